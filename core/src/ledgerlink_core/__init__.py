@@ -1,0 +1,1 @@
+"""ledgerlink core: canonical model, backend contract, hooks, SIE codec."""

@@ -1,0 +1,47 @@
+"""What a backend can do, declared up front and checked before any I/O."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from ledgerlink_core.errors import NotSupported
+
+
+class Capability(StrEnum):
+    """One thing a backend may support. The conformance kit tests each declared one."""
+
+    IMPORT_BOOKKEEPING = "import.bookkeeping"
+    """``import_bookkeeping``: company, chart, balances and vouchers of a financial year."""
+    IMPORT_SUBLEDGER_CUSTOMER = "import.subledger.customer"
+    """``import_subledger(kind="customer")``: open customer invoices at a date."""
+    IMPORT_SUBLEDGER_SUPPLIER = "import.subledger.supplier"
+    """``import_subledger(kind="supplier")``: open supplier invoices at a date."""
+    EXPORT_VOUCHERS = "export.vouchers"
+    """``export_vouchers``: write vouchers into the backend."""
+    EXPORT_ATTACHMENTS = "export.attachments"
+    """Exported vouchers may carry attachments (bilagor)."""
+    EXPORT_IDEMPOTENT = "export.idempotent"
+    """Re-exporting the same vouchers creates nothing new, even after a crash or timeout."""
+    LOCKED_PERIODS = "locked_periods"
+    """The backend knows locked periods and refuses exports into them before any write."""
+
+
+class Capabilities(BaseModel):
+    """A backend's declared capabilities and limits. Pure data: computing it needs no I/O."""
+
+    model_config = ConfigDict(frozen=True)
+
+    supported: frozenset[Capability]
+    max_attachment_bytes: int | None = None
+    """Largest attachment accepted, when attachments are supported."""
+
+    def __contains__(self, cap: object) -> bool:
+        return cap in self.supported
+
+    def require(self, backend: str, *caps: Capability) -> None:
+        """Raise :class:`NotSupported` naming every capability of ``caps`` that is missing."""
+        missing = [str(c) for c in caps if c not in self.supported]
+        if missing:
+            raise NotSupported(backend, missing)

@@ -1,0 +1,132 @@
+"""One error hierarchy for ledgerlink.
+
+Every error a user can cause or meet derives from :class:`LedgerlinkError`. The CLI maps each
+class to a one-line message and a documented exit code (see ``EXIT_CODES``); anything else that
+escapes is a bug and is shown as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class LedgerlinkError(Exception):
+    """Base of every error ledgerlink raises on purpose. ``str(err)`` is the one-line message."""
+
+    exit_code: int = 1
+
+
+class ConfigError(LedgerlinkError):
+    """Settings are missing or invalid. The message names every way to supply the value."""
+
+    exit_code = 3
+
+
+class AuthenticationError(LedgerlinkError):
+    """Credentials are missing, invalid, expired or revoked; the message says how to log in."""
+
+    exit_code = 4
+
+
+class PermissionDenied(LedgerlinkError):
+    """Authenticated, but not allowed: a missing scope or licence."""
+
+    exit_code = 4
+
+
+class BackendUnavailable(LedgerlinkError):
+    """The backend could not be reached or kept failing (network, 5xx, rate limit)."""
+
+    exit_code = 5
+
+
+class BackendError(LedgerlinkError):
+    """The backend refused a request for a reason that is not the user's input (a 4xx we did
+    not expect, a malformed answer)."""
+
+    exit_code = 5
+
+
+class NotSupported(LedgerlinkError):
+    """The selected backend lacks a capability. Raised before any I/O."""
+
+    exit_code = 6
+
+    def __init__(self, backend: str, missing: Sequence[str]) -> None:
+        self.backend = backend
+        self.missing = tuple(missing)
+        names = ", ".join(self.missing)
+        super().__init__(f"backend {backend!r} does not support {names}")
+
+
+class BackendNotFound(LedgerlinkError):
+    """No installed backend has that name."""
+
+    exit_code = 7
+
+    def __init__(self, name: str, installed: Sequence[str]) -> None:
+        self.name = name
+        self.installed = tuple(installed)
+        choices = ", ".join(self.installed) or "none"
+        super().__init__(f"no backend {name!r}. Installed: {choices}")
+
+
+class BackendLoadError(LedgerlinkError):
+    """The named backend is installed but its code failed to import or is not a backend."""
+
+    exit_code = 7
+
+    def __init__(self, name: str, cause: BaseException | str) -> None:
+        self.name = name
+        reason = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}"
+        super().__init__(f"backend {name!r} failed to load: {reason}")
+
+
+class InputError(LedgerlinkError):
+    """A user's input file or value is malformed. Carries the file and line where known."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None):
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.reason = message
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{line}: " if line is not None else f"{self.path}: "
+        super().__init__(f"{where}{message}")
+
+
+class ValidationFailed(LedgerlinkError):
+    """Input was read but breaks the rules (unbalanced voucher, unknown account...).
+
+    ``problems`` holds every problem found, so they can all be reported at once.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        self.problems = tuple(problems)
+        super().__init__(message)
+
+
+class ExportError(LedgerlinkError):
+    """An export could not be completed; the journal records what was and was not done."""
+
+    exit_code = 8
+
+
+#: Exit codes of the ``ledgerlink`` command, documented in the README.
+EXIT_CODES: dict[int, str] = {
+    0: "success (for `check`: the file is clean)",
+    1: "problems found (`check`, `reconcile`, export validation)",
+    2: "unreadable or malformed input, or bad command-line usage",
+    3: "configuration error",
+    4: "authentication or permission error",
+    5: "backend unavailable or failing",
+    6: "capability not supported by the selected backend",
+    7: "backend not found or failed to load",
+    8: "export incomplete",
+    70: "internal error (a bug: run with --traceback and report it)",
+}

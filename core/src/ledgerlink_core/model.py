@@ -1,0 +1,403 @@
+"""The canonical, SIE-shaped data model.
+
+Every backend imports into and exports from these models. Field docs name the SIE 4 record
+each field comes from. Money and quantities are :class:`~decimal.Decimal`, never float; in JSON
+they are strings. Models are frozen and reject unknown fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+
+#: A money amount or a quantity: exact decimal, serialised as a string in JSON.
+Amount = Annotated[Decimal, PlainSerializer(lambda d: str(d), return_type=str, when_used="json")]
+
+
+class Frozen(BaseModel):
+    """Base of every canonical model: immutable, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- company and years --------------------------------------------------------------------------
+
+
+class Address(Frozen):
+    """``#ADRESS kontakt utdelningsadr postadr tel``."""
+
+    contact: str = ""
+    street: str = ""
+    postal: str = ""
+    phone: str = ""
+
+
+class CompanyInfo(Frozen):
+    """Who the bookkeeping belongs to: ``#FNAMN``, ``#ORGNR``, ``#FNR``, ``#FTYP``, ``#BKOD``..."""
+
+    name: str
+    org_nr: str | None = None
+    company_id: str | None = None
+    """``#FNR``: the exporting program's own id for the company."""
+    company_type: str | None = None
+    """``#FTYP``: AB, E, HB, ..."""
+    sni_code: str | None = None
+    """``#BKOD``."""
+    address: Address | None = None
+    currency: str = "SEK"
+    """``#VALUTA`` (ISO 4217); SEK when absent."""
+    chart_type: str | None = None
+    """``#KPTYP``: BAS95, BAS96, EUBAS97, NE2007..."""
+    taxation_year: int | None = None
+    """``#TAXAR``."""
+
+
+class SourceInfo(Frozen):
+    """Where a bookkeeping came from: the SIE header (``#PROGRAM``, ``#GEN``, ``#SIETYP``...)."""
+
+    program: str | None = None
+    program_version: str | None = None
+    generated_on: dt.date | None = None
+    generated_by: str | None = None
+    sie_type: str | None = None
+    """``1``, ``2``, ``3``, ``4`` (SIE 4E) or ``4I``."""
+    flag: int | None = None
+    """``#FLAGGA``."""
+    comment: str | None = None
+    """``#PROSA``."""
+    balances_until: dt.date | None = None
+    """``#OMFATTN``: balances are valid up to this date."""
+
+
+class FiscalYear(Frozen):
+    """``#RAR årsnr start slut``: index 0 is the current year, -1 the one before..."""
+
+    index: int
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FiscalYear:
+        if self.end < self.start:
+            raise ValueError(f"fiscal year {self.index} ends ({self.end}) before it starts")
+        return self
+
+    def contains(self, day: dt.date) -> bool:
+        """True when ``day`` falls inside the year, both ends included."""
+        return self.start <= day <= self.end
+
+
+# --- chart of accounts and dimensions -----------------------------------------------------------
+
+
+class AccountType(StrEnum):
+    """``#KTYP``: T asset, S liability/equity, K cost, I income."""
+
+    ASSET = "T"
+    LIABILITY = "S"
+    COST = "K"
+    INCOME = "I"
+
+
+class Account(Frozen):
+    """``#KONTO kontonr kontonamn`` with ``#KTYP``, ``#ENHET`` and ``#SRU``."""
+
+    number: str
+    name: str = ""
+    type: AccountType | None = None
+    unit: str | None = None
+    sru: tuple[str, ...] = ()
+    active: bool = True
+    """False for accounts a backend marks inactive (SIE has no such flag)."""
+
+
+class Dimension(Frozen):
+    """``#DIM dimnr namn`` or ``#UNDERDIM dimnr namn superdim``. 1 is cost centre, 6 project."""
+
+    number: int
+    name: str
+    parent: int | None = None
+
+
+class DimensionObject(Frozen):
+    """``#OBJEKT dimnr objektnr objektnamn``."""
+
+    dimension: int
+    number: str
+    name: str = ""
+
+
+class ObjectRef(Frozen):
+    """One ``dimnr objektnr`` pair of an object list ``{1 "100" 6 "P1"}``."""
+
+    dimension: int
+    number: str
+
+
+# --- balances -------------------------------------------------------------------------------------
+
+
+class Balance(Frozen):
+    """``#IB``, ``#UB`` or ``#RES``: ``årsnr konto saldo kvantitet``. Debit positive."""
+
+    year_index: int
+    account: str
+    amount: Amount
+    quantity: Amount | None = None
+
+
+class ObjectBalance(Frozen):
+    """``#OIB`` / ``#OUB``: a balance for one object of one account."""
+
+    year_index: int
+    account: str
+    object: ObjectRef
+    amount: Amount
+    quantity: Amount | None = None
+
+
+class PeriodBalance(Frozen):
+    """``#PSALDO`` or ``#PBUDGET``: the change during one month (not cumulative).
+
+    ``objects`` empty means the account's total for the period.
+    """
+
+    year_index: int
+    period: str
+    """``YYYYMM``."""
+    account: str
+    objects: tuple[ObjectRef, ...] = ()
+    amount: Amount
+    quantity: Amount | None = None
+
+
+# --- vouchers -----------------------------------------------------------------------------------
+
+
+class VoucherRow(Frozen):
+    """``#TRANS kontonr {objektlista} belopp transdat transtext kvantitet sign``."""
+
+    account: str
+    amount: Amount
+    objects: tuple[ObjectRef, ...] = ()
+    date: dt.date | None = None
+    """``transdat``; the voucher date applies when None."""
+    text: str | None = None
+    quantity: Amount | None = None
+    sign: str | None = None
+
+
+class RowChange(Frozen):
+    """A row from the voucher's correction history (SIE 4 ``#RTRANS`` / ``#BTRANS``).
+
+    ``added`` (``#RTRANS``) is a row added after registration; its twin ``#TRANS`` is one of
+    the voucher's ``rows``. ``removed`` (``#BTRANS``) is a struck row and is not in ``rows``.
+    ``position`` is the number of ``rows`` that precede this record in the voucher, so the
+    original order can be written back.
+    """
+
+    kind: Literal["added", "removed"]
+    row: VoucherRow
+    position: int = Field(ge=0)
+
+
+class Voucher(Frozen):
+    """``#VER serie vernr verdatum vertext regdatum sign`` and its ``#TRANS`` rows.
+
+    ``rows`` are the voucher's current rows and must sum to exactly zero. ``series`` and
+    ``number`` may be empty/None for a voucher that the receiving system numbers itself.
+    """
+
+    series: str = ""
+    number: str | None = None
+    date: dt.date
+    text: str = ""
+    reg_date: dt.date | None = None
+    sign: str | None = None
+    rows: tuple[VoucherRow, ...]
+    history: tuple[RowChange, ...] = ()
+
+    @model_validator(mode="after")
+    def _balanced(self) -> Voucher:
+        total = sum((row.amount for row in self.rows), Decimal(0))
+        if total != 0:
+            raise ValueError(f"voucher {self.label} does not balance: its rows sum to {total}")
+        return self
+
+    @property
+    def label(self) -> str:
+        """How people name the voucher: ``A 12`` (series and number), or its date and text."""
+        if self.series or self.number:
+            return f"{self.series} {self.number or '(new)'}".strip()
+        return f"{self.date.isoformat()} {self.text!r}"
+
+
+# --- the whole bookkeeping ----------------------------------------------------------------------
+
+
+class Bookkeeping(Frozen):
+    """Everything a SIE 4E file holds: one company's bookkeeping for its financial year(s)."""
+
+    company: CompanyInfo
+    source: SourceInfo = SourceInfo()
+    fiscal_years: tuple[FiscalYear, ...] = ()
+    accounts: tuple[Account, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
+    objects: tuple[DimensionObject, ...] = ()
+    opening_balances: tuple[Balance, ...] = ()
+    """``#IB``."""
+    closing_balances: tuple[Balance, ...] = ()
+    """``#UB``."""
+    results: tuple[Balance, ...] = ()
+    """``#RES``."""
+    object_opening_balances: tuple[ObjectBalance, ...] = ()
+    """``#OIB``."""
+    object_closing_balances: tuple[ObjectBalance, ...] = ()
+    """``#OUB``."""
+    period_balances: tuple[PeriodBalance, ...] = ()
+    """``#PSALDO``."""
+    period_budgets: tuple[PeriodBalance, ...] = ()
+    """``#PBUDGET``."""
+    vouchers: tuple[Voucher, ...] = ()
+
+    def fiscal_year(self, index: int = 0) -> FiscalYear | None:
+        """The ``#RAR`` year with that index, or None."""
+        return next((y for y in self.fiscal_years if y.index == index), None)
+
+    def account_map(self) -> dict[str, Account]:
+        """Accounts by number."""
+        return {a.number: a for a in self.accounts}
+
+
+# --- subledgers (reskontra) ---------------------------------------------------------------------
+
+
+class Counterparty(Frozen):
+    """A customer or supplier."""
+
+    number: str
+    name: str = ""
+    org_nr: str | None = None
+
+
+class VoucherRef(Frozen):
+    """Where a document was booked: ``series`` ``number`` in financial year ``year``."""
+
+    series: str
+    number: str
+    year: int | None = None
+
+
+class SubledgerItem(Frozen):
+    """An invoice open at a date, as the subledger stood on that date.
+
+    ``total`` and ``balance`` are in the invoice currency; ``total_sek`` and ``balance_sek``
+    in SEK. ``balance`` is what remained unpaid at the as-of date, not today.
+    """
+
+    kind: Literal["customer", "supplier"]
+    number: str
+    counterparty: Counterparty
+    invoice_date: dt.date
+    due_date: dt.date | None = None
+    total: Amount
+    balance: Amount
+    currency: str = "SEK"
+    currency_rate: Amount = Decimal(1)
+    total_sek: Amount
+    balance_sek: Amount
+    voucher: VoucherRef | None = None
+    ocr: str | None = None
+
+
+class CustomerInvoice(SubledgerItem):
+    """An item of the customer subledger (kundreskontra), booked against 151x."""
+
+    kind: Literal["customer"] = "customer"
+
+
+class SupplierInvoice(SubledgerItem):
+    """An item of the supplier subledger (leverantörsreskontra), booked against 244x."""
+
+    kind: Literal["supplier"] = "supplier"
+
+
+class InvoicePayment(Frozen):
+    """A payment (or credit) against an invoice."""
+
+    kind: Literal["customer", "supplier"]
+    invoice_number: str
+    date: dt.date
+    amount: Amount
+    currency: str = "SEK"
+
+
+# --- export -------------------------------------------------------------------------------------
+
+
+class AttachmentRef(Frozen):
+    """An underlying document (bilaga) to attach to an exported voucher."""
+
+    path: str
+    filename: str
+    media_type: str
+    size: int = Field(ge=0)
+    sha256: str
+
+
+class VoucherExport(Frozen):
+    """A voucher on its way into a backend, with its documents and a stable key.
+
+    ``external_ref`` is derived from the voucher's content and origin (see
+    :func:`ledgerlink_core.export_ref.external_ref`) and identifies it across retries and runs.
+    """
+
+    voucher: Voucher
+    attachments: tuple[AttachmentRef, ...] = ()
+    external_ref: str
+    origin: str = ""
+    """Where the voucher came from (e.g. the input file), for messages."""
+
+
+class ExportStatus(StrEnum):
+    """What happened to one voucher in an export run."""
+
+    CREATED = "created"
+    ALREADY_THERE = "already-there"
+    WOULD_CREATE = "would-create"
+    FAILED = "failed"
+
+
+class VoucherOutcome(Frozen):
+    """The result of exporting one voucher."""
+
+    external_ref: str
+    voucher: str
+    """The voucher's label in the input."""
+    status: ExportStatus
+    target: VoucherRef | None = None
+    """Series, number and year the backend gave the voucher."""
+    attachments: int = 0
+    """Attachments connected to it."""
+    error: str | None = None
+
+
+class ExportReport(Frozen):
+    """Everything one export run did."""
+
+    target: str
+    dry_run: bool = False
+    outcomes: tuple[VoucherOutcome, ...] = ()
+
+    def count(self, status: ExportStatus) -> int:
+        """How many vouchers ended with ``status``."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def ok(self) -> bool:
+        """True when no voucher failed."""
+        return self.count(ExportStatus.FAILED) == 0

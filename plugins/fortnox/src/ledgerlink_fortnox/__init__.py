@@ -1,0 +1,1 @@
+"""ledgerlink backend for Fortnox (REST API v3), with a local emulator."""

@@ -1,0 +1,1 @@
+"""ledgerlink backend for SIE files on disk."""
