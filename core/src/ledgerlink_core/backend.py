@@ -159,6 +159,7 @@ class AccountingBackend(abc.ABC):
 
     def close(self) -> None:
         """Release connections and files. Called once; also via ``with backend:``."""
+        return None  # nothing to release by default
 
     def __enter__(self) -> Self:
         return self

@@ -1,0 +1,40 @@
+"""``ledgerlink backends``: every installed backend, its capabilities and status."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+from ledgerlink_core.runtime import Runtime
+
+from ledgerlink_cli.options import json_option
+from ledgerlink_cli.render import echo_json, table
+
+
+@click.command()
+@json_option
+@click.pass_obj
+def backends(runtime: Runtime, as_json: bool) -> None:
+    """List installed backends. A broken one shows as an error row; this still exits 0."""
+    rows = runtime.registry.list_backends()
+    if as_json:
+        echo_json([dataclasses.asdict(r) for r in rows])
+        return
+    if not rows:
+        click.echo("no backends installed")
+        return
+    click.echo(
+        table(
+            ["name", "distribution", "version", "status", "capabilities / error"],
+            [
+                [
+                    r.name,
+                    r.distribution or "?",
+                    r.version or "?",
+                    r.status,
+                    ", ".join(r.capabilities) if r.status == "ok" else r.error,
+                ]
+                for r in rows
+            ],
+        )
+    )

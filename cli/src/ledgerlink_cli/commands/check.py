@@ -1,0 +1,43 @@
+"""``ledgerlink check``: validate a SIE file, streaming."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from ledgerlink_core.errors import InputError
+
+from ledgerlink_cli.options import json_option
+from ledgerlink_cli.render import echo_json
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@json_option
+@click.pass_context
+def check(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """Validate a SIE file: exit 0 when clean, 1 when problems were found, 2 when unreadable."""
+    from ledgerlink_core.sie import check_sie
+
+    if not file.exists():
+        raise InputError("no such file", path=file)
+    report = check_sie(file)
+    if as_json:
+        echo_json(report.model_dump(mode="json"))
+    else:
+        click.echo(render_report(report))
+    ctx.exit(0 if report.clean else 1)
+
+
+def render_report(report: object) -> str:
+    """The human form of a check report."""
+    data = report.model_dump(mode="json")  # type: ignore[attr-defined]
+    problems = data.pop("problems", [])
+    lines = [f"{k}: {v}" for k, v in data.items() if not isinstance(v, (list, dict))]
+    errors = [p for p in problems if p.get("severity") == "error"]
+    lines.append(f"problems: {len(errors)} errors, {len(problems) - len(errors)} warnings")
+    for p in problems:
+        where = f"line {p['line']}: " if p.get("line") else ""
+        lines.append(f"  {p.get('severity', 'error')}: {where}{p['message']}")
+    lines.append("clean" if not errors else "NOT clean")
+    return "\n".join(lines)

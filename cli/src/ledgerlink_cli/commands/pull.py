@@ -1,0 +1,114 @@
+"""``ledgerlink pull``: import a financial year's bookkeeping from a backend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+from ledgerlink_core.backend import BookkeepingRequest
+from ledgerlink_core.capabilities import Capability
+from ledgerlink_core.config import parse_assignments
+from ledgerlink_core.model import Bookkeeping
+from ledgerlink_core.runtime import Runtime
+
+from ledgerlink_cli.options import DATE, json_option, set_option
+from ledgerlink_cli.progress import terminal_progress
+from ledgerlink_cli.render import echo_json
+
+SIE_SUFFIXES = {".se", ".si", ".sie"}
+
+
+@click.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@click.option("--from", "backend", metavar="BACKEND", help="The backend to import from.")
+@set_option
+@click.option("--year", type=int, help="The financial year ending in this calendar year.")
+@click.option("--year-index", type=int, help="The financial year by index (0 current, -1 ...).")
+@click.option("--date", "on_date", type=DATE, help="The financial year containing this date.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Write a SIE file (.se 4E, .si 4I)."
+)
+@json_option
+@click.pass_obj
+def pull(
+    runtime: Runtime,
+    source: Path | None,
+    backend: str | None,
+    assignments: tuple[str, ...],
+    year: int | None,
+    year_index: int | None,
+    on_date: dt.date | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """Import bookkeeping: company, chart, dimensions, balances and every voucher.
+
+    A SIE file given directly (``ledgerlink pull books.se``) implies ``--from sie_file``.
+    """
+    overrides = parse_assignments(assignments)
+    if source is not None:
+        if backend not in (None, "sie_file") or source.suffix.lower() not in SIE_SUFFIXES:
+            raise click.UsageError(
+                "a file argument must be a .se/.si SIE file (it implies --from sie_file)"
+            )
+        backend = "sie_file"
+        overrides["path"] = str(source)
+    if backend is None:
+        raise click.UsageError("say where to import from: --from BACKEND, or give a SIE file")
+    if output is not None and as_json:
+        raise click.UsageError("choose one of -o/--output and --json")
+    if sum(x is not None for x in (year, year_index, on_date)) > 1:
+        raise click.UsageError("choose the year by one of --year, --year-index or --date")
+
+    request = BookkeepingRequest(year=year, year_index=year_index, on_date=on_date)
+    with runtime.open_backend(
+        backend,
+        overrides,
+        require=[Capability.IMPORT_BOOKKEEPING],
+        progress=terminal_progress(),
+    ) as opened:
+        book = opened.import_bookkeeping(request)
+    runtime.notify(
+        "ledgerlink_import_finished",
+        source=backend,
+        kind="bookkeeping",
+        summary={"accounts": len(book.accounts), "vouchers": len(book.vouchers)},
+    )
+
+    if as_json:
+        echo_json(book.model_dump(mode="json"))
+    elif output is not None:
+        from ledgerlink_core.sie import write_sie
+
+        sie_type = "4I" if output.suffix.lower() == ".si" else "4E"
+        write_sie(book, output, sie_type=sie_type)
+        click.echo(f"wrote {output} (SIE {sie_type}, {len(book.vouchers)} vouchers)", err=True)
+    else:
+        click.echo(summary(book))
+
+
+def summary(book: Bookkeeping) -> str:
+    """A human summary of an imported bookkeeping."""
+    lines = [f"{book.company.name}" + (f" ({book.company.org_nr})" if book.company.org_nr else "")]
+    if book.source.program:
+        lines.append(f"  from:        {book.source.program} {book.source.program_version or ''}")
+    for year in sorted(book.fiscal_years, key=lambda y: -y.index):
+        lines.append(f"  year {year.index:>3}:    {year.start} .. {year.end}")
+    rows = sum(len(v.rows) for v in book.vouchers)
+    series: dict[str, int] = {}
+    for v in book.vouchers:
+        series[v.series] = series.get(v.series, 0) + 1
+    lines += [
+        f"  accounts:    {len(book.accounts)}",
+        f"  dimensions:  {len(book.dimensions)} ({len(book.objects)} objects)",
+        f"  balances:    {len(book.opening_balances)} opening, {len(book.closing_balances)} "
+        f"closing, {len(book.results)} results, {len(book.period_balances)} period",
+        f"  vouchers:    {len(book.vouchers)} with {rows} rows",
+    ]
+    if series:
+        lines.append(
+            "  series:      "
+            + ", ".join(f"{s or '(none)'}: {n}" for s, n in sorted(series.items()))
+        )
+    return "\n".join(lines)

@@ -1,0 +1,17 @@
+"""Core's own hook implementations, registered last so any plugin can answer first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pluggy
+
+from ledgerlink_core.tokens import FileTokenStore, TokenStore
+
+hookimpl = pluggy.HookimplMarker("ledgerlink")
+
+
+@hookimpl(trylast=True)
+def ledgerlink_token_store(backend: str, config_dir: Path) -> TokenStore | None:
+    """Default token store: a 0600 JSON file per backend under ``<config_dir>/tokens/``."""
+    return FileTokenStore(config_dir / "tokens" / f"{backend}.json")
