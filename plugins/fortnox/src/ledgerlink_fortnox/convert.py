@@ -1,0 +1,61 @@
+"""Reading Fortnox JSON values: numbers that may be strings, dates, case-varying keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from ledgerlink_core.errors import BackendError
+
+CENT = Decimal("0.01")
+
+
+def field(obj: Mapping[str, Any], name: str, default: Any = None) -> Any:
+    """``obj[name]``, falling back to a case-insensitive match (Fortnox casing varies)."""
+    if name in obj:
+        return obj[name]
+    lowered = name.lower()
+    for key, value in obj.items():
+        if key.lower() == lowered:
+            return value
+    return default
+
+
+def amount(value: Any, *, what: str = "amount") -> Decimal:
+    """A money value from a JSON number *or* string (supplier invoices send strings).
+
+    Floats from JSON are read through ``str`` so ``0.1`` stays ``0.1``; empty means zero.
+    """
+    if value is None or value == "":
+        return Decimal(0)
+    if isinstance(value, bool):
+        raise BackendError(f"Fortnox sent a boolean where a {what} was expected")
+    try:
+        text = str(value).strip().replace(" ", "").replace(",", ".")
+        return Decimal(text)
+    except InvalidOperation as exc:
+        raise BackendError(f"Fortnox sent {value!r} where a {what} was expected") from exc
+
+
+def cents(value: Decimal) -> Decimal:
+    """Round to öre, half up, as bookkeeping does."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def date(value: Any, *, what: str = "date") -> dt.date | None:
+    """``YYYY-MM-DD`` (possibly with a time part) or None when empty."""
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise BackendError(f"Fortnox sent {value!r} where a {what} was expected") from exc
+
+
+def flag(value: Any) -> bool:
+    """Booleans that may come as ``"true"``/``"false"`` strings."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
