@@ -81,6 +81,20 @@ def test_third_party_backend_is_discovered_and_selected(run_cli_process, tmp_pat
     }
     assert "s3cret" not in pulled.stdout + pulled.stderr
 
+    debug = run_cli_process(
+        "-vv",
+        "pull",
+        "--from",
+        "toy",
+        "--set",
+        f"path={book}",
+        "--set",
+        "api_key=s3cret",
+        extra_path=[THIRDPARTY],
+    )
+    assert debug.exit_code == 0, debug.stderr
+    assert "s3cret" not in debug.stdout + debug.stderr
+
 
 def test_broken_plugin_is_an_error_row_and_others_still_work(
     run_cli_process, tmp_path: Path
