@@ -1,0 +1,254 @@
+"""``ledgerlink fortnox login``: the OAuth2 authorization-code flow with a loopback listener.
+
+The user approves the integration in a browser; Fortnox redirects to
+``http://127.0.0.1:<port>/<path>?code=...&state=...``, which a one-shot HTTP server here
+receives. ``state`` is checked (CSRF), ``access_type=offline`` is always sent (without it
+refresh tokens die within hours), and the code is exchanged for tokens that are saved 0600
+before anything else happens. Service accounts use the client-credentials grant instead.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import threading
+import time
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+from ledgerlink_core.errors import AuthenticationError, BackendUnavailable, ConfigError
+from ledgerlink_core.tokens import TokenStore
+
+from ledgerlink_fortnox.auth import OAuthClient, tokens_from_response
+from ledgerlink_fortnox.settings import FortnoxSettings
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+@dataclass
+class _Callback:
+    """What the redirect brought back."""
+
+    expected_state: str
+    path: str
+    code: str | None = None
+    error: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def _handler(callback: _Callback) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            if url.path != callback.path:
+                self._answer(404, "Not the ledgerlink login callback.")
+                return
+            query = {k: v[0] for k, v in parse_qs(url.query).items()}
+            if query.get("state") != callback.expected_state:
+                # Do not finish: a forged or stale redirect must not end the login.
+                self._answer(400, "The login state does not match; start the login again.")
+                callback.error = "the redirect's state did not match (possible CSRF)"
+                return
+            if "error" in query:
+                callback.error = query.get("error_description") or query["error"]
+                self._answer(400, f"Fortnox refused the authorization: {callback.error}")
+            elif query.get("code"):
+                callback.code = query["code"]
+                self._answer(200, "ledgerlink is connected to Fortnox. You can close this tab.")
+            else:
+                callback.error = "the redirect carried no authorization code"
+                self._answer(400, callback.error)
+            callback.done.set()
+
+        def _answer(self, status: int, text: str) -> None:
+            body = f"<!doctype html><title>ledgerlink</title><p>{text}</p>".encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # the query holds the authorization code: keep it out of logs
+
+    return Handler
+
+
+def authorize_url(settings: FortnoxSettings, redirect_uri: str, state: str) -> str:
+    """The Fortnox authorize URL for this integration."""
+    query = urlencode(
+        {
+            "client_id": settings.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": settings.scopes,
+            "state": state,
+            "access_type": "offline",
+            "response_type": "code",
+        }
+    )
+    return f"{settings.authorize_url}?{query}"
+
+
+def _listener(redirect_uri: str) -> tuple[str, int, str]:
+    """``(host as written, port, path)`` of a loopback redirect URI; port 0 = any free one."""
+    parts = urlsplit(redirect_uri)
+    if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
+        raise ConfigError(
+            f"redirect_uri {redirect_uri!r} must be a loopback http URL such as "
+            f"http://127.0.0.1:47865/callback (set it with --set redirect_uri=...)"
+        )
+    host = "[::1]" if parts.hostname in ("::1", "[::1]") else parts.hostname
+    return host, parts.port or 0, parts.path or "/"
+
+
+def _server(host: str, port: int, callback: _Callback) -> HTTPServer:
+    if host == "[::1]":
+
+        class V6Server(HTTPServer):
+            address_family = socket.AF_INET6
+
+        return V6Server(("::1", port), _handler(callback))
+    # "localhost" is bound as 127.0.0.1: a browser may resolve it either way, but Fortnox
+    # redirects to exactly the URI we send, so keep that spelling in the URL.
+    return HTTPServer(("127.0.0.1", port), _handler(callback))
+
+
+def login(
+    settings: FortnoxSettings,
+    store: TokenStore,
+    *,
+    open_browser: bool = True,
+    show: Callable[[str], None] = print,
+    timeout: float = 300.0,  # not money: seconds
+    transport: httpx.BaseTransport | None = None,
+) -> dict[str, Any]:
+    """Run the authorization-code flow and save the tokens; return what was saved."""
+    host, port, path = _listener(settings.redirect_uri)
+    state = secrets.token_urlsafe(24)
+    callback = _Callback(expected_state=state, path=path)
+    try:
+        server = _server(host, port, callback)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {host}:{port} for the login redirect ({exc.strerror}); "
+            f"free the port or change `redirect_uri`"
+        ) from exc
+    port = server.server_address[1]
+    redirect_uri = f"http://{host}:{port}{path}"
+    url = authorize_url(settings, redirect_uri, state)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
+    thread.daemon = True
+    thread.start()
+    try:
+        if open_browser:
+            show("Opening the browser to log in to Fortnox. If it does not open, visit:")
+        else:
+            show("Open this URL in a browser to log in to Fortnox and approve ledgerlink:")
+        show(url)
+        if open_browser:
+            webbrowser.open(url)
+        deadline = time.monotonic() + timeout
+        while not callback.done.wait(0.2):
+            if time.monotonic() > deadline:
+                raise AuthenticationError(
+                    f"no answer from the Fortnox login within {int(timeout)} s; run "
+                    f"`ledgerlink fortnox login` again"
+                )
+    finally:
+        server.shutdown()
+        server.server_close()
+    if callback.code is None:
+        raise AuthenticationError(f"Fortnox login failed: {callback.error}")
+    client = _oauth_client(settings)
+    request = client.token_request(
+        "authorization_code", code=callback.code, redirect_uri=redirect_uri
+    )
+    data = tokens_from_response(
+        _send(request, settings, transport), grant="authorization_code", client=client
+    )
+    data["requested_scopes"] = settings.scopes
+    data["base_url"] = settings.base_url
+    store.save(data)
+    return data
+
+
+def login_client_credentials(
+    settings: FortnoxSettings,
+    store: TokenStore,
+    *,
+    transport: httpx.BaseTransport | None = None,
+) -> dict[str, Any]:
+    """Get a service-account token (client credentials + ``TenantId``) and save it."""
+    if not settings.tenant_id:
+        raise ConfigError(
+            "a service account needs `tenant_id` (the company's DatabaseNumber): "
+            "--set tenant_id=... or LEDGERLINK_FORTNOX__TENANT_ID"
+        )
+    client = _oauth_client(settings)
+    request = client.token_request("client_credentials")
+    data = tokens_from_response(
+        _send(request, settings, transport), grant="client_credentials", client=client
+    )
+    data["base_url"] = settings.base_url
+    store.save(data)
+    return data
+
+
+def _oauth_client(settings: FortnoxSettings) -> OAuthClient:
+    return OAuthClient(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        token_url=settings.token_url,
+        tenant_id=settings.tenant_id,
+    )
+
+
+def _send(
+    request: httpx.Request, settings: FortnoxSettings, transport: httpx.BaseTransport | None
+) -> httpx.Response:
+    timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
+    try:
+        with httpx.Client(transport=transport, timeout=timeout) as http:
+            response = http.send(request)
+            response.read()
+            return response
+    except httpx.TransportError as exc:
+        raise BackendUnavailable(
+            f"cannot reach the Fortnox login service at {settings.oauth_url} ({exc}); check the "
+            f"network and the `oauth_url` setting"
+        ) from exc
+
+
+def status(store: TokenStore, *, now: float | None = None) -> dict[str, Any]:
+    """What is known about the stored login, never the tokens themselves."""
+    data = store.load()
+    if not data:
+        return {"logged_in": False}
+    clock = time.time() if now is None else now
+    expires_at = float(data.get("expires_at", 0))
+    refresh_expires = data.get("refresh_expires_at")
+    can_renew = data.get("grant") == "client_credentials" or (
+        bool(data.get("refresh_token"))
+        and (refresh_expires is None or float(refresh_expires) > clock)
+    )
+    return {
+        "logged_in": can_renew or expires_at > clock,
+        "grant": data.get("grant"),
+        "scopes": str(data.get("scope") or "").split(),
+        "client_id": data.get("client_id"),
+        "token_url": data.get("token_url"),
+        "base_url": data.get("base_url"),
+        "tenant_id": data.get("tenant_id"),
+        "access_token_expires_at": _iso(expires_at),
+        "access_token_valid": expires_at > clock,
+        "refresh_token_expires_at": _iso(float(refresh_expires)) if refresh_expires else None,
+    }
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
