@@ -1,0 +1,29 @@
+"""The SIE codec: read SIE 1, 2, 3, 4E and 4I; write SIE 4E and 4I; check a file.
+
+Public API::
+
+    read_sie(source, *, strict=True, name=None) -> SieDocument      # full load
+    iter_sie(source, *, strict=True, name=None) -> SieReader        # streaming
+    check_sie(source, *, name=None) -> CheckReport                  # streaming validation
+    write_sie(book, path, *, sie_type="4E", ksumma=False) -> None   # atomic
+    dumps_sie(book, *, sie_type="4E", ksumma=False) -> bytes
+
+Every error is a :class:`SieError` (an ``InputError``) naming the file and line.
+"""
+
+from ledgerlink_core.sie.load import SieDocument, SieFileInfo, read_sie
+from ledgerlink_core.sie.problems import Problem, SieError
+from ledgerlink_core.sie.reader import SieReader, SieVoucher, iter_sie
+from ledgerlink_core.sie.records import SieRecord
+
+__all__ = [
+    "Problem",
+    "SieDocument",
+    "SieError",
+    "SieFileInfo",
+    "SieReader",
+    "SieRecord",
+    "SieVoucher",
+    "iter_sie",
+    "read_sie",
+]

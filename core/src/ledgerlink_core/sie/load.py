@@ -1,0 +1,207 @@
+"""Full load: a SIE file into the canonical :class:`~ledgerlink_core.model.Bookkeeping`.
+
+Built on the streaming reader; this module only stores what each record means.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ledgerlink_core.model import (
+    Account,
+    AccountType,
+    Address,
+    Bookkeeping,
+    CompanyInfo,
+    Dimension,
+    DimensionObject,
+    FiscalYear,
+    SourceInfo,
+    Voucher,
+)
+from ledgerlink_core.sie.problems import Problem, Problems
+from ledgerlink_core.sie.reader import SieReader, SieVoucher, Source
+from ledgerlink_core.sie.records import SieRecord, parse_record
+
+
+class SieFileInfo(BaseModel):
+    """What a SIE file is, besides its content."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sie_type: str
+    """``1``, ``2``, ``3``, ``4E`` or ``4I`` (4E/4I told apart by the balance records)."""
+    program: str | None = None
+    program_version: str | None = None
+    encoding: str
+    """The encoding detected from the bytes (``cp437``, ``utf-8``, ``latin-1``...)."""
+    ksumma: Literal["valid", "invalid", "absent"]
+    lines: int
+
+
+class SieDocument(BaseModel):
+    """A fully loaded SIE file: its bookkeeping, what the file is, and what was wrong with it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bookkeeping: Bookkeeping
+    info: SieFileInfo
+    problems: list[Problem] = []
+
+    @property
+    def clean(self) -> bool:
+        """True when no problem is an error."""
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def sie_type_of(declared: str | None, has_balances: bool) -> str:
+    """The file's type: ``#SIETYP`` (1 when absent); a 4 is 4E with balances, else 4I."""
+    declared = (declared or "1").strip().upper()
+    if declared in ("4", "4E", "4I"):
+        return "4E" if has_balances else "4I"
+    return declared
+
+
+class _Builder:
+    """Collects the typed records of one file in file order."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self.values: dict[str, Any] = {}
+        self.accounts: dict[str, dict[str, Any]] = {}
+        self.years: dict[int, FiscalYear] = {}
+        self.dimensions: dict[int, Dimension] = {}
+        self.objects: dict[tuple[int, str], DimensionObject] = {}
+        self.lists: dict[str, list[Any]] = {
+            k: [] for k in ("#IB", "#UB", "#RES", "#OIB", "#OUB", "#PSALDO", "#PBUDGET")
+        }
+        self.vouchers: list[Voucher] = []
+        self.saw_name = False
+
+    def record(self, rec: SieRecord) -> None:
+        if rec.label == "#FNAMN":
+            self.saw_name = True
+        value = parse_record(rec, self.problems)
+        if value is None:
+            return
+        label = rec.label
+        if label in self.lists:
+            self.lists[label].append(value)
+        elif label == "#KONTO":
+            number, name = value
+            if number in self.accounts and "name" in self.accounts[number]:
+                self.problems.warn(rec.line, "duplicate", f"#KONTO {number} declared again")
+            self.accounts.setdefault(number, {"number": number})["name"] = name
+        elif label in ("#KTYP", "#ENHET", "#SRU"):
+            number, item = value
+            acc = self.accounts.get(number)
+            if acc is None:
+                self.problems.warn(
+                    rec.line, "undeclared-account", f"{label} for account {number} before its #KONTO"
+                )
+                acc = self.accounts[number] = {"number": number}
+            if label == "#KTYP":
+                acc["type"] = AccountType(item)
+            elif label == "#ENHET":
+                acc["unit"] = item
+            else:
+                acc["sru"] = (*acc.get("sru", ()), item)
+        elif label == "#RAR":
+            if value.index in self.years:
+                self.problems.warn(rec.line, "duplicate", f"#RAR {value.index} given again")
+            self.years[value.index] = value
+        elif label in ("#DIM", "#UNDERDIM"):
+            self.dimensions[value.number] = value
+        elif label == "#OBJEKT":
+            self.objects[(value.dimension, value.number)] = value
+        else:
+            self.values[label] = value
+
+    def voucher(self, ver: SieVoucher) -> None:
+        if ver.ok:
+            self.vouchers.append(ver.to_model())
+
+    def build(self, reader: SieReader) -> tuple[Bookkeeping, SieFileInfo]:
+        v = self.values
+        name = v.get("#FNAMN")
+        if name is None and not self.saw_name:
+            self.problems.error(None, "missing-record", "the file has no #FNAMN (company name)")
+        program, version = v.get("#PROGRAM", (None, None))
+        gen_date, gen_sign = v.get("#GEN", (None, ""))
+        sie_type = sie_type_of(v.get("#SIETYP"), reader.has_balances)
+        taxar = v.get("#TAXAR")
+        address: Address | None = v.get("#ADRESS")
+        company = CompanyInfo(
+            name=name or "",
+            org_nr=v.get("#ORGNR"),
+            company_id=v.get("#FNR"),
+            company_type=v.get("#FTYP"),
+            sni_code=v.get("#BKOD"),
+            address=address,
+            currency=v.get("#VALUTA") or "SEK",
+            chart_type=v.get("#KPTYP"),
+            taxation_year=taxar,
+        )
+        omfattn: dt.date | None = v.get("#OMFATTN")
+        source = SourceInfo(
+            program=program,
+            program_version=version or None,
+            generated_on=gen_date,
+            generated_by=gen_sign or None,
+            sie_type=sie_type,
+            flag=v.get("#FLAGGA"),
+            comment=v.get("#PROSA"),
+            balances_until=omfattn,
+        )
+        lists = self.lists
+        book = Bookkeeping(
+            company=company,
+            source=source,
+            fiscal_years=tuple(self.years.values()),
+            accounts=tuple(Account(**a) for a in self.accounts.values()),
+            dimensions=tuple(self.dimensions.values()),
+            objects=tuple(self.objects.values()),
+            opening_balances=tuple(lists["#IB"]),
+            closing_balances=tuple(lists["#UB"]),
+            results=tuple(lists["#RES"]),
+            object_opening_balances=tuple(x for x in lists["#OIB"] if x is not None),
+            object_closing_balances=tuple(x for x in lists["#OUB"] if x is not None),
+            period_balances=tuple(lists["#PSALDO"]),
+            period_budgets=tuple(lists["#PBUDGET"]),
+            vouchers=tuple(self.vouchers),
+        )
+        info = SieFileInfo(
+            sie_type=sie_type,
+            program=program,
+            program_version=version or None,
+            encoding=reader.encoding or "cp437",
+            ksumma=reader.ksumma,
+            lines=reader.lines,
+        )
+        return book, info
+
+
+def read_sie(
+    source: Source, *, strict: bool = True, name: str | None = None
+) -> SieDocument:
+    """Read a whole SIE file (types 1, 2, 3, 4E, 4I) into the canonical model.
+
+    ``source`` is a path or the file's bytes; ``name`` names it in messages. Strict mode raises
+    :class:`~ledgerlink_core.sie.problems.SieError` (file, line, what was expected) on the first
+    error; lenient mode collects problems and leaves broken or unbalanced vouchers out.
+    Warnings (unknown records, extra fields...) never raise.
+    """
+    reader = SieReader(source, strict=strict, name=name)
+    builder = _Builder(reader.problems)
+    record, voucher = builder.record, builder.voucher
+    for item in reader:
+        if type(item) is SieVoucher:
+            voucher(item)
+        else:
+            record(item)  # type: ignore[arg-type]
+    book, info = builder.build(reader)
+    return SieDocument(bookkeeping=book, info=info, problems=list(reader.problems.items))
+
