@@ -1,4 +1,4 @@
-"""FortnoxAuth: proactive and reactive refresh, rotation saved first, races resolved by the store."""
+"""FortnoxAuth: proactive and reactive refresh, rotation saved first, store settles races."""
 
 from __future__ import annotations
 

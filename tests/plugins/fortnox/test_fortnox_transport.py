@@ -80,7 +80,7 @@ def test_5xx_retried_for_get_but_never_for_post() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(503, json={"ErrorInformation": {"code": 1000003}})
 
-    transport, slept = _transport(handler, max_attempts=3)
+    transport, _ = _transport(handler, max_attempts=3)
     with httpx.Client(transport=transport) as client:
         assert client.get("https://api.example/3/invoices").status_code == 503
         assert transport.stats.sent == 3
