@@ -92,16 +92,16 @@ def import_bookkeeping(client: FortnoxClient, request: BookkeepingRequest) -> Bo
     from ledgerlink_core.sie import read_sie  # the codec is heavy; load it when used
 
     year = choose_year(financial_years(client), request)
-    info: dict[str, Any] = field(
-        client.get_json("companyinformation", action="reading Fortnox company information"),
-        "CompanyInformation",
-        {},
+    # Company information travels alongside the (large) SIE download.
+    company = client.pool.submit(
+        client.get_json, "companyinformation", action="reading Fortnox company information"
     )
     raw = client.get_bytes(
         "sie/4",
         {"financialyear": year.id},
         action=f"fetching SIE 4 for financial year {year.label()}",
     )
+    info: dict[str, Any] = field(company.result(), "CompanyInformation", {}) or {}
     name = f"Fortnox SIE 4, financial year {year.start}..{year.end}"
     document = read_sie(raw, name=name)
     book = document.bookkeeping

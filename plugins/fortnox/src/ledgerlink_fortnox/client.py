@@ -9,6 +9,7 @@ pool within it. Memory stays flat: only a few pages are ever in flight.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -207,18 +208,26 @@ class FortnoxClient:
     ) -> Iterator[R]:
         """``map(fn, items)`` on the worker threads, in order, with at most ``ahead`` in flight.
 
-        The bound keeps memory flat however many items there are; the limiter paces requests.
+        The first ``ahead`` calls are submitted *now*, not on the first ``next()``, so work
+        overlaps with whatever the caller does meanwhile. The bound keeps memory flat however
+        many items there are; the limiter paces the requests.
         """
         window = ahead or self.settings.max_workers * 2
-        pending: deque[Future[R]] = deque()
         source = iter(items)
+        pending: deque[Future[R]] = deque(
+            self.pool.submit(fn, item) for item in itertools.islice(source, window)
+        )
+        return self._drain(fn, source, pending)
+
+    def _drain(
+        self, fn: Callable[[T], R], source: Iterator[T], pending: deque[Future[R]]
+    ) -> Iterator[R]:
         try:
-            for item in source:
-                pending.append(self.pool.submit(fn, item))
-                if len(pending) >= window:
-                    yield pending.popleft().result()
             while pending:
-                yield pending.popleft().result()
+                result = pending.popleft().result()
+                for item in itertools.islice(source, 1):
+                    pending.append(self.pool.submit(fn, item))
+                yield result
         finally:
             for future in pending:
                 future.cancel()
@@ -250,6 +259,7 @@ class FortnoxClient:
         meta = _meta(first)
         first_items = self._items(first, key, what)
         total = meta[1] if meta else 1
+        rest = self.map_ordered(fetch, range(2, total + 1)) if meta else iter(())
         if on_page:
             on_page(1, total)
         yield from first_items
@@ -261,7 +271,7 @@ class FortnoxClient:
                 items = fetch(page)
                 yield from items
             return
-        for done, items in enumerate(self.map_ordered(fetch, range(2, total + 1)), start=2):
+        for done, items in enumerate(rest, start=2):
             if on_page:
                 on_page(done, total)
             yield from items

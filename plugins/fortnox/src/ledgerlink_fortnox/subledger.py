@@ -14,8 +14,10 @@ read in full (concurrently) to learn which invoice it credits.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -238,19 +240,30 @@ def import_subledger(
 ) -> Iterator[SubledgerItem]:
     """Yield the ``kind`` invoices open at ``as_of`` with their balance on that date.
 
-    Streams: only the per-invoice sums of later payments and credits are kept in memory.
+    The three listings (later payments, later credit notes, the invoices) start at once, so
+    the round trips overlap; invoices are held back (a bounded window of pages) until the
+    sums to add back are known. Only those per-invoice sums stay in memory.
     """
     side = SIDES[kind]
-    added = later_payments(client, kind, as_of, on_page)
-    for number, credited in later_credits(client, kind, as_of).items():
-        added[number] = added.get(number, Decimal(0)) + credited
-    for item in client.paginate(
-        side.invoices,
-        side.invoices_key,
-        {"todate": as_of.isoformat()},
-        on_page=(lambda done, total: on_page(f"{kind} invoices", done, total)) if on_page else None,
-        action=f"listing Fortnox {kind} invoices",
-    ):
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="fortnox-sums") as sums:
+        payments = sums.submit(later_payments, client, kind, as_of, on_page)
+        credits = sums.submit(later_credits, client, kind, as_of)
+        invoices = client.paginate(
+            side.invoices,
+            side.invoices_key,
+            {"todate": as_of.isoformat()},
+            on_page=(
+                (lambda done, total: on_page(f"{kind} invoices", done, total)) if on_page else None
+            ),
+            action=f"listing Fortnox {kind} invoices",
+        )
+        first = next(invoices, None)  # page 1 now, and the next pages on their way
+        added = payments.result()
+        for number, credited in credits.result().items():
+            added[number] = added.get(number, Decimal(0)) + credited
+    if first is None:
+        return
+    for item in itertools.chain([first], invoices):
         number = str(field(item, side.number))
         found = to_item(item, kind, as_of, added.get(number, Decimal(0)))
         if found is not None:
