@@ -6,6 +6,7 @@ import json
 
 import click
 from ledgerlink_core.config import parse_assignments
+from ledgerlink_core.errors import ConfigError
 from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_fortnox.settings import FortnoxSettings
@@ -106,18 +107,30 @@ def status(as_json: bool, check: bool, assignments: tuple[str, ...]) -> None:
 
 
 @fortnox.command()
-def logout() -> None:
-    """Forget the stored Fortnox tokens on this machine."""
-    store = _runtime().token_store("fortnox")
-    had = store.load() is not None
-    store.delete()
-    if had:
+@set_option
+def logout(assignments: tuple[str, ...]) -> None:
+    """Forget the stored Fortnox tokens (and revoke them where Fortnox allows it)."""
+    from ledgerlink_fortnox import login as flow
+
+    runtime = _runtime()
+    store = runtime.token_store("fortnox")
+    with store.lock():
+        data = store.load()
+        store.delete()
+    if data is None:
+        click.echo("Not logged in to Fortnox; nothing to do.")
+        return
+    try:
+        revoked = flow.revoke(_settings(runtime, assignments), data)
+    except ConfigError:
+        revoked = False  # no client credentials configured: deleting is all we can do
+    if revoked:
+        click.echo("Logged out: the Fortnox tokens are revoked and deleted.")
+    else:
         click.echo(
             "Logged out: the Fortnox tokens are deleted. To revoke the integration itself, "
             "remove it under Integrations in Fortnox."
         )
-    else:
-        click.echo("Not logged in to Fortnox; nothing to do.")
 
 
 def add_emulator(group: click.Group) -> None:

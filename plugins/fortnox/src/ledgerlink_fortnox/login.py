@@ -224,6 +224,33 @@ def _send(
         ) from exc
 
 
+def revoke(
+    settings: FortnoxSettings,
+    data: dict[str, Any],
+    *,
+    transport: httpx.BaseTransport | None = None,
+) -> bool:
+    """Best effort: revoke the stored refresh token (RFC 7009 ``/revoke``). True if accepted.
+
+    Fortnox does not document a revocation endpoint; where there is none this returns False
+    and the user is told to remove the integration in Fortnox.
+    """
+    token = data.get("refresh_token") or data.get("access_token")
+    if not token:
+        return False
+    client = _oauth_client(settings)
+    request = httpx.Request(
+        "POST",
+        f"{settings.oauth_url}/revoke",
+        data={"token": str(token)},
+        headers={"Authorization": client.basic_header()},
+    )
+    try:
+        return _send(request, settings, transport).status_code in (200, 204)
+    except BackendUnavailable:
+        return False
+
+
 def status(store: TokenStore, *, now: float | None = None) -> dict[str, Any]:
     """What is known about the stored login, never the tokens themselves."""
     data = store.load()
