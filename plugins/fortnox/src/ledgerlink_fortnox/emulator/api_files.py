@@ -1,0 +1,233 @@
+"""Inbox and archive uploads, and connecting files to vouchers (fortnox-api.md §4.10)."""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import uuid
+from typing import Any
+
+from .errors import ApiError, bad_request, not_found
+from .routing import Context, Request, Response, Router, check_fields, parse_int, select_year
+from .state import FileConnection, InboxFile
+
+router = Router()
+
+#: The inbox's static root folders.
+INBOX_FOLDERS: dict[str, str] = {
+    "Inbox_v": "Verifikationer",
+    "Inbox_s": "Leverantörsfakturor",
+    "Inbox_d": "Dagskassor",
+    "Inbox_a": "Anläggningstillgångar",
+    "Inbox_b": "Bank",
+    "Inbox_l": "Lön",
+    "Inbox_kf": "Kundfakturor",
+    "Inbox_o": "Order",
+    "Inbox_of": "Offerter",
+}
+
+
+def _file_part(req: Request) -> tuple[str, str, bytes]:
+    """The multipart part named ``file``: (filename, content type, bytes)."""
+    ctype = req.headers.get("content-type", "")
+    if not ctype.lower().startswith("multipart/form-data"):
+        raise ApiError(415, 1000031, "Invalid content type")
+    parser = email.parser.BytesParser(policy=email.policy.HTTP)
+    message = parser.parsebytes(
+        b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + req.body
+    )
+    if not message.is_multipart():
+        raise bad_request(2001392, "Ingen eller felaktig typ av data")
+    for part in message.iter_parts():
+        if part.get_param("name", header="content-disposition") != "file":
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        return (
+            part.get_filename() or "fil",
+            part.get_content_type() or "application/octet-stream",
+            data,
+        )
+    raise bad_request(2001392, "Ingen eller felaktig typ av data: fältet file saknas")
+
+
+def _file_json(req: Request, f: InboxFile, area: str) -> dict[str, Any]:
+    return {
+        "@url": f"{req.base_url}/3/{area}/{f.id}",
+        "ArchiveFileId": f.archive_file_id,
+        "Comments": f.comments,
+        "Id": f.id,
+        "Name": f.name,
+        "Path": f.folder,
+        "Size": f.size,
+    }
+
+
+def _upload(ctx: Context, req: Request, area: str) -> Response:
+    folder = (
+        req.query.get("path")
+        or req.query.get("folderid")
+        or ("Inbox_v" if area == "inbox" else "root")
+    )
+    if area == "inbox" and folder not in INBOX_FOLDERS:
+        raise bad_request(2000588, f"Ogiltig parameter i anropet: okänd mapp {folder}")
+    name, ctype, data = _file_part(req)
+    limit = ctx.config.max_upload_bytes
+    if limit is not None and len(data) > limit:
+        raise ApiError(413, 2000588, f"Filen är för stor (max {limit} byte)")
+    stored = InboxFile(str(uuid.uuid4()), name, folder, data, ctype, str(uuid.uuid4()))
+    with ctx.state.lock:
+        ctx.state.files[stored.id] = stored
+    return Response(201, {"File": _file_json(req, stored, area)})
+
+
+@router.add("POST", "/3/inbox", "inbox")
+def upload_inbox(ctx: Context, req: Request) -> Response:
+    return _upload(ctx, req, "inbox")
+
+
+@router.add("POST", "/3/archive", "archive")
+def upload_archive(ctx: Context, req: Request) -> Response:
+    return _upload(ctx, req, "archive")
+
+
+@router.add("GET", "/3/inbox", "inbox")
+def inbox(ctx: Context, req: Request) -> Response:
+    wanted = req.query.get("path") or req.query.get("folderid")
+    with ctx.state.lock:
+        connected = set(ctx.state.file_connections)
+        files = [f for f in ctx.state.files.values() if f.id not in connected]
+
+    def folder(code: str) -> dict[str, Any]:
+        return {
+            "@url": f"{req.base_url}/3/inbox?path={code}",
+            "Email": "",
+            "Files": [_file_json(req, f, "inbox") for f in files if f.folder == code],
+            "Folders": [],
+            "Id": code,
+            "Name": INBOX_FOLDERS[code],
+        }
+
+    if wanted:
+        if wanted not in INBOX_FOLDERS:
+            raise not_found(2000588, f"Kan inte hitta mappen {wanted}")
+        return Response(200, {"Folder": folder(wanted)})
+    return Response(
+        200,
+        {
+            "Folder": {
+                "@url": f"{req.base_url}/3/inbox",
+                "Email": "",
+                "Files": [],
+                "Folders": [folder(code) for code in INBOX_FOLDERS],
+                "Id": "root",
+                "Name": "Inbox",
+            }
+        },
+    )
+
+
+def _stored(ctx: Context, file_id: str) -> InboxFile:
+    found = ctx.state.files.get(file_id)
+    if found is None:
+        raise not_found(2000578, "Kan inte hitta filen.")
+    return found
+
+
+@router.add("GET", "/3/inbox/{Id}", "inbox")
+def inbox_file(ctx: Context, req: Request) -> Response:
+    f = _stored(ctx, req.params["Id"])
+    return Response(200, f.data, content_type=f.content_type)
+
+
+@router.add("GET", "/3/archive/{Id}", "archive")
+def archive_file(ctx: Context, req: Request) -> Response:
+    f = _stored(ctx, req.params["Id"])
+    return Response(200, f.data, content_type=f.content_type)
+
+
+@router.add("DELETE", "/3/inbox/{Id}", "inbox")
+def delete_inbox_file(ctx: Context, req: Request) -> Response:
+    with ctx.state.lock:
+        f = _stored(ctx, req.params["Id"])
+        if f.id in ctx.state.file_connections:
+            raise bad_request(2000579, "Filen är kopplad och kan inte tas bort.")
+        del ctx.state.files[f.id]
+    return Response(204)
+
+
+# --- voucher file connections -------------------------------------------------------------------
+
+
+def _connection_json(ctx: Context, req: Request, c: FileConnection) -> dict[str, Any]:
+    voucher = ctx.state.get_voucher(c.year, c.series, c.number)
+    f = ctx.state.files.get(c.file_id)
+    return {
+        "@url": f"{req.base_url}/3/voucherfileconnections/{c.file_id}",
+        "FileId": c.file_id,
+        "Name": f.name if f else "",
+        "VoucherDescription": voucher.description if voucher else "",
+        "VoucherNumber": str(c.number),
+        "VoucherSeries": c.series,
+        "VoucherYear": c.year,
+    }
+
+
+@router.add("POST", "/3/voucherfileconnections", "connectfile")
+def connect_file(ctx: Context, req: Request) -> Response:
+    body = req.json().get("VoucherFileConnection")
+    if not isinstance(body, dict):
+        raise bad_request(2001392, "Ingen eller felaktig typ av data")
+    check_fields(
+        body,
+        {"@url", "FileId", "VoucherNumber", "VoucherSeries", "VoucherYear", "VoucherDescription"},
+    )
+    for required in ("FileId", "VoucherSeries", "VoucherNumber"):
+        if body.get(required) in (None, ""):
+            raise bad_request(2000603, f"Obligatoriskt fält saknas {required}")
+    # Without financialyear/financialyeardate the *preselected* year's voucher is meant.
+    year = select_year(ctx, req)
+    series = str(body["VoucherSeries"])
+    number = parse_int(body["VoucherNumber"], "VoucherNumber")
+    with ctx.state.lock:
+        f = _stored(ctx, str(body["FileId"]))
+        if ctx.state.get_voucher(year.id, series, number) is None:
+            raise not_found(
+                2000610,
+                f"Kan inte hitta verifikationen {series} {number} i räkenskapsår {year.id}.",
+            )
+        if f.id in ctx.state.file_connections:
+            raise bad_request(2000580, "Filen är redan kopplad till en verifikation.")
+        connection = FileConnection(f.id, series, number, year.id)
+        ctx.state.file_connections[f.id] = connection
+    return Response(201, {"VoucherFileConnection": _connection_json(ctx, req, connection)})
+
+
+@router.add("GET", "/3/voucherfileconnections", "connectfile")
+def connections(ctx: Context, req: Request) -> Response:
+    q = req.query
+    with ctx.state.lock:
+        found = [
+            c
+            for c in ctx.state.file_connections.values()
+            if (not q.get("voucheryear") or str(c.year) == q["voucheryear"])
+            and (not q.get("voucherseries") or c.series == q["voucherseries"])
+            and (not q.get("vouchernumber") or str(c.number) == q["vouchernumber"])
+        ]
+    return Response(200, {"VoucherFileConnections": [_connection_json(ctx, req, c) for c in found]})
+
+
+@router.add("GET", "/3/voucherfileconnections/{FileId}", "connectfile")
+def connection(ctx: Context, req: Request) -> Response:
+    found = ctx.state.file_connections.get(req.params["FileId"])
+    if found is None:
+        raise not_found(2000581, "Kan inte hitta filkopplingen.")
+    return Response(200, {"VoucherFileConnection": _connection_json(ctx, req, found)})
+
+
+@router.add("DELETE", "/3/voucherfileconnections/{FileId}", "connectfile")
+def disconnect(ctx: Context, req: Request) -> Response:
+    with ctx.state.lock:
+        if ctx.state.file_connections.pop(req.params["FileId"], None) is None:
+            raise not_found(2000581, "Kan inte hitta filkopplingen.")
+    return Response(204)

@@ -1,0 +1,134 @@
+"""How an emulated Fortnox behaves: credentials, limits, seed data and injected faults."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+#: Every scope the emulator knows, granted to the test app by default.
+ALL_SCOPES: frozenset[str] = frozenset(
+    {
+        "bookkeeping",
+        "companyinformation",
+        "settings",
+        "invoice",
+        "supplierinvoice",
+        "payment",
+        "customer",
+        "supplier",
+        "archive",
+        "inbox",
+        "connectfile",
+        "costcenter",
+        "project",
+    }
+)
+
+#: Voucher validation errors. Fortnox publishes no table for these (fortnox-api.md §4.5 marks
+#: the codes UNVERIFIED, except 2001304), so they are configurable: key -> (code, message).
+DEFAULT_VOUCHER_ERRORS: dict[str, tuple[int, str]] = {
+    "unbalanced": (2000595, "Verifikationen är inte i balans."),
+    "too_few_rows": (2000596, "En verifikation måste innehålla minst två rader."),
+    "account_missing": (2001304, "Kunde inte hitta konto"),
+    "account_inactive": (2000598, "Kontot är inaktivt"),
+    "series_missing": (2000599, "Verifikationsserien finns inte."),
+    "no_financial_year": (2000600, "Datumet ligger utanför öppet räkenskapsår."),
+    "locked_period": (2000601, "Perioden är låst."),
+    "costcenter_missing": (2000602, "Kan inte hitta kostnadsstället."),
+    "project_missing": (2001161, "Kan inte hitta projektet."),
+    "required_field": (2000603, "Obligatoriskt fält saknas"),
+}
+
+
+@dataclass
+class EmulatorConfig:
+    """Everything that can be tuned about an emulated Fortnox tenant.
+
+    Times are seconds (``float``, not money). Rates are probabilities per request in [0, 1],
+    drawn from a generator seeded with ``seed``, so a run is repeatable.
+    """
+
+    # --- the registered app and the approving user ---------------------------------------------
+    client_id: str = "ledgerlink-emulator-client"
+    client_secret: str = "ledgerlink-emulator-secret"
+    redirect_uris: tuple[str, ...] = ("http://127.0.0.1", "http://localhost")
+    """Registered redirect URIs. A loopback URI without a port matches any port and path
+    (RFC 8252 §7.3), so a login listener on an ephemeral port works; otherwise exact match."""
+    user_email: str = "test.user@example.com"
+    user_name: str = "Test User"
+    tenant_id: int = 1234567
+    """The company's ``DatabaseNumber``, also the JWT ``tenantId`` claim."""
+    granted_scopes: frozenset[str] = ALL_SCOPES
+    """Scopes the app may ask for; asking for others fails with ``invalid_scope``."""
+    licences: frozenset[str] | None = None
+    """Scopes the company holds a licence for (None: all). Others answer 403 / 2001101."""
+    allow_service_account: bool = True
+    """Whether ``client_credentials`` works (the app has service accounts enabled)."""
+    access_token_lifetime: float = 3600.0  # not money: seconds
+    refresh_token_lifetime: float = 45 * 86400.0  # not money: seconds
+    auth_code_lifetime: float = 600.0  # not money: seconds
+
+    # --- limits ---------------------------------------------------------------------------------
+    rate_limit_requests: int = 25
+    rate_limit_window: float = 5.0  # not money: seconds
+    send_retry_after: bool = True
+    """Send ``Retry-After`` on 429 (Fortnox does not document it; the client must cope either
+    way)."""
+    default_page_size: int = 100
+    max_page_size: int = 500
+    max_upload_bytes: int | None = None
+
+    # --- injected faults -----------------------------------------------------------------------
+    latency: float = 0.0  # not money: seconds added to every /3/ request
+    latency_jitter: float = 0.0  # not money: seconds, uniform 0..jitter on top
+    error_5xx_rate: float = 0.0
+    error_429_rate: float = 0.0
+    """Chance that a request starts a burst of 429s (besides the real rate limit)."""
+    burst_429_length: int = 3
+    """How many consecutive requests a 429 burst rejects."""
+    timeout_rate: float = 0.0
+    """Chance to hold a request ``timeout_hold`` s before answering. Writes are committed
+    first, as a slow server would."""
+    timeout_hold: float = 5.0  # not money: seconds
+    drop_before_commit_rate: float = 0.0
+    """Chance to close the socket without an answer and without doing the request."""
+    drop_after_commit_rate: float = 0.0
+    """Chance to do a write (POST) and then close the socket without an answer."""
+    faults_on_reads: bool = True
+    """Whether 5xx/429/timeout faults also hit GET requests (drops only ever hit writes...
+    unless this is True, when drop-before-commit hits reads as well)."""
+    seed: int = 0
+
+    # --- data ----------------------------------------------------------------------------------
+    seed_sie: Path | None = None
+    """SIE file to seed from; None: the bundled example company."""
+    customer_invoices: int | None = None
+    """Customer invoices wanted in all: the SIE's own invoices padded with generated ones."""
+    supplier_invoices: int | None = None
+    payments_after_close: int = 6
+    """Payments dated after the closing date, per side (customer, supplier)."""
+    invoices_after_close: int = 2
+    """Invoices dated after the closing date, per side (unbooked in the closed year)."""
+    credits_after_close: int = 1
+    """Credit notes dated after the closing date, per side, each crediting in full an
+    invoice that was open and unpaid at the closing date."""
+    foreign_currency_share: float = 0.1
+    """Share of generated invoices in EUR."""
+    synthetic_vouchers: int = 0
+    """Extra balanced vouchers generated into the current year (for benchmarks)."""
+    subledger_skew: dict[str, Decimal] = field(default_factory=dict)
+    """A known difference between subledger and ledger at the year-end: ``{"customer":
+    Decimal("100")}`` leaves that much more open in the customer subledger than 1510 says."""
+    locked_until: dt.date | None = None
+    """Bookkeeping locked up to and including this date (``settings/lockedperiod``)."""
+    inactive_accounts: frozenset[str] = frozenset()
+    preselected_year: int | None = None
+    """Financial year id used when a request names none; None: the latest year."""
+    sie_encoding: str = "cp437"
+    today: dt.date | None = None
+    """The emulator's idea of today (``unpaidoverdue``); None: the real date."""
+    voucher_errors: dict[str, tuple[int, str]] = field(
+        default_factory=lambda: dict(DEFAULT_VOUCHER_ERRORS)
+    )

@@ -1,0 +1,283 @@
+"""The OAuth2 authorization server, as apps.fortnox.se/oauth-v1 behaves (fortnox-api.md §1).
+
+Authorization codes live 10 minutes and are single-use; refresh tokens are single-use and
+rotate on every refresh (45 days); access tokens are JWTs carrying ``tenantId`` that expire.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+from .config import EmulatorConfig
+from .errors import OAuthError
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What an access token allows: whose data, which scopes, until when."""
+
+    client_id: str
+    tenant_id: int
+    scopes: frozenset[str]
+    expires_at: float  # not money: time.time()
+    service_account: bool = False
+
+
+@dataclass(slots=True)
+class _Code:
+    client_id: str
+    redirect_uri: str | None
+    scopes: frozenset[str]
+    offline: bool
+    service_account: bool
+    expires_at: float  # not money: time.time()
+    used: bool = False
+
+
+@dataclass(slots=True)
+class _Refresh:
+    client_id: str
+    scopes: frozenset[str]
+    offline: bool
+    service_account: bool
+    expires_at: float  # not money: time.time()
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+class AuthServer:
+    """Codes and tokens of one emulated Fortnox. Thread-safe."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self._lock = threading.Lock()
+        self._codes: dict[str, _Code] = {}
+        self._access: dict[str, Grant] = {}
+        self._refresh: dict[str, _Refresh] = {}
+        self._signing_key = secrets.token_bytes(32)
+        self.refreshes = 0
+        """How many refresh_token grants succeeded (inspection)."""
+
+    # --- /oauth-v1/auth -------------------------------------------------------------------------
+
+    def redirect_uri_allowed(self, uri: str) -> bool:
+        """True when ``uri`` matches a registered redirect URI (loopback: any port/path)."""
+        got = urlsplit(uri)
+        for registered in self.config.redirect_uris:
+            want = urlsplit(registered)
+            if (got.scheme, got.hostname) != (want.scheme, want.hostname):
+                continue
+            loopback = want.hostname in ("127.0.0.1", "localhost", "::1")
+            if loopback and want.port is None and want.path in ("", "/"):
+                return True
+            if got.port == want.port and got.path == want.path:
+                return True
+        return False
+
+    def authorize(self, params: dict[str, str]) -> tuple[int, str]:
+        """Answer the authorize request: ``(302, location)`` or ``(400, plain-text reason)``.
+
+        The configured test user is logged in and approves at once.
+        """
+        client_id = params.get("client_id", "")
+        if client_id != self.config.client_id:
+            return 400, "Invalid client_id"
+        redirect_uri = params.get("redirect_uri") or self.config.redirect_uris[0]
+        if not self.redirect_uri_allowed(redirect_uri):
+            return 400, "Invalid redirect_uri"
+        state = params.get("state")
+
+        def back(**query: str) -> tuple[int, str]:
+            if state is not None:
+                query["state"] = state
+            sep = "&" if urlsplit(redirect_uri).query else "?"
+            return 302, f"{redirect_uri}{sep}{urlencode(query)}"
+
+        if params.get("response_type") != "code":
+            return back(
+                error="unsupported_response_type", error_description="response_type must be code"
+            )
+        if not state:
+            return back(error="invalid_request", error_description="state is required")
+        scopes = frozenset(params.get("scope", "").split())
+        if not scopes:
+            return back(error="invalid_scope", error_description="scope is required")
+        unknown = scopes - self.config.granted_scopes
+        if unknown:
+            return back(
+                error="invalid_scope",
+                error_description=f"The client is not allowed scope: {' '.join(sorted(unknown))}",
+            )
+        service = params.get("account_type") == "service"
+        if service and not self.config.allow_service_account:
+            return back(
+                error="unauthorized_client",
+                error_description="Client does not allow service account",
+            )
+        code = secrets.token_urlsafe(24)
+        with self._lock:
+            self._codes[code] = _Code(
+                client_id,
+                params.get("redirect_uri"),
+                scopes,
+                params.get("access_type") == "offline",
+                service,
+                time.time() + self.config.auth_code_lifetime,
+            )
+        return back(code=code)
+
+    # --- /oauth-v1/token ------------------------------------------------------------------------
+
+    def _client(self, authorization: str | None) -> str:
+        """Check HTTP Basic client authentication; return the client id."""
+        if not authorization or not authorization.lower().startswith("basic "):
+            raise OAuthError(401, "invalid_client", "Client authentication is required")
+        try:
+            raw = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise OAuthError(401, "invalid_client", "Malformed client authentication") from None
+        client_id, _, secret = raw.partition(":")
+        ok_id = hmac.compare_digest(client_id, self.config.client_id)
+        ok_secret = hmac.compare_digest(secret, self.config.client_secret)
+        if not (ok_id and ok_secret):
+            raise OAuthError(401, "invalid_client", "Invalid client credentials")
+        return client_id
+
+    def token(
+        self, form: dict[str, str], authorization: str | None, tenant_header: str | None
+    ) -> dict[str, object]:
+        """Answer a token request (raises :class:`OAuthError`)."""
+        client_id = self._client(authorization)
+        grant_type = form.get("grant_type", "")
+        if grant_type == "authorization_code":
+            return self._from_code(client_id, form)
+        if grant_type == "refresh_token":
+            return self._from_refresh(client_id, form.get("refresh_token", ""))
+        if grant_type == "client_credentials":
+            return self._from_client_credentials(client_id, tenant_header)
+        raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant_type: {grant_type}")
+
+    def _from_code(self, client_id: str, form: dict[str, str]) -> dict[str, object]:
+        code = form.get("code", "")
+        with self._lock:
+            found = self._codes.get(code)
+            if found is None or found.used or found.client_id != client_id:
+                raise OAuthError(400, "invalid_grant", "Invalid authorization code")
+            found.used = True
+            if time.time() > found.expires_at:
+                raise OAuthError(400, "invalid_grant", "Authorization code has expired")
+            if found.redirect_uri is not None and form.get("redirect_uri") != found.redirect_uri:
+                raise OAuthError(400, "invalid_grant", "redirect_uri does not match")
+            return self._mint(client_id, found.scopes, found.offline, found.service_account)
+
+    def _from_refresh(self, client_id: str, token: str) -> dict[str, object]:
+        with self._lock:
+            found = self._refresh.pop(token, None)  # single use: gone whatever happens next
+            if found is None or found.client_id != client_id or time.time() > found.expires_at:
+                raise OAuthError(400, "invalid_grant", "Invalid refresh token")
+            self.refreshes += 1
+            return self._mint(client_id, found.scopes, found.offline, found.service_account)
+
+    def _from_client_credentials(self, client_id: str, tenant: str | None) -> dict[str, object]:
+        if not tenant:
+            raise OAuthError(400, "invalid_request", "The TenantId header is required")
+        if not self.config.allow_service_account:
+            raise OAuthError(400, "unauthorized_client", "Client does not allow service account")
+        if tenant.strip() != str(self.config.tenant_id):
+            raise OAuthError(400, "invalid_grant", "No service account consent for this tenant")
+        with self._lock:
+            answer = self._mint(client_id, self.config.granted_scopes, False, True)
+        answer.pop("refresh_token", None)
+        return answer
+
+    def _mint(
+        self, client_id: str, scopes: frozenset[str], offline: bool, service: bool
+    ) -> dict[str, object]:
+        """New access and refresh tokens (caller holds the lock)."""
+        now = time.time()
+        lifetime = self.config.access_token_lifetime
+        grant = Grant(client_id, self.config.tenant_id, scopes, now + lifetime, service)
+        access = self._jwt(grant, now)
+        self._access[access] = grant
+        refresh = str(uuid.uuid4())
+        # Without access_type=offline the refresh token dies with the access token: the
+        # reported cause of refresh tokens "expiring within hours" (fortnox-api.md §1.1).
+        refresh_life = self.config.refresh_token_lifetime if offline else lifetime
+        self._refresh[refresh] = _Refresh(client_id, scopes, offline, service, now + refresh_life)
+        return {
+            "access_token": access,
+            "refresh_token": refresh,
+            "scope": " ".join(sorted(scopes)),
+            "expires_in": int(lifetime) if lifetime == int(lifetime) else lifetime,
+            "token_type": "bearer",
+        }
+
+    def _jwt(self, grant: Grant, now: float) -> str:
+        header = {"alg": "HS256", "typ": "JWT"}
+        claims = {
+            "iss": "ledgerlink-fortnox-emulator",
+            "sub": self.config.user_email,
+            "tenantId": grant.tenant_id,
+            "clientId": grant.client_id,
+            "scope": " ".join(sorted(grant.scopes)),
+            "iat": int(now),
+            "exp": int(grant.expires_at),
+            "jti": uuid.uuid4().hex,
+        }
+        signing_input = (
+            _b64url(json.dumps(header, separators=(",", ":")).encode())
+            + "."
+            + _b64url(json.dumps(claims, separators=(",", ":")).encode())
+        )
+        signature = hmac.new(self._signing_key, signing_input.encode(), hashlib.sha256).digest()
+        return signing_input + "." + _b64url(signature)
+
+    # --- /oauth-v1/revoke and helpers ------------------------------------------------------------
+
+    def revoke(self, form: dict[str, str], authorization: str | None) -> None:
+        """RFC 7009 revocation of a refresh or access token (unknown tokens are fine)."""
+        self._client(authorization)
+        token = form.get("token", "")
+        with self._lock:
+            self._refresh.pop(token, None)
+            self._access.pop(token, None)
+
+    def check_bearer(self, token: str) -> Grant | None:
+        """The grant behind a bearer token, or None when it is unknown or expired."""
+        with self._lock:
+            grant = self._access.get(token)
+        if grant is None or time.time() >= grant.expires_at:
+            return None
+        return grant
+
+    def issue(
+        self, scopes: frozenset[str] | None = None, *, offline: bool = True
+    ) -> dict[str, object]:
+        """Mint tokens directly, as if the test user had approved (tests)."""
+        with self._lock:
+            return self._mint(
+                self.config.client_id,
+                scopes if scopes is not None else self.config.granted_scopes,
+                offline,
+                False,
+            )
+
+    def expire_access_tokens(self) -> None:
+        """Make every access token expire now (tests of refresh on 401)."""
+        with self._lock:
+            for token, grant in list(self._access.items()):
+                self._access[token] = Grant(
+                    grant.client_id, grant.tenant_id, grant.scopes, 0.0, grant.service_account
+                )

@@ -1,0 +1,545 @@
+"""Build the emulated tenant from a bookkeeping (a SIE file) plus generated subledgers.
+
+The customer and supplier invoices are derived from the ledger itself so that they agree with
+it: every voucher that debits a customer control account (1510-1519) is an invoice, every
+credit to it a payment applied oldest invoice first, and an opening balance becomes invoices
+from the year before (mirrored for suppliers on 2440-2449). What is open at the year-end is
+then exactly the control accounts' closing balance. Padding invoices (for large benchmarks) are
+booked with their own vouchers, so agreement holds; ``subledger_skew`` breaks it on purpose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from collections import deque
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from ledgerlink_core.model import Bookkeeping
+
+from .config import EmulatorConfig
+from .state import (
+    AccountRec,
+    Company,
+    EmulatorState,
+    FinancialYearRec,
+    InvoiceRec,
+    Kind,
+    PaymentRec,
+    RowRec,
+    VoucherRec,
+)
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+
+#: Fortnox's predefined series and what they hold.
+SERIES_NAMES: dict[str, str] = {
+    "A": "Redovisning",
+    "B": "Kundfakturor",
+    "C": "Kundinbetalningar",
+    "D": "Leverantörsfakturor",
+    "E": "Leverantörsutbetalningar",
+}
+_REFERENCE_TYPES = {
+    "B": "INVOICE",
+    "C": "INVOICEPAYMENT",
+    "D": "SUPPLIERINVOICE",
+    "E": "SUPPLIERPAYMENT",
+}
+_CONTROL = {"customer": range(1510, 1520), "supplier": range(2440, 2450)}
+_NAMES = (
+    "Andersson",
+    "Berg",
+    "Carlsson",
+    "Dahl",
+    "Ek",
+    "Forsberg",
+    "Gustafsson",
+    "Holm",
+    "Isaksson",
+    "Johansson",
+    "Karlsson",
+    "Lind",
+    "Månsson",
+    "Nilsson",
+    "Olsson",
+    "Persson",
+)
+_SUFFIX = ("AB", "Handelsbolag", "Bygg AB", "Konsult AB", "& Söner AB", "Trading AB")
+
+
+def load_bookkeeping(path: Path | None) -> Bookkeeping:
+    """Read the seed SIE file with core's codec (the bundled example company by default)."""
+    from ledgerlink_core.sie import read_sie
+
+    if path is None:
+        from ledgerlink_core.examples import example_company_path
+
+        path = example_company_path()
+    return read_sie(Path(path), strict=False).bookkeeping
+
+
+def build_state(config: EmulatorConfig, book: Bookkeeping | None = None) -> EmulatorState:
+    """The tenant's state: ``book`` (or the config's seed SIE) plus generated data."""
+    if book is None:
+        book = load_bookkeeping(config.seed_sie)
+    rng = random.Random(config.seed)
+    address = book.company.address
+    postal = re.match(r"^\s*(\d{3}\s?\d{2})\s+(.*)$", address.postal if address else "")
+    state = EmulatorState(
+        Company(
+            name=book.company.name,
+            org_nr=book.company.org_nr or "",
+            address=address.street if address else "",
+            zip_code=postal.group(1) if postal else "",
+            city=postal.group(2).strip() if postal else (address.postal if address else ""),
+        ),
+        config.tenant_id,
+    )
+    _seed_ledger(state, book, config)
+    if config.synthetic_vouchers:
+        _synthesise_vouchers(state, config.synthetic_vouchers, rng)
+    generator = _SubledgerGenerator(state, config, rng)
+    generator.run()
+    state.locked_until = config.locked_until
+    state.preselected_year = config.preselected_year
+    return state
+
+
+def _seed_ledger(state: EmulatorState, book: Bookkeeping, config: EmulatorConfig) -> None:
+    by_index: dict[int, int] = {}
+    for year_id, fy in enumerate(sorted(book.fiscal_years, key=lambda y: y.start), start=1):
+        state.years.append(FinancialYearRec(year_id, fy.start, fy.end))
+        by_index[fy.index] = year_id
+    if not state.years:
+        raise ValueError("the seed bookkeeping has no financial year (#RAR)")
+    for account in book.accounts:
+        if not account.number.isdigit():
+            continue
+        number = int(account.number)
+        sru = next((int(s) for s in account.sru if s.isdigit()), None)
+        state.accounts[number] = AccountRec(
+            number,
+            account.name,
+            active=account.active and account.number not in config.inactive_accounts,
+            sru=sru,
+            type=account.type.value if account.type else None,
+        )
+    for balance in book.opening_balances:
+        bal_year = by_index.get(balance.year_index)
+        if bal_year is not None and balance.account.isdigit():
+            key = (bal_year, int(balance.account))
+            state.opening_balances[key] = state.opening_balances.get(key, ZERO) + balance.amount
+    for ob in book.object_opening_balances:
+        ob_year = by_index.get(ob.year_index)
+        if ob_year is not None and ob.account.isdigit():
+            okey = (ob_year, int(ob.account), ob.object.dimension, ob.object.number)
+            state.object_opening_balances[okey] = ob.amount
+    for dim in book.dimensions:
+        state.dimension_names[dim.number] = dim.name
+    for obj in book.objects:
+        if obj.dimension == 1:
+            state.costcenters[obj.number] = obj.name
+        elif obj.dimension == 6:
+            state.projects[obj.number] = obj.name
+    state.series.update(SERIES_NAMES)
+    unnumbered: list[VoucherRec] = []
+    for voucher in sorted(book.vouchers, key=lambda v: v.date):
+        year = state.year_of(voucher.date)
+        if year is None:
+            continue
+        series = voucher.series or "A"
+        state.series.setdefault(series, f"Serie {series}")
+        rows = []
+        for row in voucher.rows:
+            if not row.account.isdigit():
+                continue
+            costcenter = next((o.number for o in row.objects if o.dimension == 1), "")
+            project = next((o.number for o in row.objects if o.dimension == 6), "")
+            rows.append(
+                RowRec(
+                    int(row.account),
+                    row.amount if row.amount > 0 else ZERO,
+                    -row.amount if row.amount < 0 else ZERO,
+                    transaction_information=(row.text or "")[:100],
+                    costcenter=costcenter,
+                    project=project,
+                    quantity=row.quantity,
+                )
+            )
+        rec = VoucherRec(
+            series,
+            int(voucher.number) if voucher.number and voucher.number.isdigit() else 0,
+            year.id,
+            voucher.date,
+            voucher.text,
+            rows,
+            reference_type=_REFERENCE_TYPES.get(series, "MANUAL"),
+            origin="seed",
+        )
+        if rec.number and state.get_voucher(year.id, series, rec.number) is None:
+            state.add_voucher(rec)
+        else:
+            unnumbered.append(rec)
+    for rec in unnumbered:
+        state.create_voucher(rec)
+
+
+def _money(rng: random.Random, low: int, high: int) -> Decimal:
+    """A random amount in whole kronor between low and high, with öre."""
+    return (Decimal(rng.randint(low * 100, high * 100)) * CENT).quantize(CENT)
+
+
+def _pick(state: EmulatorState, wanted: tuple[int, ...], kind: str | None) -> int:
+    """The first of ``wanted`` in the chart, else any account of SIE type ``kind``."""
+    for number in wanted:
+        if number in state.accounts:
+            return number
+    for number, account in sorted(state.accounts.items()):
+        if kind is not None and account.type == kind:
+            return number
+    state.accounts[wanted[0]] = AccountRec(wanted[0], f"Konto {wanted[0]}")
+    return wanted[0]
+
+
+def _synthesise_vouchers(state: EmulatorState, count: int, rng: random.Random) -> None:
+    """``count`` balanced vouchers in series A of the preselected year (benchmark bulk)."""
+    year = state.default_year()
+    bank = _pick(state, (1930, 1910), "T")
+    costs = [n for n, a in state.accounts.items() if a.type == "K" and a.active][:40] or [
+        _pick(state, (6110, 5010), "K")
+    ]
+    days = (year.end - year.start).days
+    dates = sorted(year.start + dt.timedelta(days=rng.randint(0, days)) for _ in range(count))
+    for day in dates:
+        amount = _money(rng, 50, 20000)
+        cost = rng.choice(costs)
+        rows = [RowRec(cost, amount, ZERO), RowRec(bank, ZERO, amount)]
+        state.create_voucher(
+            VoucherRec(
+                "A", 0, year.id, day, f"Utlägg {rng.randint(1, 9999)}", rows, origin="synthetic"
+            )
+        )
+
+
+def _luhn(digits: str) -> str:
+    """``digits`` with a Luhn check digit appended (Swedish OCR)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return digits + str((10 - total % 10) % 10)
+
+
+class _SubledgerGenerator:
+    """Derives invoices and payments from the ledger, then pads and perturbs them."""
+
+    def __init__(self, state: EmulatorState, config: EmulatorConfig, rng: random.Random) -> None:
+        self.state = state
+        self.config = config
+        self.rng = rng
+        self.year = state.default_year()
+        self.close = self.year.end
+        self._next_invoice = {"customer": 1001, "supplier": 1}
+        self._next_payment = {"customer": 1, "supplier": 1}
+        self._parties: dict[Kind, list[tuple[str, str]]] = {"customer": [], "supplier": []}
+        # Open invoices, oldest first, with their unpaid remainder, for FIFO payment.
+        self._open: dict[Kind, deque[list[object]]] = {"customer": deque(), "supplier": deque()}
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _party(self, kind: Kind) -> tuple[str, str]:
+        parties = self._parties[kind]
+        if len(parties) < 25 or self.rng.random() < 0.05:
+            number = str((1 if kind == "customer" else 101) + len(parties))
+            name = f"{self.rng.choice(_NAMES)} {self.rng.choice(_SUFFIX)}"
+            parties.append((number, name))
+            registry = self.state.customers if kind == "customer" else self.state.suppliers
+            registry[number] = name
+            return number, name
+        return self.rng.choice(parties)
+
+    def _new_invoice(
+        self,
+        kind: Kind,
+        day: dt.date,
+        total: Decimal,
+        *,
+        voucher: tuple[str, int, int] | None,
+        currency: str = "SEK",
+        rate: Decimal = Decimal(1),
+        booked: bool = True,
+    ) -> InvoiceRec:
+        number = str(self._next_invoice[kind])
+        self._next_invoice[kind] += 1
+        party, name = self._party(kind)
+        invoice = InvoiceRec(
+            kind,
+            number,
+            party,
+            name,
+            day,
+            day + dt.timedelta(days=30),
+            total,
+            currency=currency,
+            currency_rate=rate,
+            booked=booked,
+            ocr=_luhn(number.rjust(6, "0")),
+            supplier_invoice_number=(
+                f"F{self.rng.randint(10000, 99999)}" if kind == "supplier" else ""
+            ),
+            voucher=voucher,
+        )
+        return self.state.add_invoice(invoice)
+
+    def _pay(
+        self,
+        invoice: InvoiceRec,
+        day: dt.date,
+        amount: Decimal,
+        voucher: tuple[str, int, int] | None,
+    ) -> None:
+        kind = invoice.kind
+        self.state.add_payment(
+            PaymentRec(
+                kind,
+                self._next_payment[kind],
+                invoice.number,
+                day,
+                amount,
+                currency=invoice.currency,
+                currency_rate=invoice.currency_rate,
+                booked=voucher is not None,
+                voucher=voucher,
+            )
+        )
+        self._next_payment[kind] += 1
+
+    def _control_sum(self, kind: Kind, voucher: VoucherRec) -> Decimal:
+        """What the voucher adds to the subledger (debits to 151x, credits to 244x)."""
+        accounts = _CONTROL[kind]
+        net = sum((r.amount for r in voucher.rows if r.account in accounts), ZERO)
+        return net if kind == "customer" else -net
+
+    # --- the phases -----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        kinds: tuple[Kind, ...] = ("customer", "supplier")
+        for kind in kinds:
+            self._derive(kind)
+            self._pad(kind)
+            self._skew(kind)
+            self._late_credits(kind)
+            self._late_payments(kind)
+            self._after_close(kind)
+
+    def _derive(self, kind: Kind) -> None:
+        """Invoices and payments from the ledger's control-account movements."""
+        vouchers = [v for v in self.state.vouchers() if v.origin == "seed"]
+        if not vouchers:
+            return
+        first = self.state.year_of(min(v.date for v in vouchers))
+        assert first is not None
+        opening = sum(
+            (
+                amount
+                for (year_id, account), amount in self.state.opening_balances.items()
+                if year_id == first.id and account in _CONTROL[kind]
+            ),
+            ZERO,
+        )
+        if kind == "supplier":
+            opening = -opening
+        if opening > 0:
+            # The opening balance: two or three invoices from the end of the year before.
+            parts = min(3, max(1, int(opening // 1000)))
+            share = (opening / parts).quantize(CENT, ROUND_HALF_UP)
+            for i in range(parts):
+                amount = share if i < parts - 1 else opening - share * (parts - 1)
+                day = first.start - dt.timedelta(days=10 + 12 * i)
+                invoice = self._new_invoice(kind, day, amount, voucher=None)
+                self._open[kind].append([invoice, amount])
+        for voucher in sorted(vouchers, key=lambda v: (v.date, v.series, v.number)):
+            delta = self._control_sum(kind, voucher)
+            ref = (voucher.series, voucher.number, voucher.year)
+            if delta > 0:
+                invoice = self._new_invoice(kind, voucher.date, delta, voucher=ref)
+                self._open[kind].append([invoice, delta])
+            elif delta < 0:
+                self._apply_fifo(kind, voucher.date, -delta, ref)
+
+    def _apply_fifo(
+        self, kind: Kind, day: dt.date, amount: Decimal, ref: tuple[str, int, int]
+    ) -> None:
+        queue = self._open[kind]
+        while amount > 0 and queue:
+            entry = queue[0]
+            invoice, remaining = entry[0], entry[1]
+            assert isinstance(invoice, InvoiceRec) and isinstance(remaining, Decimal)
+            part = min(amount, remaining)
+            self._pay(invoice, day, part, ref)
+            amount -= part
+            if part == remaining:
+                queue.popleft()
+            else:
+                entry[1] = remaining - part
+
+    def _pad(self, kind: Kind) -> None:
+        """Generated invoices, booked with their own vouchers, up to the configured count."""
+        wanted = (
+            self.config.customer_invoices if kind == "customer" else self.config.supplier_invoices
+        )
+        missing = (wanted or 0) - len(self.state.invoices[kind])
+        if missing <= 0:
+            return
+        year = self.year
+        if kind == "customer":
+            control = _pick(self.state, (1510,), None)
+            other = _pick(self.state, (3001, 3010, 3041), "I")
+            bank = _pick(self.state, (1930,), "T")
+            inv_series, pay_series = "B", "C"
+        else:
+            control = _pick(self.state, (2440,), None)
+            other = _pick(self.state, (4010, 5010, 6110), "K")
+            bank = _pick(self.state, (1930,), "T")
+            inv_series, pay_series = "D", "E"
+        days = (year.end - year.start).days
+        dates = sorted(
+            year.start + dt.timedelta(days=self.rng.randint(0, days)) for _ in range(missing)
+        )
+        for day in dates:
+            foreign = self.rng.random() < self.config.foreign_currency_share
+            currency, rate = (
+                ("EUR", Decimal("11.") + Decimal(self.rng.randint(0, 99)) / 100)
+                if foreign
+                else ("SEK", Decimal(1))
+            )
+            total = _money(self.rng, 200, 40000 if not foreign else 4000)
+            sek = (total * rate).quantize(CENT, ROUND_HALF_UP)
+            rows = (
+                [RowRec(control, sek, ZERO), RowRec(other, ZERO, sek)]
+                if kind == "customer"
+                else [RowRec(other, sek, ZERO), RowRec(control, ZERO, sek)]
+            )
+            text = "Kundfaktura" if kind == "customer" else "Leverantörsfaktura"
+            voucher = self.state.create_voucher(
+                VoucherRec(
+                    inv_series,
+                    0,
+                    year.id,
+                    day,
+                    f"{text} {self._next_invoice[kind]}",
+                    rows,
+                    reference_type=_REFERENCE_TYPES[inv_series],
+                    origin="synthetic",
+                )
+            )
+            invoice = self._new_invoice(
+                kind,
+                day,
+                total,
+                voucher=(inv_series, voucher.number, year.id),
+                currency=currency,
+                rate=rate,
+            )
+            voucher.reference_number = invoice.number
+            paid_on = day + dt.timedelta(days=self.rng.randint(5, 45))
+            if paid_on <= year.end and self.rng.random() < 0.75:
+                pay_rows = (
+                    [RowRec(bank, sek, ZERO), RowRec(control, ZERO, sek)]
+                    if kind == "customer"
+                    else [RowRec(control, sek, ZERO), RowRec(bank, ZERO, sek)]
+                )
+                pay_voucher = self.state.create_voucher(
+                    VoucherRec(
+                        pay_series,
+                        0,
+                        year.id,
+                        paid_on,
+                        f"Betalning {invoice.number}",
+                        pay_rows,
+                        reference_type=_REFERENCE_TYPES[pay_series],
+                        reference_number=invoice.number,
+                        origin="synthetic",
+                    )
+                )
+                self._pay(invoice, paid_on, total, (pay_series, pay_voucher.number, year.id))
+            else:
+                self._open[kind].append([invoice, total])
+
+    def _skew(self, kind: Kind) -> None:
+        """An invoice the ledger does not know about: a known subledger difference."""
+        skew = self.config.subledger_skew.get(kind)
+        if not skew:
+            return
+        day = self.close - dt.timedelta(days=3)
+        invoice = self._new_invoice(kind, day, skew, voucher=None)
+        invoice.credit = skew < 0
+        if skew > 0:
+            self._open[kind].append([invoice, skew])
+
+    def _late_credits(self, kind: Kind) -> None:
+        """Credit notes after the closing date for invoices open and unpaid at it."""
+        queue = self._open[kind]
+        for _ in range(self.config.credits_after_close):
+            target = next(
+                (
+                    entry
+                    for entry in queue
+                    if isinstance(entry[0], InvoiceRec)
+                    and entry[1] == entry[0].total
+                    and entry[0].currency == "SEK"
+                    and not self.state.payments_of(kind, entry[0].number)
+                ),
+                None,
+            )
+            if target is None:
+                return
+            queue.remove(target)
+            original = target[0]
+            assert isinstance(original, InvoiceRec)
+            day = self.close + dt.timedelta(days=self.rng.randint(3, 30))
+            note = self._new_invoice(kind, day, -original.total, voucher=None)
+            note.credit = True
+            note.credit_reference = original.number
+            note.counterparty, note.counterparty_name = (
+                original.counterparty,
+                original.counterparty_name,
+            )
+            self.state.add_invoice(note)  # re-index as a credit of the original
+
+    def _late_payments(self, kind: Kind) -> None:
+        """Payments dated after the closing date against invoices open at it."""
+        count = self.config.payments_after_close
+        open_items = [
+            (inv, rem)
+            for inv, rem in self._open[kind]
+            if isinstance(inv, InvoiceRec)
+            and isinstance(rem, Decimal)
+            and rem > 0
+            and inv.invoice_date <= self.close
+        ]
+        if count <= 0 or not open_items:
+            return
+        assigned: dict[int, int] = {}
+        for i in range(count):
+            assigned[i % len(open_items)] = assigned.get(i % len(open_items), 0) + 1
+        for index, parts in assigned.items():
+            invoice, remaining = open_items[index]
+            to_pay = remaining if index % 2 == 0 else (remaining * Decimal("0.6")).quantize(CENT)
+            parts = max(1, min(parts, int(to_pay / CENT)))
+            share = (to_pay / parts).quantize(CENT, ROUND_HALF_UP)
+            days = sorted(self.rng.randint(1, 75) for _ in range(parts))
+            for p, offset in enumerate(days):
+                amount = share if p < parts - 1 else to_pay - share * (parts - 1)
+                if amount > 0:
+                    self._pay(invoice, self.close + dt.timedelta(days=offset), amount, None)
+
+    def _after_close(self, kind: Kind) -> None:
+        """Invoices dated after the closing date: not part of the closed year's subledger."""
+        for _ in range(self.config.invoices_after_close):
+            day = self.close + dt.timedelta(days=self.rng.randint(2, 40))
+            self._new_invoice(kind, day, _money(self.rng, 300, 9000), voucher=None, booked=False)

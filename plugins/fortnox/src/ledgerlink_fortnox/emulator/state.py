@@ -1,0 +1,407 @@
+"""The emulated tenant's data, in memory, behind one lock, with an inspection API for tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+Kind = Literal["customer", "supplier"]
+ZERO = Decimal(0)
+
+
+@dataclass(slots=True)
+class FinancialYearRec:
+    """One financial year; ``id`` is Fortnox's id (1 for the oldest)."""
+
+    id: int
+    start: dt.date
+    end: dt.date
+    chart_type: str = "BAS 2024"
+    method: str = "ACCRUAL"
+
+    def contains(self, day: dt.date) -> bool:
+        """True when ``day`` lies inside the year."""
+        return self.start <= day <= self.end
+
+
+@dataclass(slots=True)
+class AccountRec:
+    """An account of the chart (the same chart serves every year)."""
+
+    number: int
+    description: str
+    active: bool = True
+    sru: int | None = None
+    type: str | None = None
+    """SIE ``#KTYP``: T, S, K or I."""
+    vat_code: str = ""
+
+
+@dataclass(slots=True)
+class RowRec:
+    """A voucher row as Fortnox stores it: debit and credit, not a signed amount."""
+
+    account: int
+    debit: Decimal
+    credit: Decimal
+    description: str = ""
+    transaction_information: str = ""
+    costcenter: str = ""
+    project: str = ""
+    quantity: Decimal | None = None
+    removed: bool = False
+
+    @property
+    def amount(self) -> Decimal:
+        """Signed amount, debit positive."""
+        return self.debit - self.credit
+
+
+@dataclass(slots=True)
+class VoucherRec:
+    """A voucher, unique by (series, number, year)."""
+
+    series: str
+    number: int
+    year: int
+    date: dt.date
+    description: str
+    rows: list[RowRec]
+    comments: str = ""
+    costcenter: str = ""
+    project: str = ""
+    reference_type: str = "MANUAL"
+    reference_number: str = ""
+    approval_state: int = 0
+    origin: str = "api"
+    """``seed`` (from the SIE), ``synthetic`` (generated) or ``api`` (created by a client)."""
+    modified: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+
+@dataclass(slots=True)
+class InvoiceRec:
+    """A customer or supplier invoice. Amounts are in the invoice currency."""
+
+    kind: Kind
+    number: str
+    """DocumentNumber (customer) or GivenNumber (supplier)."""
+    counterparty: str
+    counterparty_name: str
+    invoice_date: dt.date
+    due_date: dt.date
+    total: Decimal
+    currency: str = "SEK"
+    currency_rate: Decimal = Decimal(1)
+    booked: bool = True
+    cancelled: bool = False
+    credit: bool = False
+    ocr: str = ""
+    supplier_invoice_number: str = ""
+    """The supplier's own number (``InvoiceNumber``); supplier invoices only."""
+    voucher: tuple[str, int, int] | None = None
+    """(series, number, year id) of the voucher the invoice was booked on."""
+    credit_reference: str = ""
+    """For a credit note: the invoice it credits (its balance drops by this note's total)."""
+    modified: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+
+@dataclass(slots=True)
+class PaymentRec:
+    """A payment against an invoice, in the invoice currency."""
+
+    kind: Kind
+    number: int
+    invoice_number: str
+    date: dt.date
+    amount: Decimal
+    currency: str = "SEK"
+    currency_rate: Decimal = Decimal(1)
+    booked: bool = True
+    source: str = "manual"
+    voucher: tuple[str, int, int] | None = None
+    modified: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+
+@dataclass(slots=True)
+class InboxFile:
+    """An uploaded file (inbox or archive)."""
+
+    id: str
+    name: str
+    folder: str
+    data: bytes
+    content_type: str
+    archive_file_id: str
+    comments: str = ""
+
+    @property
+    def size(self) -> int:
+        """Size in bytes."""
+        return len(self.data)
+
+
+@dataclass(slots=True)
+class FileConnection:
+    """A file connected to a voucher."""
+
+    file_id: str
+    series: str
+    number: int
+    year: int
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    """One request as the emulator saw it: what was asked, what was answered, which fault."""
+
+    method: str
+    path: str
+    status: int | None
+    """None when the connection was dropped without an answer."""
+    fault: str | None
+    at: float  # not money: time.monotonic()
+
+
+@dataclass
+class Company:
+    """Company information."""
+
+    name: str
+    org_nr: str = ""
+    address: str = ""
+    zip_code: str = ""
+    city: str = ""
+    country_code: str = "SE"
+
+
+class EmulatorState:
+    """The tenant's data. Every access from request threads holds :attr:`lock`.
+
+    Tests read it through the inspection methods (``vouchers``, ``inbox_files``,
+    ``connections``, ``request_counts``, ``snapshot``...).
+    """
+
+    def __init__(self, company: Company, tenant_id: int) -> None:
+        self.lock = threading.RLock()
+        self.company = company
+        self.tenant_id = tenant_id
+        self.years: list[FinancialYearRec] = []
+        self.accounts: dict[int, AccountRec] = {}
+        self.opening_balances: dict[tuple[int, int], Decimal] = {}
+        """(year id, account) -> balance brought forward."""
+        self.object_opening_balances: dict[tuple[int, int, int, str], Decimal] = {}
+        """(year id, account, dimension, object) -> ``#OIB``."""
+        self.series: dict[str, str] = {}
+        """Voucher series code -> description."""
+        self.costcenters: dict[str, str] = {}
+        self.projects: dict[str, str] = {}
+        self.dimension_names: dict[int, str] = {1: "Kostnadsställe", 6: "Projekt"}
+        self._vouchers: dict[tuple[int, str], dict[int, VoucherRec]] = {}
+        self.invoices: dict[Kind, dict[str, InvoiceRec]] = {"customer": {}, "supplier": {}}
+        self.payments: dict[Kind, list[PaymentRec]] = {"customer": [], "supplier": []}
+        self._paid: dict[Kind, dict[str, list[PaymentRec]]] = {"customer": {}, "supplier": {}}
+        self._credits: dict[Kind, dict[str, list[InvoiceRec]]] = {"customer": {}, "supplier": {}}
+        self.customers: dict[str, str] = {}
+        self.suppliers: dict[str, str] = {}
+        self.files: dict[str, InboxFile] = {}
+        self.file_connections: dict[str, FileConnection] = {}
+        self.locked_until: dt.date | None = None
+        self.preselected_year: int | None = None
+        self.request_log: list[RequestRecord] = []
+        self.version = 0
+        """Bumped on every voucher stored, so exports can be cached."""
+        self.export_cache: dict[tuple[int, int, int, str], bytes] = {}
+
+    # --- years ----------------------------------------------------------------------------------
+
+    def year(self, year_id: int) -> FinancialYearRec | None:
+        """The year with that id."""
+        return next((y for y in self.years if y.id == year_id), None)
+
+    def year_of(self, day: dt.date) -> FinancialYearRec | None:
+        """The year that contains ``day``."""
+        return next((y for y in self.years if y.contains(day)), None)
+
+    def default_year(self) -> FinancialYearRec:
+        """The preselected year: used when a request names none."""
+        if self.preselected_year is not None:
+            found = self.year(self.preselected_year)
+            if found is not None:
+                return found
+        return max(self.years, key=lambda y: y.start)
+
+    # --- vouchers -------------------------------------------------------------------------------
+
+    def add_voucher(self, voucher: VoucherRec) -> VoucherRec:
+        """Store a voucher under its own number (seeding); the number must be free."""
+        with self.lock:
+            bucket = self._vouchers.setdefault((voucher.year, voucher.series), {})
+            if voucher.number in bucket:
+                raise ValueError(f"voucher {voucher.series} {voucher.number} exists")
+            bucket[voucher.number] = voucher
+            self.version += 1
+            return voucher
+
+    def next_voucher_number(self, year: int, series: str) -> int:
+        """The number the next voucher of the series gets in that year."""
+        bucket = self._vouchers.get((year, series))
+        return max(bucket) + 1 if bucket else 1
+
+    def create_voucher(self, voucher: VoucherRec) -> VoucherRec:
+        """Number a new voucher sequentially in its series and year, and store it."""
+        with self.lock:
+            voucher.number = self.next_voucher_number(voucher.year, voucher.series)
+            return self.add_voucher(voucher)
+
+    def get_voucher(self, year: int, series: str, number: int) -> VoucherRec | None:
+        """One voucher, or None."""
+        with self.lock:
+            return self._vouchers.get((year, series), {}).get(number)
+
+    def vouchers(
+        self, *, year: int | None = None, series: str | None = None, origin: str | None = None
+    ) -> list[VoucherRec]:
+        """Vouchers in (year, series, number) order, optionally narrowed (inspection API)."""
+        with self.lock:
+            keys = sorted(
+                k
+                for k in self._vouchers
+                if (year is None or k[0] == year) and (series is None or k[1] == series)
+            )
+            out = [v for k in keys for _, v in sorted(self._vouchers[k].items())]
+        if origin is not None:
+            out = [v for v in out if v.origin == origin]
+        return out
+
+    # --- subledgers -----------------------------------------------------------------------------
+
+    def add_invoice(self, invoice: InvoiceRec) -> InvoiceRec:
+        """Store an invoice (or a credit note) under its number."""
+        with self.lock:
+            self.invoices[invoice.kind][invoice.number] = invoice
+            if invoice.credit_reference:
+                self._credits[invoice.kind].setdefault(invoice.credit_reference, []).append(invoice)
+            return invoice
+
+    def add_payment(self, payment: PaymentRec) -> PaymentRec:
+        """Store a payment."""
+        with self.lock:
+            self.payments[payment.kind].append(payment)
+            self._paid[payment.kind].setdefault(payment.invoice_number, []).append(payment)
+            return payment
+
+    def payments_of(self, kind: Kind, number: str) -> list[PaymentRec]:
+        """The payments made on one invoice."""
+        return self._paid[kind].get(number, [])
+
+    def paid(self, kind: Kind, number: str, *, until: dt.date | None = None) -> Decimal:
+        """Sum paid on an invoice (up to and including ``until`` when given)."""
+        return sum(
+            (p.amount for p in self.payments_of(kind, number) if until is None or p.date <= until),
+            ZERO,
+        )
+
+    def credited(self, kind: Kind, number: str, *, until: dt.date | None = None) -> Decimal:
+        """What credit notes took off an invoice (their totals are negative)."""
+        return sum(
+            (
+                -c.total
+                for c in self._credits[kind].get(number, [])
+                if not c.cancelled and (until is None or c.invoice_date <= until)
+            ),
+            ZERO,
+        )
+
+    def invoice_balance(self, invoice: InvoiceRec, *, at: dt.date | None = None) -> Decimal:
+        """Remaining balance today (Fortnox's ``Balance``), or as it stood at a date.
+
+        A credit note that credits an invoice is settled against it, so its own balance is 0.
+        """
+        if invoice.cancelled or invoice.credit_reference:
+            return ZERO
+        paid = self.paid(invoice.kind, invoice.number, until=at)
+        return invoice.total - paid - self.credited(invoice.kind, invoice.number, until=at)
+
+    # --- files ----------------------------------------------------------------------------------
+
+    def inbox_files(self) -> list[InboxFile]:
+        """Every uploaded file (inspection API)."""
+        with self.lock:
+            return list(self.files.values())
+
+    def connections(self) -> list[FileConnection]:
+        """Every file connection (inspection API)."""
+        with self.lock:
+            return list(self.file_connections.values())
+
+    # --- request log ----------------------------------------------------------------------------
+
+    def log_request(self, record: RequestRecord) -> None:
+        """Append to the request log."""
+        with self.lock:
+            self.request_log.append(record)
+
+    def request_counts(self) -> Counter[str]:
+        """Answers by status (``"429"``...) and faults by kind (``"fault:drop-after"``)."""
+        with self.lock:
+            counts: Counter[str] = Counter()
+            for r in self.request_log:
+                counts["total"] += 1
+                counts[str(r.status) if r.status is not None else "no-answer"] += 1
+                if r.fault:
+                    counts[f"fault:{r.fault}"] += 1
+            return counts
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-able summary for ``GET /_emulator/state``."""
+        with self.lock:
+            per_series: Counter[str] = Counter()
+            for (year, series), bucket in self._vouchers.items():
+                per_series[f"{year}:{series}"] += len(bucket)
+            return {
+                "tenant_id": self.tenant_id,
+                "company": self.company.name,
+                "financial_years": [
+                    {"id": y.id, "from": y.start.isoformat(), "to": y.end.isoformat()}
+                    for y in self.years
+                ],
+                "preselected_year": self.default_year().id,
+                "vouchers_per_year_and_series": dict(sorted(per_series.items())),
+                "api_vouchers": [
+                    {
+                        "series": v.series,
+                        "number": v.number,
+                        "year": v.year,
+                        "date": v.date.isoformat(),
+                        "description": v.description,
+                        "comments": v.comments,
+                        "rows": [
+                            {
+                                "account": r.account,
+                                "debit": str(r.debit),
+                                "credit": str(r.credit),
+                                "costcenter": r.costcenter,
+                                "project": r.project,
+                            }
+                            for r in v.rows
+                        ],
+                    }
+                    for v in self.vouchers(origin="api")
+                ],
+                "files": [
+                    {"id": f.id, "name": f.name, "folder": f.folder, "size": f.size}
+                    for f in self.files.values()
+                ],
+                "file_connections": [
+                    {"file_id": c.file_id, "series": c.series, "number": c.number, "year": c.year}
+                    for c in self.file_connections.values()
+                ],
+                "invoices": {k: len(v) for k, v in self.invoices.items()},
+                "payments": {k: len(v) for k, v in self.payments.items()},
+                "locked_until": self.locked_until.isoformat() if self.locked_until else None,
+                "requests": dict(self.request_counts()),
+            }
