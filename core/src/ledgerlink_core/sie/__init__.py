@@ -11,12 +11,15 @@ Public API::
 Every error is a :class:`SieError` (an ``InputError``) naming the file and line.
 """
 
+from ledgerlink_core.sie.check import CheckReport, check_sie
 from ledgerlink_core.sie.load import SieDocument, SieFileInfo, read_sie
 from ledgerlink_core.sie.problems import Problem, SieError
 from ledgerlink_core.sie.reader import SieReader, SieVoucher, iter_sie
 from ledgerlink_core.sie.records import SieRecord
+from ledgerlink_core.sie.writer import dumps_sie, write_sie
 
 __all__ = [
+    "CheckReport",
     "Problem",
     "SieDocument",
     "SieError",
@@ -24,6 +27,9 @@ __all__ = [
     "SieReader",
     "SieRecord",
     "SieVoucher",
+    "check_sie",
+    "dumps_sie",
     "iter_sie",
     "read_sie",
+    "write_sie",
 ]

@@ -157,7 +157,7 @@ def _scan(line: str, *, literal_backslash: bool = False) -> list[Field]:
             tok = "".join(buf)
         else:
             j = i
-            while j < n and line[j] not in ' \t{}':
+            while j < n and line[j] not in " \t{}":
                 j += 1
             tok = line[i:j]
             i = j

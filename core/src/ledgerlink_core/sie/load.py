@@ -100,7 +100,9 @@ class _Builder:
             acc = self.accounts.get(number)
             if acc is None:
                 self.problems.warn(
-                    rec.line, "undeclared-account", f"{label} for account {number} before its #KONTO"
+                    rec.line,
+                    "undeclared-account",
+                    f"{label} for account {number} before its #KONTO",
                 )
                 acc = self.accounts[number] = {"number": number}
             if label == "#KTYP":
@@ -184,9 +186,7 @@ class _Builder:
         return book, info
 
 
-def read_sie(
-    source: Source, *, strict: bool = True, name: str | None = None
-) -> SieDocument:
+def read_sie(source: Source, *, strict: bool = True, name: str | None = None) -> SieDocument:
     """Read a whole SIE file (types 1, 2, 3, 4E, 4I) into the canonical model.
 
     ``source`` is a path or the file's bytes; ``name`` names it in messages. Strict mode raises
@@ -204,4 +204,3 @@ def read_sie(
             record(item)  # type: ignore[arg-type]
     book, info = builder.build(reader)
     return SieDocument(bookkeeping=book, info=info, problems=list(reader.problems.items))
-

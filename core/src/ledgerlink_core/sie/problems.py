@@ -58,6 +58,7 @@ class Problems:
         self.items: list[Problem] = []
         self.dropped = 0
         self.errors = 0
+        self.warnings = 0
 
     def error(self, line: int | None, code: str, message: str) -> None:
         """Record an error (raise it in strict mode)."""
@@ -68,6 +69,7 @@ class Problems:
 
     def warn(self, line: int | None, code: str, message: str) -> None:
         """Record a warning; never raises."""
+        self.warnings += 1
         self._add(Problem(line=line, severity="warning", code=code, message=message))
 
     def fatal(self, line: int | None, message: str, code: str = "unreadable") -> SieError:

@@ -15,7 +15,9 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, TypeVar
+
+from pydantic import BaseModel
 
 from ledgerlink_core.model import ObjectRef, RowChange, Voucher, VoucherRow
 from ledgerlink_core.sie import lexer
@@ -111,10 +113,11 @@ class SieVoucher:
 
 
 _ROW_FIELDS = set(VoucherRow.model_fields)
+_M = TypeVar("_M", bound=BaseModel)
 _OBJECTS: dict[tuple[str, ...], tuple[ObjectRef, ...]] = {(): ()}
 
 
-def _fast(cls: type, values: dict[str, object]) -> object:
+def _fast(cls: type[_M], values: dict[str, object]) -> _M:
     """Build a frozen model from already-validated values (what ``model_construct`` does,
     minus its per-field default handling: ``values`` holds every field)."""
     obj = cls.__new__(cls)
@@ -185,9 +188,7 @@ def open_source(source: Source, name: str | None) -> tuple[BinaryIO, str]:
     try:
         return open(path, "rb"), name or path
     except OSError as err:
-        raise SieError(
-            f"cannot read the file: {err.strerror or err}", path=name or path
-        ) from None
+        raise SieError(f"cannot read the file: {err.strerror or err}", path=name or path) from None
 
 
 class SieReader:
@@ -245,7 +246,7 @@ class SieReader:
         ksumma_line = 0
         seen_record = False
         lineno = 0
-        for lineno, raw_line in enumerate(text, 1):  # noqa: B007 (lineno is used after the loop)
+        for lineno, raw_line in enumerate(text, 1):
             s = raw_line.strip()
             if not s:
                 continue
@@ -283,7 +284,7 @@ class SieReader:
                 continue
             label = t[0]
             if label not in known:
-                label = label.upper()  # labels are upper case, but be tolerant
+                label = str(label).upper()  # labels are upper case, but be tolerant
                 t[0] = label
             seen_record = True
             if crc is not None:
@@ -307,7 +308,9 @@ class SieReader:
                             if kind == "T":
                                 ver.total += row[3]
                 else:
-                    error(lineno, "syntax", f"{label} outside a voucher (expected it after #VER {{)")
+                    error(
+                        lineno, "syntax", f"{label} outside a voucher (expected it after #VER {{)"
+                    )
                 continue
             if state:
                 if state == 2:
@@ -348,8 +351,7 @@ class SieReader:
             error(
                 ver.line if ver else lineno,
                 "syntax",
-                f"voucher {ver.label if ver else ''} is not closed: the file ends before "
-                "its '}'",
+                f"voucher {ver.label if ver else ''} is not closed: the file ends before its '}}'",
             )
             if ver is not None:
                 ver.ok = False
@@ -435,10 +437,7 @@ class SieReader:
                 )
             if objs:
                 _check_objects(objs)
-            if type(amt) is str and _amount_match(amt):
-                amount = Decimal(amt)
-            else:
-                amount = parse_amount(amt)
+            amount = Decimal(amt) if type(amt) is str and _amount_match(amt) else parse_amount(amt)
             date = text = qty = sign = None
             if n > 4:
                 d = t[4]
@@ -454,12 +453,14 @@ class SieReader:
                             sign = parse_text(t[7], "sign") or None
                             if n > 8:
                                 self.problems.warn(
-                                    lineno, "extra-fields", f"{t[0]}: {n - 8} extra field(s) ignored"
+                                    lineno,
+                                    "extra-fields",
+                                    f"{t[0]}: {n - 8} extra field(s) ignored",
                                 )
         except FieldError as err:
             self.problems.error(lineno, "bad-field", f"{t[0]}: {err}")
             return None
-        return (kind, acc, objs, amount, date, text, qty, sign, lineno)  # type: ignore[return-value]
+        return (kind, acc, objs, amount, date, text, qty, sign, lineno)
 
     def _finish(self, ver: SieVoucher) -> None:
         """Checks that need the whole voucher: balance and the #RTRANS twins."""
@@ -486,9 +487,7 @@ class SieReader:
 _BALANCE = frozenset({"#IB", "#UB", "#RES", "#OIB", "#OUB", "#PSALDO", "#PBUDGET"})
 
 
-def iter_sie(
-    source: Source, *, strict: bool = True, name: str | None = None
-) -> SieReader:
+def iter_sie(source: Source, *, strict: bool = True, name: str | None = None) -> SieReader:
     """Stream a SIE file: yields :class:`SieRecord` and :class:`SieVoucher` one at a time.
 
     Memory stays bounded (one voucher at a time). In strict mode the first error raises

@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -350,7 +350,8 @@ def parse_record(rec: SieRecord, problems: Problems) -> Any:
             f"{rec.label}: {len(fields) - most} extra field(s) ignored",
         )
         fields = fields[:most]
-    _soft.pending = pending = []
+    pending: list[str] = []
+    _soft.pending = pending
     try:
         value = handler(fields)
     except Skip as err:

@@ -1,0 +1,215 @@
+"""``ledgerlink check``: a streaming validation report of one SIE file.
+
+Memory does not grow with the file: vouchers are looked at one at a time and only
+per-account sums (bounded by the chart) and at most ``Problems.limit`` problems are kept.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ledgerlink_core.model import Balance, FiscalYear
+from ledgerlink_core.sie.load import sie_type_of
+from ledgerlink_core.sie.problems import Problem, Problems
+from ledgerlink_core.sie.reader import SieReader, SieVoucher, Source
+from ledgerlink_core.sie.records import SieRecord, parse_record
+
+_ZERO = Decimal(0)
+
+
+class CheckReport(BaseModel):
+    """What ``ledgerlink check FILE --json`` prints (``model_dump(mode="json")``).
+
+    ``vouchers`` counts ``#VER`` records and ``transactions`` ``#TRANS`` rows (not
+    ``#RTRANS``/``#BTRANS``, counted apart). ``clean`` is True when no problem is an error.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    sie_type: str
+    program: str | None = None
+    program_version: str | None = None
+    encoding: str
+    ksumma: Literal["valid", "invalid", "absent"]
+    lines: int
+    company: str | None = None
+    fiscal_years: int
+    accounts: int
+    """``#KONTO`` records."""
+    vouchers: int
+    transactions: int
+    added_rows: int
+    """``#RTRANS`` rows (row history)."""
+    removed_rows: int
+    """``#BTRANS`` rows (row history)."""
+    unbalanced_vouchers: int
+    errors: int
+    warnings: int
+    clean: bool
+    problems: list[Problem]
+    problems_omitted: int = 0
+    """Problems found beyond the report's limit (counted, not listed)."""
+
+
+class _Checker:
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self.chart: set[str] = set()
+        self.year0: FiscalYear | None = None
+        self.years = 0
+        self.vouchers = 0
+        self.transactions = 0
+        self.added = 0
+        self.removed = 0
+        self.unbalanced = 0
+        self.late_years = False
+        self.first_use: dict[str, int] = {}
+        self.movements: dict[str, Decimal] = {}
+        self.balances: dict[str, dict[str, Decimal]] = {"#IB": {}, "#UB": {}, "#RES": {}}
+        self.values: dict[str, object] = {}
+
+    def record(self, rec: SieRecord) -> None:
+        value = parse_record(rec, self.problems)
+        if value is None:
+            return
+        label = rec.label
+        if label == "#KONTO":
+            self.chart.add(value[0])
+        elif label == "#RAR":
+            self.years += 1
+            if value.index == 0:
+                if self.vouchers:
+                    self.late_years = True
+                self.year0 = value
+        elif label in self.balances:
+            bal: Balance = value
+            if bal.year_index == 0:
+                table = self.balances[label]
+                table[bal.account] = table.get(bal.account, _ZERO) + bal.amount
+        elif label in ("#SIETYP", "#PROGRAM", "#FNAMN"):
+            self.values[label] = value
+
+    def voucher(self, ver: SieVoucher) -> None:
+        self.vouchers += 1
+        if ver.total != 0:
+            self.unbalanced += 1
+        year = self.year0
+        in_year = True
+        if year is not None and ver.date is not None and not year.contains(ver.date):
+            in_year = False
+            self.problems.error(
+                ver.line,
+                "date-outside-year",
+                f"voucher {ver.label} is dated {ver.date.isoformat()}, outside the financial "
+                f"year {year.start.isoformat()}..{year.end.isoformat()} (#RAR 0)",
+            )
+        first_use = self.first_use
+        movements = self.movements
+        for row in ver.rows:
+            kind = row[0]
+            acc = row[1]
+            if acc not in first_use:
+                first_use[acc] = row[8]
+            if kind == "T":
+                self.transactions += 1
+                if in_year:
+                    movements[acc] = movements.get(acc, _ZERO) + row[3]
+            elif kind == "R":
+                self.added += 1
+            else:
+                self.removed += 1
+
+    def finish(self) -> None:
+        problems = self.problems
+        if self.chart:
+            for acc, line in self.first_use.items():
+                if acc not in self.chart:
+                    problems.error(
+                        line,
+                        "account-not-in-chart",
+                        f"account {acc} is used but has no #KONTO in the file",
+                    )
+        if self.late_years:
+            problems.warn(
+                None,
+                "late-year",
+                "#RAR 0 comes after some vouchers; their dates were not checked",
+            )
+        ib, ub, res = self.balances["#IB"], self.balances["#UB"], self.balances["#RES"]
+        if not self.vouchers or not (ub or res):
+            return  # nothing to compare: no vouchers, or no closing balances
+        for acc in sorted({*ib, *ub, *res, *self.movements}):
+            moved = self.movements.get(acc, _ZERO)
+            if acc in res or (acc not in ib and acc not in ub and acc[:1] in "345678"):
+                stated = res.get(acc, _ZERO)
+                if stated != moved:
+                    problems.error(
+                        None,
+                        "result-mismatch",
+                        f"account {acc}: #RES 0 is {stated} but the vouchers move {moved}",
+                    )
+            else:
+                opening = ib.get(acc, _ZERO)
+                closing = ub.get(acc, _ZERO)
+                if opening + moved != closing:
+                    problems.error(
+                        None,
+                        "balance-mismatch",
+                        f"account {acc}: #IB 0 {opening} + vouchers {moved} = "
+                        f"{opening + moved}, but #UB 0 is {closing}",
+                    )
+
+
+def _line_key(p: Problem) -> tuple[int, int]:
+    return (0, p.line) if p.line is not None else (1, 0)
+
+
+def check_sie(source: Source, *, name: str | None = None) -> CheckReport:
+    """Validate a SIE file in one streaming pass and report what is wrong with it.
+
+    Covers every reader problem (syntax, unknown labels, extra fields, bad dates and amounts,
+    ``#KSUMMA``), unbalanced vouchers, accounts used but not in the chart, vouchers dated
+    outside ``#RAR 0``, and ``#IB + movements != #UB`` / ``#RES != movements`` per account.
+    Unreadable input (not SIE, binary, truncated ``#KSUMMA`` file) raises ``SieError``.
+    """
+    reader = SieReader(source, strict=False, name=name)
+    checker = _Checker(reader.problems)
+    record, voucher = checker.record, checker.voucher
+    for item in reader:
+        if type(item) is SieVoucher:
+            voucher(item)
+        else:
+            record(item)  # type: ignore[arg-type]
+    checker.finish()
+    problems = reader.problems
+    items = sorted(problems.items, key=_line_key)
+    program = checker.values.get("#PROGRAM")
+    prog_name, prog_version = program if isinstance(program, tuple) else (None, None)
+    declared = checker.values.get("#SIETYP")
+    company = checker.values.get("#FNAMN")
+    return CheckReport(
+        file=reader.name,
+        sie_type=sie_type_of(declared if isinstance(declared, str) else None, reader.has_balances),
+        program=prog_name,
+        program_version=prog_version or None,
+        encoding=reader.encoding or "cp437",
+        ksumma=reader.ksumma,
+        lines=reader.lines,
+        company=company if isinstance(company, str) else None,
+        fiscal_years=checker.years,
+        accounts=len(checker.chart),
+        vouchers=checker.vouchers,
+        transactions=checker.transactions,
+        added_rows=checker.added,
+        removed_rows=checker.removed,
+        unbalanced_vouchers=checker.unbalanced,
+        errors=problems.errors,
+        warnings=problems.warnings,
+        clean=problems.errors == 0,
+        problems=items,
+        problems_omitted=problems.dropped,
+    )

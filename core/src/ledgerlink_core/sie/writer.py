@@ -1,0 +1,291 @@
+"""Write SIE 4E (a whole bookkeeping) and SIE 4I (vouchers for import) files.
+
+Output is CP437 with CRLF, every text quoted with ``"`` escaped as ``\\"``, control characters
+replaced by spaces, amounts with two decimals, object codes quoted, and nothing that depends
+on the clock or the machine: the same model always gives the same bytes. Characters CP437
+lacks (``€``...) become ``?``. SIE cannot express a text ending in ``\\`` (it would read as an
+escaped quote), so such a text gets a trailing space.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator
+from decimal import Decimal
+from importlib import metadata
+from pathlib import Path
+from typing import Literal
+
+from ledgerlink_core.errors import ValidationFailed
+from ledgerlink_core.model import Bookkeeping, ObjectRef, Voucher, VoucherRow
+from ledgerlink_core.sie import lexer
+from ledgerlink_core.sie.ksumma import record_bytes
+
+SieKind = Literal["4E", "4I"]
+
+_CTRL = {c: " " for c in (*range(32), 127)}
+_DATES: dict[dt.date, str] = {}
+_TEXTS: dict[str, str] = {}
+_CHUNK = 4096  # lines per write
+
+
+def _program_version() -> str:
+    try:
+        return metadata.version("ledgerlink-core")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0"
+
+
+def q(text: str) -> str:
+    """Quote a text field: escape ``"``, drop control characters, never end in ``\\``."""
+    done = _TEXTS.get(text)
+    if done is not None:
+        return done
+    t = text.translate(_CTRL)
+    if '"' in t:
+        t = t.replace('"', '\\"')
+    if t.endswith("\\"):
+        t += " "
+    done = f'"{t}"'
+    if len(_TEXTS) < 20_000:
+        _TEXTS[text] = done
+    return done
+
+
+def amount(value: Decimal) -> str:
+    """``-1250.00``: two decimals (more only when the value has them), never ``-0.00``."""
+    exp = value.as_tuple().exponent
+    s = f"{value:.2f}" if isinstance(exp, int) and exp >= -2 else f"{value:f}"
+    return "0.00" if s == "-0.00" else s
+
+
+def date(value: dt.date) -> str:
+    """``YYYYMMDD``."""
+    s = _DATES.get(value)
+    if s is None:
+        s = _DATES[value] = f"{value.year:04d}{value.month:02d}{value.day:02d}"
+    return s
+
+
+def _bare(token: str) -> str:
+    """An account or code written bare when that is unambiguous, quoted otherwise."""
+    if token and token.isalnum() and token.isascii():
+        return token
+    return q(token)
+
+
+def _objects(objects: tuple[ObjectRef, ...]) -> str:
+    if not objects:
+        return "{}"
+    return "{" + " ".join(f"{o.dimension} {q(o.number)}" for o in objects) + "}"
+
+
+def _row(label: str, row: VoucherRow) -> str:
+    tail: list[str] = []
+    if row.sign is not None:
+        tail = [
+            date(row.date) if row.date else '""',
+            q(row.text or ""),
+            amount(row.quantity) if row.quantity is not None else '""',
+            q(row.sign),
+        ]
+    elif row.quantity is not None:
+        tail = [
+            date(row.date) if row.date else '""',
+            q(row.text or ""),
+            amount(row.quantity),
+        ]
+    elif row.text is not None:
+        tail = [date(row.date) if row.date else '""', q(row.text)]
+    elif row.date is not None:
+        tail = [date(row.date)]
+    head = f"#{label} {_bare(row.account)} {_objects(row.objects)} {amount(row.amount)}"
+    return head + " " + " ".join(tail) if tail else head
+
+
+def _voucher(v: Voucher) -> Iterator[str]:
+    fields = [q(v.series), q(v.number or ""), date(v.date), q(v.text)]
+    if v.sign is not None:
+        fields += [date(v.reg_date) if v.reg_date else '""', q(v.sign)]
+    elif v.reg_date is not None:
+        fields.append(date(v.reg_date))
+    yield "#VER " + " ".join(fields)
+    yield "{"
+    history = v.history
+    h = 0
+    for i, row in enumerate(v.rows):
+        while h < len(history) and history[h].position <= i:
+            change = history[h]
+            yield _row("RTRANS" if change.kind == "added" else "BTRANS", change.row)
+            h += 1
+        yield _row("TRANS", row)
+    while h < len(history):
+        change = history[h]
+        yield _row("RTRANS" if change.kind == "added" else "BTRANS", change.row)
+        h += 1
+    yield "}"
+
+
+def _records(book: Bookkeeping, sie_type: SieKind) -> Iterator[str]:
+    """Every line after ``#FLAGGA`` (and the opening ``#KSUMMA``), in the spec's order."""
+    full = sie_type == "4E"
+    c, s = book.company, book.source
+    yield f'#PROGRAM "ledgerlink" {q(_program_version())}'
+    yield "#FORMAT PC8"
+    gen = s.generated_on or dt.date.today()
+    yield f"#GEN {date(gen)}" + (f" {q(s.generated_by)}" if s.generated_by else "")
+    yield "#SIETYP 4"
+    if s.comment:
+        yield f"#PROSA {q(s.comment)}"
+    if c.company_type:
+        yield f"#FTYP {q(c.company_type)}"
+    if c.company_id:
+        yield f"#FNR {q(c.company_id)}"
+    if c.org_nr:
+        yield f"#ORGNR {q(c.org_nr)}"
+    if c.sni_code and full:
+        yield f"#BKOD {q(c.sni_code)}"
+    if c.address is not None:
+        a = c.address
+        yield f"#ADRESS {q(a.contact)} {q(a.street)} {q(a.postal)} {q(a.phone)}"
+    yield f"#FNAMN {q(c.name)}"
+    for y in book.fiscal_years:
+        yield f"#RAR {y.index} {date(y.start)} {date(y.end)}"
+    if c.taxation_year is not None:
+        yield f"#TAXAR {c.taxation_year}"
+    if s.balances_until is not None and full:
+        yield f"#OMFATTN {date(s.balances_until)}"
+    if c.chart_type:
+        yield f"#KPTYP {q(c.chart_type)}"
+    if c.currency and c.currency != "SEK":
+        yield f"#VALUTA {q(c.currency)}"
+    for acc in book.accounts:
+        yield f"#KONTO {_bare(acc.number)} {q(acc.name)}"
+        if acc.type is not None:
+            yield f"#KTYP {_bare(acc.number)} {acc.type.value}"
+        if acc.unit is not None:
+            yield f"#ENHET {_bare(acc.number)} {q(acc.unit)}"
+        for code in acc.sru:
+            yield f"#SRU {_bare(acc.number)} {q(code)}"
+    for d in book.dimensions:
+        if d.parent is None:
+            yield f"#DIM {d.number} {q(d.name)}"
+        else:
+            yield f"#UNDERDIM {d.number} {q(d.name)} {d.parent}"
+    for o in book.objects:
+        yield f"#OBJEKT {o.dimension} {q(o.number)} {q(o.name)}"
+    if full:
+        for label, balances in (
+            ("IB", book.opening_balances),
+            ("UB", book.closing_balances),
+        ):
+            for b in balances:
+                line = f"#{label} {b.year_index} {_bare(b.account)} {amount(b.amount)}"
+                yield line if b.quantity is None else f"{line} {amount(b.quantity)}"
+        for label, obalances in (
+            ("OIB", book.object_opening_balances),
+            ("OUB", book.object_closing_balances),
+        ):
+            for ob in obalances:
+                line = (
+                    f"#{label} {ob.year_index} {_bare(ob.account)} {_objects((ob.object,))} "
+                    f"{amount(ob.amount)}"
+                )
+                yield line if ob.quantity is None else f"{line} {amount(ob.quantity)}"
+        for b in book.results:
+            line = f"#RES {b.year_index} {_bare(b.account)} {amount(b.amount)}"
+            yield line if b.quantity is None else f"{line} {amount(b.quantity)}"
+        for label, periods in (("PSALDO", book.period_balances), ("PBUDGET", book.period_budgets)):
+            for p in periods:
+                line = (
+                    f"#{label} {p.year_index} {p.period} {_bare(p.account)} "
+                    f"{_objects(p.objects)} {amount(p.amount)}"
+                )
+                yield line if p.quantity is None else f"{line} {amount(p.quantity)}"
+    for v in book.vouchers:
+        yield from _voucher(v)
+
+
+def _check_balanced(book: Bookkeeping) -> None:
+    """Refuse, before writing anything, vouchers whose rows do not sum to zero (a model built
+    without validation could hold one)."""
+    bad = [
+        f"voucher {v.label} does not balance (rows sum to {sum(r.amount for r in v.rows)})"
+        for v in book.vouchers
+        if sum((r.amount for r in v.rows), Decimal(0)) != 0
+    ]
+    if bad:
+        raise ValidationFailed(f"{len(bad)} unbalanced voucher(s); nothing written", bad)
+
+
+def iter_lines(
+    book: Bookkeeping, *, sie_type: SieKind = "4E", ksumma: bool = False
+) -> Iterator[str]:
+    """The lines of the file (without line ends), ``#FLAGGA 0`` first."""
+    if sie_type not in ("4E", "4I"):
+        raise ValueError(f"sie_type must be '4E' or '4I', not {sie_type!r}")
+    _check_balanced(book)
+    yield "#FLAGGA 0"
+    if not ksumma:
+        yield from _records(book, sie_type)
+        return
+    yield "#KSUMMA"
+    crc = 0
+    for line in _records(book, sie_type):
+        if line not in ("{", "}"):
+            # The checksum is over the fields as a reader sees them, so read them back.
+            crc = zlib.crc32(record_bytes(lexer.tokenize(line)), crc)
+        yield line
+    yield f"#KSUMMA {crc}"
+
+
+def _chunks(book: Bookkeeping, sie_type: SieKind, ksumma: bool) -> Iterator[bytes]:
+    buf: list[str] = []
+    for line in iter_lines(book, sie_type=sie_type, ksumma=ksumma):
+        buf.append(line)
+        if len(buf) >= _CHUNK:
+            buf.append("")
+            yield "\r\n".join(buf).encode("cp437", errors="replace")
+            buf = []
+    if buf:
+        buf.append("")
+        yield "\r\n".join(buf).encode("cp437", errors="replace")
+
+
+def dumps_sie(book: Bookkeeping, *, sie_type: SieKind = "4E", ksumma: bool = False) -> bytes:
+    """The SIE 4E or 4I file for ``book``, as bytes (CP437, CRLF)."""
+    return b"".join(_chunks(book, sie_type, ksumma))
+
+
+def write_sie(
+    book: Bookkeeping,
+    path: str | os.PathLike[str],
+    *,
+    sie_type: SieKind = "4E",
+    ksumma: bool = False,
+) -> None:
+    """Write ``book`` to ``path`` atomically: a temp file in the same directory, then a rename.
+
+    Unbalanced vouchers are refused (``ValidationFailed``) before anything is written.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    chunks = _chunks(book, sie_type, ksumma)
+    first = next(chunks)  # validates before a file is created
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(first)
+            for chunk in chunks:
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
