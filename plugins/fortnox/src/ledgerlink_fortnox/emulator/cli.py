@@ -1,0 +1,102 @@
+"""``ledgerlink fortnox emulator``: run the emulator in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import click
+
+from .config import EmulatorConfig
+from .server import start_emulator
+
+
+@click.command("emulator")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8686, show_default=True, help="Port (0: any free).")
+@click.option(
+    "--seed",
+    "seed_sie",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="SIE file to seed the company from (default: the bundled example company).",
+)
+@click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds per request.")
+@click.option("--rate-limit", type=int, default=25, show_default=True, help="Requests per window.")
+@click.option("--rate-window", type=float, default=5.0, show_default=True, help="Window, seconds.")
+@click.option(
+    "--token-lifetime", type=float, default=3600.0, show_default=True, help="Access token, s."
+)
+@click.option("--error-5xx-rate", type=float, default=0.0, show_default=True)
+@click.option("--error-429-rate", type=float, default=0.0, show_default=True)
+@click.option("--timeout-rate", type=float, default=0.0, show_default=True)
+@click.option("--drop-before-commit-rate", type=float, default=0.0, show_default=True)
+@click.option("--drop-after-commit-rate", type=float, default=0.0, show_default=True)
+@click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed of all draws.")
+@click.option("--customer-invoices", type=int, default=None, help="Pad to this many.")
+@click.option("--supplier-invoices", type=int, default=None, help="Pad to this many.")
+@click.option("--synthetic-vouchers", type=int, default=0, show_default=True)
+@click.option(
+    "--locked-until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Lock the bookkeeping up to this date.",
+)
+def emulator_command(
+    host: str,
+    port: int,
+    seed_sie: Path | None,
+    latency: float,
+    rate_limit: int,
+    rate_window: float,
+    token_lifetime: float,
+    error_5xx_rate: float,
+    error_429_rate: float,
+    timeout_rate: float,
+    drop_before_commit_rate: float,
+    drop_after_commit_rate: float,
+    fault_seed: int,
+    customer_invoices: int | None,
+    supplier_invoices: int | None,
+    synthetic_vouchers: int,
+    locked_until: dt.datetime | None,
+) -> None:
+    """Run a local Fortnox emulator (OAuth2 and API v3) until Ctrl-C. No credentials needed."""
+    config = EmulatorConfig(
+        seed_sie=seed_sie,
+        latency=latency,
+        rate_limit_requests=rate_limit,
+        rate_limit_window=rate_window,
+        access_token_lifetime=token_lifetime,
+        error_5xx_rate=error_5xx_rate,
+        error_429_rate=error_429_rate,
+        timeout_rate=timeout_rate,
+        drop_before_commit_rate=drop_before_commit_rate,
+        drop_after_commit_rate=drop_after_commit_rate,
+        seed=fault_seed,
+        customer_invoices=customer_invoices,
+        supplier_invoices=supplier_invoices,
+        synthetic_vouchers=synthetic_vouchers,
+        locked_until=locked_until.date() if locked_until else None,
+    )
+    emu = start_emulator(config, host, port)
+    years = ", ".join(f"{y.id}: {y.start}..{y.end}" for y in emu.state.years)
+    click.echo(f"Fortnox emulator for {emu.state.company.name!r} (financial years {years})")
+    click.echo(f"  API:     {emu.api_base}")
+    click.echo(f"  OAuth:   {emu.oauth_base}  (auth, token, revoke; the test user approves)")
+    click.echo(f"  State:   {emu.base_url}/_emulator/state")
+    click.echo(f"  Test client id:     {config.client_id}")
+    click.echo(f"  Test client secret: {config.client_secret}   (emulator only)")
+    click.echo(f"  Tenant id (for client credentials): {config.tenant_id}")
+    click.echo("Point ledgerlink at it:")
+    click.echo(f"  export LEDGERLINK_FORTNOX__BASE_URL={emu.base_url}")
+    click.echo(f"  export LEDGERLINK_FORTNOX__OAUTH_URL={emu.oauth_base}")
+    click.echo(f"  export LEDGERLINK_FORTNOX__CLIENT_ID={config.client_id}")
+    click.echo(f"  export LEDGERLINK_FORTNOX__CLIENT_SECRET={config.client_secret}")
+    click.echo("Ctrl-C stops it.")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        emu.stop()
