@@ -1,0 +1,74 @@
+"""Helpers for the Fortnox backend tests: an emulator per test, settings and stored logins.
+
+The emulator comes from the ``emulator`` / ``emulator_factory`` fixtures (conftest.py): a
+real server on an ephemeral 127.0.0.1 port, so every request goes over TCP.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from ledgerlink_core.backend import BackendContext
+from ledgerlink_core.tokens import FileTokenStore, TokenStore
+from ledgerlink_fortnox.backend import FortnoxBackend
+from ledgerlink_fortnox.settings import FortnoxSettings
+
+
+def settings_for(emu: Any, **overrides: Any) -> FortnoxSettings:
+    """Backend settings pointing at ``emu`` with its test client."""
+    values: dict[str, Any] = {
+        "client_id": emu.config.client_id,
+        "client_secret": emu.config.client_secret,
+        "base_url": emu.base_url,
+        "oauth_url": emu.base_url + "/oauth-v1",
+        "redirect_uri": "http://127.0.0.1:0/callback",
+        "timeout": 10,
+    }
+    values.update(overrides)
+    return FortnoxSettings.model_validate(values)
+
+
+def env_for(emu: Any) -> dict[str, str]:
+    """The same settings as ``LEDGERLINK_FORTNOX__*`` environment variables."""
+    return {
+        "LEDGERLINK_FORTNOX__CLIENT_ID": emu.config.client_id,
+        "LEDGERLINK_FORTNOX__CLIENT_SECRET": emu.config.client_secret,
+        "LEDGERLINK_FORTNOX__BASE_URL": emu.base_url,
+        "LEDGERLINK_FORTNOX__OAUTH_URL": emu.base_url + "/oauth-v1",
+    }
+
+
+def stored_login(emu: Any, store: TokenStore, scopes: str | None = None) -> dict[str, Any]:
+    """Mint tokens at the emulator (as if the user approved) and store them as login does."""
+    answer = emu.issue_tokens(scopes)
+    now = time.time()
+    data = {
+        "grant": "authorization_code",
+        "access_token": answer["access_token"],
+        "refresh_token": answer["refresh_token"],
+        "expires_at": now + float(answer["expires_in"]),
+        "refresh_expires_at": now + 45 * 86400,
+        "scope": answer["scope"],
+        "client_id": emu.config.client_id,
+        "base_url": emu.base_url,
+    }
+    store.save(data)
+    return data
+
+
+def default_store(config_dir: Path) -> FileTokenStore:
+    """Where the CLI's runtime keeps Fortnox tokens by default."""
+    return FileTokenStore(config_dir / "tokens" / "fortnox.json")
+
+
+def backend_for(emu: Any, store: TokenStore, tmp: Path, **overrides: Any) -> FortnoxBackend:
+    """A FortnoxBackend against ``emu`` using ``store``."""
+    ctx = BackendContext(
+        backend_name="fortnox",
+        config_dir=tmp,
+        data_dir=tmp,
+        token_store=lambda name: store,
+    )
+    return FortnoxBackend(settings_for(emu, **overrides), ctx)
