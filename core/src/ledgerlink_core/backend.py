@@ -21,7 +21,13 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from ledgerlink_core.capabilities import Capabilities, Capability
 from ledgerlink_core.errors import NotSupported
-from ledgerlink_core.model import Bookkeeping, SubledgerItem, VoucherExport, VoucherOutcome
+from ledgerlink_core.model import (
+    Bookkeeping,
+    FiscalYear,
+    SubledgerItem,
+    VoucherExport,
+    VoucherOutcome,
+)
 from ledgerlink_core.progress import NullProgress, Progress
 
 
@@ -90,6 +96,25 @@ class ExportOptions(BaseModel):
     export exactly-once; core passes it in, backends record each step in it."""
 
 
+class ExportConstraints(BaseModel):
+    """What the target allows, read once before validation (one round of look-ups).
+
+    ``None`` in a field means "no such rule here" (a SIE file takes any date or series).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fiscal_years: tuple[FiscalYear, ...] | None = None
+    """The target's existing financial years; a voucher dated outside all of them is refused."""
+    locked_until: dt.date | None = None
+    """Bookkeeping is locked up to and including this date."""
+    series: frozenset[str] | None = None
+    """The voucher series that exist in the target."""
+    objects: dict[int, frozenset[str]] | None = None
+    """Known objects per dimension (1 cost centre, 6 project); dimensions absent are not
+    checked."""
+
+
 @dataclass
 class BackendContext:
     """What core hands a backend besides its settings. Backends never touch pluggy."""
@@ -156,6 +181,16 @@ class AccountingBackend(abc.ABC):
         """The target's accounts (``model.Account``) for validation before export, or None
         when the backend accepts any account."""
         return None
+
+    def export_constraints(self) -> ExportConstraints:
+        """Financial years, locked period, series and objects of the target, for validation
+        before export. The default knows no rules."""
+        return ExportConstraints()
+
+    def export_target(self) -> str:
+        """Which target the export journal keys its entries by: the backend's name plus what
+        tells two targets of the same backend apart (a file path, a company)."""
+        return self.name
 
     def close(self) -> None:
         """Release connections and files. Called once; also via ``with backend:``."""

@@ -7,8 +7,8 @@ reusable for export: it already offers authenticated, paced ``get``/``paginate``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import ClassVar
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
 
 from ledgerlink_core.backend import (
     AccountingBackend,
@@ -16,10 +16,18 @@ from ledgerlink_core.backend import (
     BackendSettings,
     BookkeepingRequest,
     ConnectionInfo,
+    ExportConstraints,
+    ExportOptions,
     SubledgerRequest,
 )
 from ledgerlink_core.capabilities import Capabilities, Capability
-from ledgerlink_core.model import Bookkeeping, SubledgerItem
+from ledgerlink_core.model import (
+    Account,
+    Bookkeeping,
+    SubledgerItem,
+    VoucherExport,
+    VoucherOutcome,
+)
 from ledgerlink_core.progress import ProgressTask
 from ledgerlink_core.tokens import FileTokenStore, TokenStore
 
@@ -51,15 +59,22 @@ class FortnoxBackend(AccountingBackend):
 
     @classmethod
     def capabilities(cls) -> Capabilities:
-        """Imports now; export arrives with the export engine."""
+        """Imports, and exactly-once voucher export with attachments (see ``export.py``)."""
+        from ledgerlink_fortnox.export import MAX_ATTACHMENT_BYTES
+
         return Capabilities(
             supported=frozenset(
                 {
                     Capability.IMPORT_BOOKKEEPING,
                     Capability.IMPORT_SUBLEDGER_CUSTOMER,
                     Capability.IMPORT_SUBLEDGER_SUPPLIER,
+                    Capability.EXPORT_VOUCHERS,
+                    Capability.EXPORT_ATTACHMENTS,
+                    Capability.EXPORT_IDEMPOTENT,
+                    Capability.LOCKED_PERIODS,
                 }
-            )
+            ),
+            max_attachment_bytes=MAX_ATTACHMENT_BYTES,
         )
 
     @property
@@ -110,6 +125,48 @@ class FortnoxBackend(AccountingBackend):
         finally:
             for task in tasks.values():
                 task.__exit__(None, None, None)
+
+    # -- export (engineer EXPORT: the logic lives in export.py) --------------------------------
+
+    def _export_sink(self) -> Any:
+        from ledgerlink_fortnox.export import FortnoxSink
+
+        sink = getattr(self, "_sink", None)
+        if sink is None:
+            sink = self._sink = FortnoxSink(self.client)
+        return sink
+
+    def chart_of_accounts(self) -> Sequence[Account] | None:
+        """The Fortnox chart, with inactive accounts marked."""
+        chart: list[Account] = self._export_sink().chart()
+        return chart
+
+    def export_constraints(self) -> ExportConstraints:
+        """Financial years, locked period and voucher series of the company."""
+        constraints: ExportConstraints = self._export_sink().constraints()
+        return constraints
+
+    def export_target(self) -> str:
+        """The journal's key: this Fortnox host (and service-account tenant)."""
+        from ledgerlink_fortnox.export import export_target
+
+        return export_target(self.fortnox_settings.base_url, self.fortnox_settings.tenant_id)
+
+    def export_vouchers(
+        self, items: Sequence[VoucherExport], options: ExportOptions
+    ) -> Iterator[VoucherOutcome]:
+        """Post each voucher and its documents exactly once (journaled, looked up after an
+        ambiguous failure), ``max_workers`` vouchers at a time."""
+        from ledgerlink_core.export.engine import export_exactly_once
+
+        yield from export_exactly_once(
+            items,
+            options.journal,
+            self.export_target(),
+            self._export_sink(),
+            series=options.series,
+            workers=self.fortnox_settings.max_workers,
+        )
 
     def close(self) -> None:
         """Close connections and worker threads."""

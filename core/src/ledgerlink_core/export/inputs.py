@@ -1,0 +1,249 @@
+"""Read what ``ledgerlink push`` sends: vouchers, their attachments and their references.
+
+Vouchers come from
+
+* a SIE file (4I, or 4E: its ``#VER`` blocks; any extension, recognised by its ``#`` records);
+* canonical JSON: what ``ledgerlink pull --json`` prints (a bookkeeping with ``vouchers``),
+  ``{"vouchers": [...]}`` or a plain list of vouchers. In JSON each voucher may name its
+  attachments: ``"attachments": ["receipts/a12.pdf", ...]``, relative to the JSON file.
+
+Attachments from a directory (``--attach DIR``) follow one naming rule: the part of the file
+name before the first ``_`` (or the whole name without its extension) is the voucher's key,
+
+* ``<series>-<number>`` for a voucher with a number in the input: ``A-12.pdf``,
+  ``A-12_receipt.pdf``, ``A-12_2.png``;
+* ``v<position>`` (1-based, in input order) for a voucher without one: ``v3_invoice.pdf``.
+
+A voucher gets every matching file, sorted by name. Only ``.pdf``, ``.jpg``/``.jpeg`` and
+``.png`` files are considered; their content must be PDF, JPEG or PNG (checked by magic bytes,
+not trusted from the extension). A file whose key matches no voucher is a problem, so a typo
+cannot silently leave a document behind.
+
+Problems that concern one voucher (unbalanced, attachment missing...) are collected, not
+raised, so validation can report them together with everything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ledgerlink_core.errors import InputError
+from ledgerlink_core.export.refs import external_refs
+from ledgerlink_core.model import AttachmentRef, Voucher, VoucherExport
+
+ATTACHMENT_SUFFIXES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+ATTACHMENT_SUFFIXES[".png"] = "image/png"
+_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+@dataclass
+class PushInput:
+    """Vouchers ready for validation, plus the problems found while reading them."""
+
+    source: str
+    items: list[VoucherExport] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    rejected: int = 0
+    """Vouchers that could not even be built (unbalanced...); their problems are listed."""
+
+
+def sniff_media_type(head: bytes) -> str | None:
+    """``application/pdf``, ``image/jpeg`` or ``image/png`` from a file's first bytes."""
+    for magic, media in _MAGIC:
+        if head.startswith(magic):
+            return media
+    return None
+
+
+def attachment_ref(path: Path) -> AttachmentRef:
+    """Describe one attachment file (size, sha256, sniffed type). Raises ``InputError`` when
+    it is not a PDF, JPEG or PNG or cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the attachment: {exc.strerror}", path=path) from exc
+    media = sniff_media_type(data[:16])
+    if media is None:
+        raise InputError("the attachment is not a PDF, JPEG or PNG file", path=path)
+    return AttachmentRef(
+        path=str(path),
+        filename=path.name,
+        media_type=media,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def voucher_key(voucher: Voucher, position: int) -> str:
+    """The attachment key of a voucher: ``A-12``, or ``v3`` for an unnumbered third voucher."""
+    if voucher.number:
+        return f"{voucher.series}-{voucher.number}"
+    return f"v{position}"
+
+
+def file_key(path: Path) -> str:
+    """The voucher key a file name carries: the stem up to the first ``_``."""
+    return path.stem.split("_", 1)[0]
+
+
+# --- vouchers ----------------------------------------------------------------------------
+
+
+def _looks_like_sie(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"#")
+
+
+def _read_sie(path: Path, out: PushInput) -> list[tuple[Voucher, list[str]]]:
+    from ledgerlink_core.sie import SieVoucher, iter_sie
+
+    reader = iter_sie(path, strict=False, name=str(path))
+    vouchers: list[tuple[Voucher, list[str]]] = []
+    for item in reader:
+        if not isinstance(item, SieVoucher):
+            continue
+        if item.ok and item.date is not None:
+            vouchers.append((item.to_model(), []))
+        elif item.ok:
+            out.problems.append(f"voucher {item.label} ({path}:{item.line}): it has no date")
+            out.rejected += 1
+        elif item.total != 0:
+            out.problems.append(
+                f"voucher {item.label} ({path}:{item.line}): unbalanced: its rows sum to "
+                f"{item.total}, not 0"
+            )
+            out.rejected += 1
+    errors = [p for p in reader.problems.items if p.severity == "error" and p.code != "unbalanced"]
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
+        raise InputError(f"{first.message}{more}", path=path, line=first.line)
+    return vouchers
+
+
+def _json_vouchers(data: Any, path: Path) -> list[Any]:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict) and isinstance(data.get("vouchers"), list):
+        return list(data["vouchers"])
+    raise InputError(
+        'expected a list of vouchers, {"vouchers": [...]} or a bookkeeping from '
+        "`ledgerlink pull --json`",
+        path=path,
+    )
+
+
+def _read_json(path: Path, out: PushInput) -> list[tuple[Voucher, list[str]]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError("not UTF-8 text", path=path) from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+    vouchers: list[tuple[Voucher, list[str]]] = []
+    for n, raw in enumerate(_json_vouchers(data, path), start=1):
+        if not isinstance(raw, dict):
+            raise InputError(f"voucher #{n} is not an object", path=path)
+        raw = dict(raw)
+        names = raw.pop("attachments", [])
+        if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+            raise InputError(f"voucher #{n}: attachments must be a list of file names", path=path)
+        label = f"#{n}"
+        if raw.get("series") or raw.get("number"):
+            label = f"#{n} ({raw.get('series', '')} {raw.get('number') or ''})".replace("( ", "(")
+            label = label.replace(" )", ")")
+        try:
+            voucher = Voucher.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            if "does not balance" in err["msg"]:
+                out.problems.append(
+                    f"voucher {label} ({path}): unbalanced: "
+                    + err["msg"].split("does not balance: ", 1)[-1]
+                )
+                out.rejected += 1
+                continue
+            where = ".".join(str(p) for p in err["loc"]) or "voucher"
+            raise InputError(f"voucher {label}: {where}: {err['msg']}", path=path) from None
+        vouchers.append((voucher, names))
+    return vouchers
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+def _named_attachments(
+    base: Path, voucher: Voucher, names: list[str], out: PushInput
+) -> list[AttachmentRef]:
+    refs: list[AttachmentRef] = []
+    for name in names:
+        path = Path(name) if Path(name).is_absolute() else base / name
+        if not path.is_file():
+            out.problems.append(f"voucher {voucher.label}: attachment {path} is missing")
+            continue
+        try:
+            refs.append(attachment_ref(path))
+        except InputError as exc:
+            out.problems.append(f"voucher {voucher.label}: {exc}")
+    return refs
+
+
+def _directory_attachments(
+    directory: Path, vouchers: list[Voucher], out: PushInput
+) -> list[list[AttachmentRef]]:
+    if not directory.is_dir():
+        raise InputError("--attach must name a directory", path=directory)
+    keys = {voucher_key(v, n): n - 1 for n, v in enumerate(vouchers, start=1)}
+    found: list[list[AttachmentRef]] = [[] for _ in vouchers]
+    for path in sorted(directory.iterdir()):
+        if not path.is_file() or path.suffix.lower() not in ATTACHMENT_SUFFIXES:
+            continue
+        index = keys.get(file_key(path))
+        if index is None:
+            out.problems.append(
+                f"attachment {path.name}: its name matches no voucher (expected "
+                "<series>-<number>[_...] or v<position>[_...])"
+            )
+            continue
+        try:
+            found[index].append(attachment_ref(path))
+        except InputError as exc:
+            out.problems.append(f"voucher {vouchers[index].label}: {exc}")
+    return found
+
+
+def read_push_input(path: Path, attach_dir: Path | None = None) -> PushInput:
+    """Read vouchers (SIE or JSON) and their attachments; compute each external reference.
+
+    Malformed input raises :class:`InputError` (file and line); problems that concern single
+    vouchers are returned in ``problems`` for validation to report with the rest.
+    """
+    if not path.is_file():
+        raise InputError("no such file", path=path)
+    out = PushInput(source=str(path))
+    parsed = _read_sie(path, out) if _looks_like_sie(path) else _read_json(path, out)
+    vouchers = [v for v, _ in parsed]
+    if attach_dir is not None:
+        per_voucher = _directory_attachments(attach_dir, vouchers, out)
+    else:
+        per_voucher = [[] for _ in vouchers]
+    for (voucher, names), extra in zip(parsed, per_voucher, strict=True):
+        extra.extend(_named_attachments(path.parent, voucher, names, out))
+    for (voucher, _), atts, ref in zip(parsed, per_voucher, external_refs(vouchers), strict=True):
+        out.items.append(
+            VoucherExport(
+                voucher=voucher, attachments=tuple(atts), external_ref=ref, origin=str(path)
+            )
+        )
+    return out

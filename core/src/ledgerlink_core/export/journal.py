@@ -1,0 +1,393 @@
+"""The durable export journal: what was sent where, so that export happens exactly once.
+
+One SQLite database (WAL, ``synchronous=FULL``: a step recorded is on disk before the next
+request goes out) in the user's data directory, ``<data_dir>/export-journal.sqlite3``.
+Each voucher is keyed by ``(target, external_ref)`` and moves
+
+    pending -> sending -> confirmed (series, number, year)
+                       -> failed     (the target refused it; nothing was written)
+
+``sending`` is written *before* the request goes out, so after a crash, a timeout or a
+dropped connection the journal says "fate unknown" and the backend must look the voucher up
+in the target before it may post it again. Attachments have their own steps:
+
+    pending -> uploading -> uploaded (file id) -> connecting -> connected
+
+with the same rule for ``uploading`` and ``connecting``. A push holds an exclusive lock
+(``flock`` on ``export-journal.lock``), released by the kernel even after ``kill -9``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import IO
+
+from ledgerlink_core.errors import ExportError
+from ledgerlink_core.model import VoucherExport, VoucherRef
+
+FILENAME = "export-journal.sqlite3"
+LOCKNAME = "export-journal.lock"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vouchers (
+    target     TEXT NOT NULL,
+    ref        TEXT NOT NULL,
+    label      TEXT NOT NULL,
+    origin     TEXT NOT NULL DEFAULT '',
+    date       TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    series     TEXT,
+    number     TEXT,
+    year       INTEGER,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    error      TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (target, ref)
+);
+CREATE TABLE IF NOT EXISTS attachments (
+    target     TEXT NOT NULL,
+    ref        TEXT NOT NULL,
+    idx        INTEGER NOT NULL,
+    filename   TEXT NOT NULL,
+    sha256     TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    file_id    TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (target, ref, idx)
+);
+"""
+
+
+class VoucherState(StrEnum):
+    """Where one voucher stands in the journal."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    """Sent, answer unknown: look it up in the target before sending again."""
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+    """The target refused it; nothing was written (a later push tries again)."""
+
+
+class AttachmentState(StrEnum):
+    """Where one attachment of a voucher stands."""
+
+    PENDING = "pending"
+    UPLOADING = "uploading"
+    UPLOADED = "uploaded"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+
+
+@dataclass(frozen=True)
+class AttachmentEntry:
+    """One attachment step row."""
+
+    idx: int
+    filename: str
+    sha256: str
+    state: AttachmentState
+    file_id: str | None
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One voucher row of the journal."""
+
+    target: str
+    ref: str
+    label: str
+    origin: str
+    date: dt.date
+    state: VoucherState
+    series: str | None
+    number: str | None
+    year: int | None
+    attempts: int
+    error: str | None
+    updated_at: str
+    attachments: tuple[AttachmentEntry, ...] = ()
+
+    @property
+    def voucher_ref(self) -> VoucherRef | None:
+        """Series, number and year in the target, once confirmed."""
+        if self.state != VoucherState.CONFIRMED or self.series is None or self.number is None:
+            return None
+        return VoucherRef(series=self.series, number=self.number, year=self.year)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+class ExportJournal:
+    """The journal database. Thread-safe: one connection behind a lock, every step its own
+    committed transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.executescript(_SCHEMA)
+        self._lockfile: IO[str] | None = None
+
+    @classmethod
+    def open(cls, data_dir: Path) -> ExportJournal:
+        """The journal in ``data_dir`` (created on first use)."""
+        return cls(data_dir / FILENAME)
+
+    def close(self) -> None:
+        """Release the push lock and close the database."""
+        self.release()
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> ExportJournal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the one-push-at-a-time lock --------------------------------------------------------
+
+    def acquire(self) -> None:
+        """Take the exclusive push lock, or raise ExportError when another push holds it."""
+        if self._lockfile is not None:
+            return
+        handle = open(self.path.parent / LOCKNAME, "a+")  # noqa: SIM115 - held until release
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise ExportError(
+                f"another push is running (it holds {self.path.parent / LOCKNAME}); "
+                "wait for it to finish"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._lockfile = handle
+
+    def release(self) -> None:
+        """Give the push lock back."""
+        if self._lockfile is not None:
+            fcntl.flock(self._lockfile.fileno(), fcntl.LOCK_UN)
+            self._lockfile.close()
+            self._lockfile = None
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            return list(self._db.execute(sql, args).fetchall())
+
+    # -- vouchers ---------------------------------------------------------------------------
+
+    def register(self, target: str, item: VoucherExport) -> JournalEntry:
+        """Record ``item`` as pending unless the journal knows it; return its entry."""
+        now = _now()
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO vouchers (target, ref, label, origin, date, state, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    target,
+                    item.external_ref,
+                    item.voucher.label,
+                    item.origin,
+                    item.voucher.date.isoformat(),
+                    VoucherState.PENDING.value,
+                    now,
+                    now,
+                ),
+            )
+            for idx, att in enumerate(item.attachments):
+                db.execute(
+                    "INSERT OR IGNORE INTO attachments (target, ref, idx, filename, sha256, "
+                    "state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        target,
+                        item.external_ref,
+                        idx,
+                        att.filename,
+                        att.sha256,
+                        AttachmentState.PENDING.value,
+                        now,
+                    ),
+                )
+        entry = self.entry(target, item.external_ref)
+        assert entry is not None  # just inserted or already there
+        return entry
+
+    def entry(self, target: str, ref: str) -> JournalEntry | None:
+        """The journal's entry for one voucher, or None."""
+        rows = self._query(
+            "SELECT target, ref, label, origin, date, state, series, number, year, attempts, "
+            "error, updated_at FROM vouchers WHERE target = ? AND ref = ?",
+            (target, ref),
+        )
+        if not rows:
+            return None
+        return self._entry(rows[0], self.attachments(target, ref))
+
+    def entries(self, target: str | None = None) -> list[JournalEntry]:
+        """Every voucher entry (of one target), oldest first."""
+        where, args = ("WHERE target = ?", (target,)) if target else ("", ())
+        rows = self._query(
+            "SELECT target, ref, label, origin, date, state, series, number, year, attempts, "
+            f"error, updated_at FROM vouchers {where} ORDER BY created_at, rowid",
+            args,
+        )
+        atts: dict[tuple[str, str], list[AttachmentEntry]] = {}
+        for a in self._query(
+            "SELECT target, ref, idx, filename, sha256, state, file_id FROM attachments "
+            f"{where} ORDER BY idx",
+            args,
+        ):
+            atts.setdefault((str(a[0]), str(a[1])), []).append(self._attachment(a[2:]))
+        return [self._entry(r, atts.get((str(r[0]), str(r[1])), [])) for r in rows]
+
+    @staticmethod
+    def _entry(row: tuple[object, ...], atts: list[AttachmentEntry]) -> JournalEntry:
+        return JournalEntry(
+            target=str(row[0]),
+            ref=str(row[1]),
+            label=str(row[2]),
+            origin=str(row[3]),
+            date=dt.date.fromisoformat(str(row[4])),
+            state=VoucherState(str(row[5])),
+            series=None if row[6] is None else str(row[6]),
+            number=None if row[7] is None else str(row[7]),
+            year=None if row[8] is None else int(str(row[8])),
+            attempts=int(str(row[9])),
+            error=None if row[10] is None else str(row[10]),
+            updated_at=str(row[11]),
+            attachments=tuple(atts),
+        )
+
+    def _set(self, target: str, ref: str, **values: object) -> None:
+        cols = ", ".join(f"{k} = ?" for k in values)
+        with self._tx() as db:
+            cur = db.execute(
+                f"UPDATE vouchers SET {cols}, updated_at = ? WHERE target = ? AND ref = ?",
+                (*values.values(), _now(), target, ref),
+            )
+            if cur.rowcount != 1:
+                raise KeyError(f"the journal has no voucher {ref} for {target}")
+
+    def mark_sending(self, target: str, ref: str) -> None:
+        """About to send: from now on its fate is unknown until confirmed or refused."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE vouchers SET state = ?, attempts = attempts + 1, error = NULL, "
+                "updated_at = ? WHERE target = ? AND ref = ?",
+                (VoucherState.SENDING.value, _now(), target, ref),
+            )
+
+    def mark_confirmed(self, target: str, ref: str, where: VoucherRef) -> None:
+        """The target has it, as ``where``."""
+        self._set(
+            target,
+            ref,
+            state=VoucherState.CONFIRMED.value,
+            series=where.series,
+            number=where.number,
+            year=where.year,
+            error=None,
+        )
+
+    def mark_failed(self, target: str, ref: str, error: str) -> None:
+        """The target certainly refused it (nothing written)."""
+        self._set(target, ref, state=VoucherState.FAILED.value, error=error)
+
+    def mark_pending(self, target: str, ref: str, error: str | None = None) -> None:
+        """Looked up and certainly absent: it may be sent again."""
+        self._set(target, ref, state=VoucherState.PENDING.value, error=error)
+
+    def note_error(self, target: str, ref: str, error: str) -> None:
+        """Keep the last error without changing the state (fate still unknown)."""
+        self._set(target, ref, error=error)
+
+    # -- attachments ------------------------------------------------------------------------
+
+    def attachments(self, target: str, ref: str) -> list[AttachmentEntry]:
+        """The attachment steps of one voucher, in order."""
+        return [
+            self._attachment(r)
+            for r in self._query(
+                "SELECT idx, filename, sha256, state, file_id FROM attachments "
+                "WHERE target = ? AND ref = ? ORDER BY idx",
+                (target, ref),
+            )
+        ]
+
+    @staticmethod
+    def _attachment(row: tuple[object, ...]) -> AttachmentEntry:
+        return AttachmentEntry(
+            idx=int(str(row[0])),
+            filename=str(row[1]),
+            sha256=str(row[2]),
+            state=AttachmentState(str(row[3])),
+            file_id=None if row[4] is None else str(row[4]),
+        )
+
+    def mark_attachment(
+        self,
+        target: str,
+        ref: str,
+        idx: int,
+        state: AttachmentState,
+        file_id: str | None = None,
+    ) -> None:
+        """Record an attachment step; ``file_id`` once the target has named the upload."""
+        with self._tx() as db:
+            if file_id is None:
+                db.execute(
+                    "UPDATE attachments SET state = ?, updated_at = ? "
+                    "WHERE target = ? AND ref = ? AND idx = ?",
+                    (state.value, _now(), target, ref, idx),
+                )
+            else:
+                db.execute(
+                    "UPDATE attachments SET state = ?, file_id = ?, updated_at = ? "
+                    "WHERE target = ? AND ref = ? AND idx = ?",
+                    (state.value, file_id, _now(), target, ref, idx),
+                )
+
+    # -- reporting --------------------------------------------------------------------------
+
+    def counts(self, target: str | None = None) -> dict[str, int]:
+        """How many vouchers are in each state."""
+        where, args = ("WHERE target = ?", (target,)) if target else ("", ())
+        return {
+            str(state): int(str(n))
+            for state, n in self._query(
+                f"SELECT state, COUNT(*) FROM vouchers {where} GROUP BY state", args
+            )
+        }

@@ -1,0 +1,399 @@
+"""Export to Fortnox: vouchers, then their documents, each step exactly once.
+
+Fortnox has no idempotency key for ``POST /3/vouchers`` (fortnox-api.md §4.11), so:
+
+* each voucher carries its external reference in ``Comments`` (``ledgerlink-ref:ll…``);
+* after an ambiguous failure (timeout, dropped connection, 5xx, endless 429) the voucher is
+  looked up before anything is sent again: the series is listed for the voucher's date in
+  its financial year, ``Comments`` matched against the reference, and the rows of a match
+  compared with ours (:meth:`FortnoxSink.find_voucher`);
+* documents are uploaded to the inbox (``Inbox_v``) under a name that carries the reference
+  (``<name>--<ref>-<n>.<ext>``), so an upload whose answer was lost is found in the inbox,
+  and connected with ``POST /3/voucherfileconnections?financialyeardate=<year start>``
+  (without the date Fortnox connects to the voucher of the *default* year).
+
+The journal bookkeeping around these steps is core's
+(:func:`ledgerlink_core.export.engine.export_exactly_once`); this module only speaks HTTP.
+Requests go through :class:`~ledgerlink_fortnox.client.FortnoxClient`, whose sliding-window
+limiter paces all worker threads together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from collections import Counter
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path, PurePath
+from typing import Any
+
+import httpx
+from ledgerlink_core.backend import ExportConstraints
+from ledgerlink_core.errors import (
+    AuthenticationError,
+    BackendError,
+    BackendUnavailable,
+    PermissionDenied,
+)
+from ledgerlink_core.export.engine import Ambiguous, Refused
+from ledgerlink_core.export.refs import find_marker, marker
+from ledgerlink_core.model import (
+    Account,
+    AttachmentRef,
+    FiscalYear,
+    VoucherExport,
+    VoucherRef,
+)
+
+from ledgerlink_fortnox.bookkeeping import FinancialYear, financial_years
+from ledgerlink_fortnox.client import FortnoxClient
+from ledgerlink_fortnox.convert import amount, date, field, flag
+from ledgerlink_fortnox.errors import to_ledgerlink_error
+
+log = logging.getLogger("ledgerlink.fortnox")
+
+INBOX_FOLDER = "Inbox_v"
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+"""Largest document accepted. Fortnox publishes no limit; 10 MiB is what its web upload is
+commonly said to take (UNVERIFIED), so larger files are refused before anything is sent."""
+COST_CENTRE_DIM = 1
+PROJECT_DIM = 6
+_DEC = re.compile(r'"__dec__(-?[0-9.]+)"')
+
+
+def _dumps(body: Any) -> bytes:
+    """JSON with Decimals as exact JSON numbers (``json`` would need floats)."""
+
+    def default(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return f"__dec__{format(value, 'f')}"
+        raise TypeError(f"cannot serialise {type(value).__name__}")
+
+    return _DEC.sub(r"\1", json.dumps(body, default=default, ensure_ascii=False)).encode("utf-8")
+
+
+def upload_name(item: VoucherExport, idx: int, att: AttachmentRef) -> str:
+    """The inbox file name of an attachment: it carries the reference, for look-ups."""
+    path = PurePath(att.filename)
+    return f"{path.stem}--{item.external_ref}-{idx + 1}{path.suffix.lower()}"
+
+
+def voucher_body(item: VoucherExport, series: str) -> dict[str, Any]:
+    """The ``{"Voucher": ...}`` body: rows in debit/credit form, objects as cost centre and
+    project, the external reference in ``Comments``."""
+    v = item.voucher
+    rows = []
+    for row in v.rows:
+        out: dict[str, Any] = {
+            "Account": int(row.account),
+            "Debit": row.amount if row.amount > 0 else Decimal(0),
+            "Credit": -row.amount if row.amount < 0 else Decimal(0),
+        }
+        for obj in row.objects:
+            if obj.dimension == COST_CENTRE_DIM:
+                out["CostCenter"] = obj.number
+            elif obj.dimension == PROJECT_DIM:
+                out["Project"] = obj.number
+        if row.text:
+            out["TransactionInformation"] = row.text[:100]
+        if row.quantity is not None:
+            out["Quantity"] = row.quantity
+        rows.append(out)
+    text = v.text or f"ledgerlink {v.label}"
+    return {
+        "Voucher": {
+            "VoucherSeries": series,
+            "TransactionDate": v.date.isoformat(),
+            "Description": text[:200],
+            "Comments": marker(item.external_ref),
+            "VoucherRows": rows,
+        }
+    }
+
+
+def _row_key(
+    account: Any, debit: Decimal, credit: Decimal, cc: str, project: str
+) -> tuple[Any, ...]:
+    return (int(account), debit - credit, cc or "", project or "")
+
+
+def _our_rows(item: VoucherExport) -> Counter[tuple[Any, ...]]:
+    rows: Counter[tuple[Any, ...]] = Counter()
+    for row in item.voucher.rows:
+        objs = {o.dimension: o.number for o in row.objects}
+        rows[
+            _row_key(
+                row.account,
+                row.amount,
+                Decimal(0),
+                objs.get(COST_CENTRE_DIM, ""),
+                objs.get(PROJECT_DIM, ""),
+            )
+        ] += 1
+    return rows
+
+
+class FortnoxSink:
+    """The :class:`~ledgerlink_core.export.engine.ExportSink` for Fortnox. Thread-safe: the
+    client is, and the only shared state (years) is read before any export starts."""
+
+    def __init__(self, client: FortnoxClient) -> None:
+        self.client = client
+        self._years: list[FinancialYear] | None = None
+
+    # -- reading the target's rules ---------------------------------------------------------
+
+    @property
+    def years(self) -> list[FinancialYear]:
+        """The company's financial years (read once)."""
+        if self._years is None:
+            self._years = financial_years(self.client)
+        return self._years
+
+    def year_of(self, day: dt.date) -> FinancialYear:
+        """The financial year holding ``day`` (validation made sure there is one)."""
+        for year in self.years:
+            if year.start <= day <= year.end:
+                return year
+        raise Refused(f"no financial year in Fortnox holds {day}")
+
+    def chart(self) -> list[Account]:
+        """The chart of accounts, with each account's active flag."""
+        latest = self.years[-1].id if self.years else None
+        params = {"financialyear": latest} if latest is not None else None
+        return [
+            Account(
+                number=str(field(item, "Number")),
+                name=str(field(item, "Description") or ""),
+                active=flag(field(item, "Active", True)),
+            )
+            for item in self.client.paginate(
+                "accounts", "Accounts", params, action="listing the Fortnox chart of accounts"
+            )
+        ]
+
+    def constraints(self) -> ExportConstraints:
+        """Financial years, the locked period and the voucher series (three look-ups, run
+        concurrently)."""
+        pool = self.client.pool
+        years = pool.submit(lambda: self.years)
+        locked = pool.submit(
+            self.client.get_json, "settings/lockedperiod", action="reading the locked period"
+        )
+        series = pool.submit(
+            lambda: [
+                str(field(s, "Code"))
+                for s in self.client.paginate(
+                    "voucherseries",
+                    "VoucherSeriesCollection",
+                    action="listing the Fortnox voucher series",
+                )
+            ]
+        )
+        lock_body = locked.result()
+        lock_info = field(lock_body, "LockedPeriod", {}) or {}
+        return ExportConstraints(
+            fiscal_years=tuple(
+                FiscalYear(index=i - len(years.result()) + 1, start=y.start, end=y.end)
+                for i, y in enumerate(years.result())
+            ),
+            locked_until=date(field(lock_info, "EndDate"), what="locked period end"),
+            series=frozenset(series.result()),
+        )
+
+    # -- HTTP with exactly-once semantics ---------------------------------------------------
+
+    def _write(
+        self,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        *,
+        content: bytes | None = None,
+        files: Any = None,
+        what: str,
+    ) -> Any:
+        """POST and classify failures: :class:`Refused` when Fortnox said no (4xx),
+        :class:`Ambiguous` when the answer is unknown; credentials problems propagate."""
+        headers = {"Content-Type": "application/json"} if content is not None else None
+        try:
+            response = self.client.http.request(
+                "POST",
+                path,
+                params=dict(params) if params else None,
+                content=content,
+                files=files,
+                headers=headers,
+            )
+        except httpx.TransportError as exc:
+            raise Ambiguous(f"{what}: {type(exc).__name__}: {exc or 'no answer'}") from exc
+        if response.is_success:
+            try:
+                return json.loads(response.content) if response.content else {}
+            except ValueError as exc:
+                raise Ambiguous(f"{what}: unreadable answer from Fortnox") from exc
+        error = to_ledgerlink_error(response, action=what)
+        if isinstance(error, AuthenticationError | PermissionDenied):
+            raise error
+        if response.status_code == 429 or response.status_code >= 500:
+            raise Ambiguous(str(error))
+        raise Refused(str(error))
+
+    def _read(self, path: str, params: Mapping[str, str | int] | None, what: str) -> Any:
+        """GET JSON (the transport retries); failures to read are :class:`Ambiguous`."""
+        try:
+            return self.client.get_json(path, params, action=what)
+        except (BackendUnavailable, BackendError) as exc:
+            raise Ambiguous(str(exc)) from exc
+
+    def post_voucher(self, item: VoucherExport, series: str | None) -> VoucherRef:
+        """``POST /3/vouchers?financialyear=<year of the date>``."""
+        target_series = series or item.voucher.series
+        year = self.year_of(item.voucher.date)
+        body = self._write(
+            "vouchers",
+            {"financialyear": year.id},
+            content=_dumps(voucher_body(item, target_series)),
+            what=f"creating voucher {item.voucher.label} in Fortnox",
+        )
+        created = field(body, "Voucher", {}) or {}
+        number = field(created, "VoucherNumber")
+        if number in (None, ""):
+            raise Ambiguous("Fortnox created a voucher but sent no VoucherNumber")
+        return VoucherRef(
+            series=str(field(created, "VoucherSeries") or target_series),
+            number=str(number),
+            year=int(field(created, "Year") or year.id),
+        )
+
+    def find_voucher(self, item: VoucherExport, series: str | None) -> VoucherRef | None:
+        """List the series on the voucher's date, match the reference in ``Comments``, then
+        compare rows. None only when certainly absent."""
+        target_series = series or item.voucher.series
+        year = self.year_of(item.voucher.date)
+        day = item.voucher.date.isoformat()
+        what = f"looking up voucher {item.voucher.label} in Fortnox"
+        try:
+            listed = list(
+                self.client.paginate(
+                    f"vouchers/sublist/{target_series}",
+                    "Vouchers",
+                    {"financialyear": year.id, "fromdate": day, "todate": day},
+                    action=what,
+                )
+            )
+        except (BackendUnavailable, BackendError) as exc:
+            raise Ambiguous(str(exc)) from exc
+        matches = [v for v in listed if find_marker(field(v, "Comments")) == item.external_ref]
+        if not matches:
+            return None
+        matches.sort(key=lambda v: int(field(v, "VoucherNumber")))
+        if len(matches) > 1:
+            log.warning(
+                "voucher %s is in Fortnox %d times (%s); keeping the first",
+                item.voucher.label,
+                len(matches),
+                ", ".join(str(field(v, "VoucherNumber")) for v in matches),
+            )
+        first = matches[0]
+        number = str(field(first, "VoucherNumber"))
+        full = self._read(f"vouchers/{target_series}/{number}", {"financialyear": year.id}, what)
+        rows = field(field(full, "Voucher", {}) or {}, "VoucherRows", []) or []
+        theirs: Counter[tuple[Any, ...]] = Counter(
+            _row_key(
+                field(r, "Account"),
+                amount(field(r, "Debit")),
+                amount(field(r, "Credit")),
+                str(field(r, "CostCenter") or ""),
+                str(field(r, "Project") or ""),
+            )
+            for r in rows
+            if not flag(field(r, "Removed", False))
+        )
+        if theirs != _our_rows(item):
+            raise Ambiguous(
+                f"Fortnox voucher {target_series} {number} carries the reference of "
+                f"{item.voucher.label} but different rows; check it by hand"
+            )
+        return VoucherRef(series=target_series, number=number, year=year.id)
+
+    def upload_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str:
+        """Upload to the inbox folder for vouchers; return the file's ``Id``."""
+        data = Path(att.path).read_bytes()
+        name = upload_name(item, idx, att)
+        body = self._write(
+            "inbox",
+            {"path": INBOX_FOLDER},
+            files={"file": (name, data, att.media_type)},
+            what=f"uploading {att.filename} for voucher {item.voucher.label}",
+        )
+        file_id = field(field(body, "File", {}) or {}, "Id")
+        if not file_id:
+            raise Ambiguous("Fortnox stored the file but sent no Id")
+        return str(file_id)
+
+    def find_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str | None:
+        """An earlier upload of this document, still in the inbox, by its name."""
+        name = upload_name(item, idx, att)
+        body = self._read(
+            "inbox", {"path": INBOX_FOLDER}, f"looking up {att.filename} in the Fortnox inbox"
+        )
+        files = field(field(body, "Folder", {}) or {}, "Files", []) or []
+        ids = sorted(str(field(f, "Id")) for f in files if field(f, "Name") == name)
+        return ids[0] if ids else None
+
+    def _year_start(self, where: VoucherRef) -> str:
+        for year in self.years:
+            if year.id == where.year:
+                return year.start.isoformat()
+        raise Refused(f"Fortnox has no financial year {where.year}")
+
+    def connect_attachment(self, where: VoucherRef, file_id: str) -> None:
+        """Connect the file to the voucher, naming its financial year explicitly."""
+        try:
+            self._write(
+                "voucherfileconnections",
+                {"financialyeardate": self._year_start(where)},
+                content=_dumps(
+                    {
+                        "VoucherFileConnection": {
+                            "FileId": file_id,
+                            "VoucherSeries": where.series,
+                            "VoucherNumber": str(where.number),
+                        }
+                    }
+                ),
+                what=f"connecting file {file_id} to voucher {where.series} {where.number}",
+            )
+        except Refused:
+            # "already connected" after a lost answer is success when it is connected to us.
+            if self.is_connected(where, file_id):
+                return
+            raise
+
+    def is_connected(self, where: VoucherRef, file_id: str) -> bool:
+        """``GET /3/voucherfileconnections/{FileId}``: connected to ``where``?"""
+        try:
+            body = self.client.get_json(
+                f"voucherfileconnections/{file_id}", action="looking up a file connection"
+            )
+        except BackendError as exc:
+            if "not found" in str(exc):
+                return False
+            raise Ambiguous(str(exc)) from exc
+        except BackendUnavailable as exc:
+            raise Ambiguous(str(exc)) from exc
+        conn = field(body, "VoucherFileConnection", {}) or {}
+        return (
+            str(field(conn, "VoucherSeries")) == where.series
+            and str(field(conn, "VoucherNumber")) == str(where.number)
+            and (where.year is None or int(field(conn, "VoucherYear") or 0) == where.year)
+        )
+
+
+def export_target(base_url: str, tenant: str | None) -> str:
+    """The journal's key for a Fortnox company: the API host, plus the tenant of a service
+    account."""
+    return f"fortnox:{base_url}" + (f"#{tenant}" if tenant else "")
