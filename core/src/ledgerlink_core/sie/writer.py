@@ -170,7 +170,7 @@ def _records(book: Bookkeeping, sie_type: SieKind) -> Iterator[str]:
         if acc.unit is not None:
             yield f"#ENHET {_bare(acc.number)} {q(acc.unit)}"
         for code in acc.sru:
-            yield f"#SRU {_bare(acc.number)} {q(code)}"
+            yield f"#SRU {_bare(acc.number)} {_bare(code)}"
     for d in book.dimensions:
         if d.parent is None:
             yield f"#DIM {d.number} {q(d.name)}"
