@@ -338,11 +338,9 @@ class _SubledgerGenerator:
 
     def _derive(self, kind: Kind) -> None:
         """Invoices and payments from the ledger's control-account movements."""
-        vouchers = [v for v in self.state.vouchers() if v.origin == "seed"]
-        if not vouchers:
-            return
-        first = self.state.year_of(min(v.date for v in vouchers))
-        assert first is not None
+        # The closing year only: its opening balance stands for everything before it.
+        first = self.year
+        vouchers = self.state.vouchers(year=first.id, origin="seed")
         opening = sum(
             (
                 amount
@@ -359,7 +357,7 @@ class _SubledgerGenerator:
             share = (opening / parts).quantize(CENT, ROUND_HALF_UP)
             for i in range(parts):
                 amount = share if i < parts - 1 else opening - share * (parts - 1)
-                day = first.start - dt.timedelta(days=10 + 12 * i)
+                day = first.start - dt.timedelta(days=10 + 12 * (parts - 1 - i))
                 invoice = self._new_invoice(kind, day, amount, voucher=None)
                 self._open[kind].append([invoice, amount])
         for voucher in sorted(vouchers, key=lambda v: (v.date, v.series, v.number)):

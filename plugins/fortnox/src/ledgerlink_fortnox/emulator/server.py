@@ -358,7 +358,9 @@ def start_emulator(
     config = config or EmulatorConfig()
     state = state or build_state(config)
     server = _Server((host, port), EmulatorApp(config, state))
-    thread = threading.Thread(target=server.serve_forever, name="fortnox-emulator", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="fortnox-emulator", daemon=True
+    )
     thread.start()
     return RunningEmulator(server, thread)
 
