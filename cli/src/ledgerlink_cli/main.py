@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "pull": "pull:pull",
     "ledgers": "ledgers:ledgers",
     "check": "check:check",
+    "push": "push:push",
 }
 
 INTERNAL_ERROR = 70

@@ -67,8 +67,18 @@ class SieFileBackend(AccountingBackend):
     def capabilities(cls) -> Capabilities:
         """Import a bookkeeping, export vouchers (no attachments, no subledgers)."""
         return Capabilities(
-            supported=frozenset({Capability.IMPORT_BOOKKEEPING, Capability.EXPORT_VOUCHERS})
+            supported=frozenset(
+                {
+                    Capability.IMPORT_BOOKKEEPING,
+                    Capability.EXPORT_VOUCHERS,
+                    Capability.EXPORT_IDEMPOTENT,
+                }
+            )
         )
+
+    def export_target(self) -> str:
+        """The export journal's key: this file."""
+        return f"sie_file:{self.sie_settings.path.resolve()}"
 
     def check_connection(self) -> ConnectionInfo:
         """Say whether the file exists and whose it is."""
@@ -124,6 +134,23 @@ class SieFileBackend(AccountingBackend):
             vouchers.append(v)
         if bad:
             raise ValidationFailed(f"{len(bad)} unbalanced voucher(s); nothing written", bad)
+        if options.journal is not None and not options.dry_run:
+            # `ledgerlink push`: journaled, appends only what the journal has not confirmed.
+            from ledgerlink_core.export.sie_target import export_to_sie_file
+
+            yield from export_to_sie_file(
+                items,
+                path=s.path,
+                journal=options.journal,
+                target=self.export_target(),
+                series=options.series,
+                header=Bookkeeping(
+                    company=CompanyInfo(name=s.company_name, org_nr=s.org_nr),
+                    source=SourceInfo(generated_on=dt.date.today(), sie_type="4I"),
+                ),
+                write=lambda book, path: write_sie(book, path, sie_type="4I", ksumma=s.ksumma),
+            )
+            return
         status = ExportStatus.WOULD_CREATE if options.dry_run else ExportStatus.CREATED
         if not options.dry_run:
             book = Bookkeeping(

@@ -1,0 +1,209 @@
+"""``ledgerlink push``: vouchers (and their documents) into a backend, exactly once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from ledgerlink_core.config import parse_assignments
+from ledgerlink_core.errors import ExportError, ValidationFailed
+from ledgerlink_core.model import ExportReport, ExportStatus
+from ledgerlink_core.runtime import Runtime
+
+from ledgerlink_cli.options import json_option, set_option
+from ledgerlink_cli.progress import terminal_progress
+from ledgerlink_cli.render import echo_json, table
+
+EPILOG = """\b
+Input: a SIE 4I file (or a 4E file: its vouchers), or JSON: what `ledgerlink pull
+--json` prints, {"vouchers": [...]} or a list of vouchers. In JSON a voucher may
+name its documents: "attachments": ["receipts/a12.pdf"] (relative to the file).
+
+\b
+Attachments from --attach DIR (PDF, JPEG, PNG; checked by content): the file name
+up to the first "_" (or the whole name without extension) names the voucher:
+  A-12.pdf, A-12_receipt.pdf   voucher A 12 (series-number in the input)
+  v3.png, v3_scan.jpg          the 3rd voucher of the input (unnumbered ones)
+A file that matches no voucher is reported as a problem.
+
+\b
+Exactly once: every voucher is recorded in the export journal,
+<data dir>/export-journal.sqlite3 (LEDGERLINK_DATA_DIR, or the platform's user data
+directory), before it is sent. After a crash, timeout or dropped connection the
+target is searched before anything is sent again, and pushing the same input
+twice reports every voucher as already there. `ledgerlink push --status` shows
+the journal.
+
+\b
+Exit codes: 0 all vouchers there; 1 validation failed (nothing was sent);
+2 unreadable input; 6 the backend cannot take vouchers or attachments;
+8 some vouchers failed (run the same push again to finish them).
+"""
+
+
+@click.command(epilog=EPILOG)
+@click.argument("vouchers", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--to", "backend", metavar="BACKEND", help="The backend to export to.")
+@click.option(
+    "--attach",
+    "attach_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory of documents (bilagor), named by the rule below.",
+)
+@click.option("--series", metavar="S", help="Put every voucher in voucher series S.")
+@click.option("--dry-run", is_flag=True, help="Validate and show what would be sent; send nothing.")
+@click.option("--status", "show_status", is_flag=True, help="Show the export journal and exit.")
+@set_option
+@json_option
+@click.pass_obj
+def push(
+    runtime: Runtime,
+    vouchers: Path | None,
+    backend: str | None,
+    attach_dir: Path | None,
+    series: str | None,
+    dry_run: bool,
+    show_status: bool,
+    assignments: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Export vouchers with their documents into BACKEND, exactly once.
+
+    Everything is validated before anything is written (balance, rows, accounts in the
+    target's chart, financial years, locked periods, series, attachments); every problem
+    is listed with its voucher.
+    """
+    if show_status:
+        _status(runtime, backend, as_json)
+        return
+    if vouchers is None or backend is None:
+        raise click.UsageError("usage: ledgerlink push --to BACKEND VOUCHERS (or --status)")
+    from ledgerlink_core.export.pipeline import PushRequest
+    from ledgerlink_core.export.pipeline import push as run_push
+
+    request = PushRequest(
+        backend=backend,
+        source=vouchers,
+        attach_dir=attach_dir,
+        series=series,
+        dry_run=dry_run,
+        overrides=parse_assignments(assignments),
+    )
+    try:
+        report = run_push(runtime, request, progress=terminal_progress())
+    except ValidationFailed as exc:
+        if as_json:
+            echo_json({"ok": False, "error": str(exc), "problems": list(exc.problems)})
+        else:
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+        raise
+    if as_json:
+        echo_json(_report_json(report))
+    else:
+        click.echo(_report_text(report))
+    if not report.ok:
+        failed = report.count(ExportStatus.FAILED)
+        raise ExportError(
+            f"{failed} of {len(report.outcomes)} vouchers failed; the journal keeps their "
+            "state: run the same push again to finish them"
+        )
+
+
+def _report_json(report: ExportReport) -> dict[str, Any]:
+    data: dict[str, Any] = report.model_dump(mode="json")
+    data["ok"] = report.ok
+    data["counts"] = {s.value: report.count(s) for s in ExportStatus if report.count(s)}
+    return data
+
+
+def _where(o: Any) -> str:
+    if o.target is None:
+        return ""
+    year = f" ({o.target.year})" if o.target.year is not None else ""
+    return f"{o.target.series} {o.target.number}{year}".strip()
+
+
+def _report_text(report: ExportReport) -> str:
+    rows = [
+        (o.voucher, o.status.value, _where(o), o.attachments or "", o.error or "")
+        for o in report.outcomes
+    ]
+    counts = ", ".join(f"{report.count(s)} {s.value}" for s in ExportStatus if report.count(s))
+    head = "dry run: nothing sent. " if report.dry_run else ""
+    body = table(["voucher", "outcome", "in target", "attachments", "reason"], rows, right=[3])
+    return f"{body}\n{head}{report.target}: {counts or 'no vouchers'}"
+
+
+def _status(runtime: Runtime, backend: str | None, as_json: bool) -> None:
+    from ledgerlink_core.export.journal import FILENAME, ExportJournal
+
+    path = runtime.data_dir / FILENAME
+    if not path.exists():
+        entries = []
+    else:
+        with ExportJournal(path) as journal:
+            entries = journal.entries()
+    if backend:
+        entries = [e for e in entries if e.target == backend or e.target.startswith(backend + ":")]
+    if as_json:
+        echo_json(
+            {
+                "journal": str(path),
+                "entries": [
+                    {
+                        "target": e.target,
+                        "ref": e.ref,
+                        "voucher": e.label,
+                        "date": e.date.isoformat(),
+                        "state": e.state.value,
+                        "series": e.series,
+                        "number": e.number,
+                        "year": e.year,
+                        "attempts": e.attempts,
+                        "error": e.error,
+                        "updated_at": e.updated_at,
+                        "attachments": [
+                            {
+                                "filename": a.filename,
+                                "state": a.state.value,
+                                "file_id": a.file_id,
+                            }
+                            for a in e.attachments
+                        ],
+                    }
+                    for e in entries
+                ],
+            }
+        )
+        return
+    if not entries:
+        click.echo(f"the export journal ({path}) is empty")
+        return
+    rows = [
+        (
+            e.target,
+            e.label,
+            e.date.isoformat(),
+            e.state.value,
+            f"{e.series} {e.number}" + (f" ({e.year})" if e.year is not None else "")
+            if e.number
+            else "",
+            f"{sum(a.state == 'connected' for a in e.attachments)}/{len(e.attachments)}"
+            if e.attachments
+            else "",
+            e.error or "",
+        )
+        for e in entries
+    ]
+    click.echo(
+        table(
+            ["target", "voucher", "date", "state", "in target", "attachments", "last error"], rows
+        )
+    )
+    states: dict[str, int] = {}
+    for e in entries:
+        states[e.state.value] = states.get(e.state.value, 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+    click.echo(f"{path}: {summary}")
