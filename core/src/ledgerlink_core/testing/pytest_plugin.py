@@ -1,1 +1,89 @@
-"""pytest plugin of the conformance kit, registered through the ``pytest11`` entry point."""
+"""pytest plugin of the conformance kit, registered through the ``pytest11`` entry point.
+
+It is loaded by every pytest run in an environment with ledgerlink-core installed, so it
+imports nothing heavy and does nothing unless kit classes were collected:
+
+* registers the kit's markers (``ledgerlink_requires``, ``ledgerlink_override``,
+  ``ledgerlink_live``) so ``--strict-markers`` projects accept them;
+* adds ``--ledgerlink-live``: tests marked ``ledgerlink_live`` are skipped without it;
+* runs the guard (:mod:`ledgerlink_core.testing.guard`) on collected kit classes;
+* fails a kit test that was skipped at run time without a reason.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+_KIT_LOADED = "ledgerlink_core.testing.suites.base"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--ledgerlink-live``: also run the live tier against real services."""
+    group = parser.getgroup("ledgerlink", "ledgerlink conformance kit")
+    group.addoption(
+        "--ledgerlink-live",
+        action="store_true",
+        default=False,
+        help="run conformance tests marked ledgerlink_live (they reach real services)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the kit's markers."""
+    config.addinivalue_line(
+        "markers", "ledgerlink_requires(*capabilities): a kit test needing these capabilities"
+    )
+    config.addinivalue_line(
+        "markers", "ledgerlink_override(reason): a standard kit test overridden, and why"
+    )
+    config.addinivalue_line(
+        "markers", "ledgerlink_live: reaches a real service; runs only with --ledgerlink-live"
+    )
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Guard kit classes; skip the live tier unless asked for."""
+    if _KIT_LOADED not in sys.modules:
+        return  # no test module imported the kit: nothing to do
+    from ledgerlink_core.testing import guard
+
+    guard.apply(session, items)
+    if not config.getoption("ledgerlink_live", default=False):
+        skip = pytest.mark.skip(reason="live conformance tests run with --ledgerlink-live")
+        for item in items:
+            if item.get_closest_marker("ledgerlink_live") is not None:
+                item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[Any]
+) -> Generator[None, Any, None]:
+    """A kit test skipped at run time without a reason fails instead."""
+    outcome: Any = yield
+    if _KIT_LOADED not in sys.modules:
+        return
+    report: pytest.TestReport = outcome.get_result()
+    if not report.skipped or getattr(report, "wasxfail", None) is not None:
+        return
+    from ledgerlink_core.testing import guard
+
+    cls = getattr(item, "cls", None)
+    name = getattr(item, "originalname", item.name)
+    if cls is None or not guard.is_kit_class(cls) or name not in guard.standard_tests(cls):
+        return
+    longrepr = report.longrepr
+    message = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else ""
+    reason = str(message).removeprefix("Skipped:").strip()
+    if not reason or reason == "unconditional skip":
+        report.outcome = "failed"
+        report.longrepr = (
+            f"ledgerlink conformance guard: {item.nodeid} was skipped without a reason; "
+            "say why (pytest.skip(reason=...))"
+        )

@@ -1,0 +1,119 @@
+"""The kit's golden sample: a small Swedish company, as a canonical model and as SIE 4E.
+
+``Åkesson & Öberg Bygg AB``, financial year 2025: eleven accounts, two dimensions (cost
+centre 1, project 6) with four objects, three voucher series (A bank, B customer invoices,
+C supplier invoices), opening and closing balances and results that roll forward exactly,
+and customer/supplier invoices whose open balance at 2025-12-31 equals 1510 and 2440.
+
+The SIE file is CP437 with CRLF line ends, as Swedish programs write it, and reads back into
+exactly :func:`small_company`. Use :func:`copy_sample` to put a copy where a backend reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from ledgerlink_core.model import (
+    Bookkeeping,
+    Counterparty,
+    CustomerInvoice,
+    SubledgerItem,
+    SupplierInvoice,
+    VoucherRef,
+)
+
+Kind = Literal["customer", "supplier"]
+
+#: File names under ``ledgerlink_core/testing/data``.
+SAMPLE_JSON = "small_company.json"
+SAMPLE_SIE = "small_company.se"
+SAMPLE_SUBLEDGER = "small_company_subledger.json"
+
+
+def data_path(name: str) -> Path:
+    """The path of a file shipped in the kit's ``data`` folder."""
+    return Path(str(resources.files("ledgerlink_core.testing") / "data" / name))
+
+
+@cache
+def small_company() -> Bookkeeping:
+    """The golden sample as a canonical :class:`Bookkeeping` (financial year 2025)."""
+    return Bookkeeping.model_validate_json(data_path(SAMPLE_JSON).read_text(encoding="utf-8"))
+
+
+def small_company_sie() -> bytes:
+    """The golden sample as the bytes of a SIE 4E file (CP437)."""
+    return data_path(SAMPLE_SIE).read_bytes()
+
+
+def copy_sample(directory: Path, name: str = SAMPLE_SIE) -> Path:
+    """Copy a sample file (default: the SIE file) into ``directory`` and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / name
+    shutil.copyfile(data_path(name), target)
+    return target
+
+
+@cache
+def subledger_invoices() -> dict[str, list[dict[str, Any]]]:
+    """Every invoice of the sample with its payments: ``{"customer": [...], "supplier": [...]}``.
+
+    Each invoice is a dict of :class:`SubledgerItem` fields (without balances) plus
+    ``payments``: ``[{"date": "YYYY-MM-DD", "amount": "..."}]`` in the invoice currency.
+    """
+    data: dict[str, list[dict[str, Any]]] = json.loads(
+        data_path(SAMPLE_SUBLEDGER).read_text(encoding="utf-8")
+    )
+    return data
+
+
+def open_items(kind: Kind, as_of: dt.date) -> list[SubledgerItem]:
+    """The sample's invoices of ``kind`` open at ``as_of``, with the balance on that date."""
+    return [
+        item
+        for raw in subledger_invoices()[kind]
+        if (item := item_as_of(kind, raw, as_of)) is not None
+    ]
+
+
+def item_as_of(kind: Kind, raw: dict[str, Any], as_of: dt.date) -> SubledgerItem | None:
+    """One invoice (a dict as in :func:`subledger_invoices`) as it stood at ``as_of``, or None
+    when it did not exist yet or was fully paid by then."""
+    invoice_date = dt.date.fromisoformat(raw["invoice_date"])
+    if invoice_date > as_of:
+        return None
+    total = Decimal(raw["total"])
+    paid = sum(
+        (
+            Decimal(p["amount"])
+            for p in raw["payments"]
+            if dt.date.fromisoformat(p["date"]) <= as_of
+        ),
+        Decimal(0),
+    )
+    balance = total - paid
+    if balance == 0:
+        return None
+    rate = Decimal(raw.get("currency_rate", "1"))
+    cls = CustomerInvoice if kind == "customer" else SupplierInvoice
+    return cls(
+        number=raw["number"],
+        counterparty=Counterparty.model_validate(raw["counterparty"]),
+        invoice_date=invoice_date,
+        due_date=dt.date.fromisoformat(raw["due_date"]) if raw.get("due_date") else None,
+        total=total,
+        balance=balance,
+        currency=raw.get("currency", "SEK"),
+        currency_rate=rate,
+        total_sek=(total * rate).quantize(Decimal("0.01")),
+        balance_sek=(balance * rate).quantize(Decimal("0.01")),
+        voucher=VoucherRef.model_validate(raw["voucher"]) if raw.get("voucher") else None,
+        ocr=raw.get("ocr"),
+    )

@@ -1,0 +1,2 @@
+"""The kit's test groups, one module each; :class:`ledgerlink_core.testing.BackendConformance`
+combines them."""

@@ -1,0 +1,79 @@
+"""Undeclared capabilities are refused with ``NotSupported`` before any I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledgerlink_core.backend import (
+    AccountingBackend,
+    BookkeepingRequest,
+    ExportOptions,
+    SubledgerRequest,
+)
+from ledgerlink_core.capabilities import Capabilities, Capability
+from ledgerlink_core.errors import NotSupported
+from ledgerlink_core.model import Bookkeeping
+from ledgerlink_core.runtime import Runtime
+from ledgerlink_core.testing.noio import RequestLog, watch_io
+from ledgerlink_core.testing.suites.base import KitBase
+
+
+def _calls(
+    sample: Bookkeeping, items: list[Any]
+) -> dict[Capability, Callable[[AccountingBackend], object]]:
+    """For each capability with a method of its own, the call that must raise NotSupported."""
+    day = dt.date(2025, 12, 31)
+    return {
+        Capability.IMPORT_BOOKKEEPING: lambda b: b.import_bookkeeping(BookkeepingRequest()),
+        Capability.IMPORT_SUBLEDGER_CUSTOMER: lambda b: list(
+            b.import_subledger(SubledgerRequest(kind="customer", as_of=day))
+        ),
+        Capability.IMPORT_SUBLEDGER_SUPPLIER: lambda b: list(
+            b.import_subledger(SubledgerRequest(kind="supplier", as_of=day))
+        ),
+        Capability.EXPORT_VOUCHERS: lambda b: list(b.export_vouchers(items, ExportOptions())),
+    }
+
+
+class CapabilityTests(KitBase):
+    """The other half of capability gating: what is not declared is refused, early."""
+
+    def test_undeclared_capabilities_raise_not_supported(
+        self,
+        runtime: Runtime,
+        backend_name: str,
+        settings: dict[str, str],
+        capabilities: Capabilities,
+        forbidding_transport: Any,
+        sample: Bookkeeping,
+        sample_dir: Path,
+        http_log: RequestLog,
+    ) -> None:
+        undeclared = [c for c in Capability if c not in capabilities]
+        calls = _calls(sample, self.export_items(sample, count=1))
+        runtime.file_config  # noqa: B018 -- core's config file is not the backend's I/O
+        for cap in undeclared:
+            # Core refuses a job needing it before settings are even read...
+            with watch_io([sample_dir]) as io, pytest.raises(NotSupported) as caught:
+                runtime.open_backend(
+                    backend_name, settings, require=[cap], transport=forbidding_transport
+                )
+            assert str(cap) in caught.value.missing
+            assert not io, f"refusing {cap} did I/O:\n{io.summary()}"
+            # ...and the backend's own method refuses it too, without touching anything.
+            call = calls.get(cap)
+            if call is None:
+                continue
+            with runtime.open_backend(
+                backend_name, settings, transport=forbidding_transport
+            ) as opened:
+                with watch_io([sample_dir]) as io, pytest.raises(NotSupported) as caught:
+                    call(opened)
+                assert not io, f"{cap} was refused only after I/O:\n{io.summary()}"
+            assert caught.value.backend == backend_name
+        assert not http_log.requests, f"requests were sent: {http_log.requests}"
