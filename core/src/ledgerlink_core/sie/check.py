@@ -16,8 +16,10 @@ from ledgerlink_core.sie.load import sie_type_of
 from ledgerlink_core.sie.problems import Problem, Problems
 from ledgerlink_core.sie.reader import SieReader, SieVoucher, Source
 from ledgerlink_core.sie.records import SieRecord, parse_record
+from ledgerlink_core.sie.rules import unknown_accounts
 
 _ZERO = Decimal(0)
+_BALANCE_LABELS = frozenset({"#IB", "#UB", "#RES", "#OIB", "#OUB", "#PSALDO", "#PBUDGET"})
 
 
 class CheckReport(BaseModel):
@@ -62,9 +64,6 @@ class _Checker:
         self.year0: FiscalYear | None = None
         self.years = 0
         self.vouchers = 0
-        self.transactions = 0
-        self.added = 0
-        self.removed = 0
         self.unbalanced = 0
         self.late_years = False
         self.first_use: dict[str, int] = {}
@@ -85,7 +84,9 @@ class _Checker:
                 if self.vouchers:
                     self.late_years = True
                 self.year0 = value
-        elif label in self.balances:
+        elif label in _BALANCE_LABELS:
+            self.first_use.setdefault(value.account, rec.line)
+        if label in self.balances:
             bal: Balance = value
             if bal.year_index == 0:
                 table = self.balances[label]
@@ -110,29 +111,15 @@ class _Checker:
         first_use = self.first_use
         movements = self.movements
         for row in ver.rows:
-            kind = row[0]
             acc = row[1]
             if acc not in first_use:
                 first_use[acc] = row[8]
-            if kind == "T":
-                self.transactions += 1
-                if in_year:
-                    movements[acc] = movements.get(acc, _ZERO) + row[3]
-            elif kind == "R":
-                self.added += 1
-            else:
-                self.removed += 1
+            if in_year and row[0] == "T":
+                movements[acc] = movements.get(acc, _ZERO) + row[3]
 
-    def finish(self) -> None:
+    def finish(self, sie_type: str) -> None:
         problems = self.problems
-        if self.chart:
-            for acc, line in self.first_use.items():
-                if acc not in self.chart:
-                    problems.error(
-                        line,
-                        "account-not-in-chart",
-                        f"account {acc} is used but has no #KONTO in the file",
-                    )
+        unknown_accounts(self.first_use, self.chart, bool(self.chart), sie_type, problems)
         if self.late_years:
             problems.warn(
                 None,
@@ -184,16 +171,17 @@ def check_sie(source: Source, *, name: str | None = None) -> CheckReport:
             voucher(item)
         else:
             record(item)  # type: ignore[arg-type]
-    checker.finish()
+    declared = checker.values.get("#SIETYP")
+    sie_type = sie_type_of(declared if isinstance(declared, str) else None, reader.has_balances)
+    checker.finish(sie_type)
     problems = reader.problems
     items = sorted(problems.items, key=_line_key)
     program = checker.values.get("#PROGRAM")
     prog_name, prog_version = program if isinstance(program, tuple) else (None, None)
-    declared = checker.values.get("#SIETYP")
     company = checker.values.get("#FNAMN")
     return CheckReport(
         file=reader.name,
-        sie_type=sie_type_of(declared if isinstance(declared, str) else None, reader.has_balances),
+        sie_type=sie_type,
         program=prog_name,
         program_version=prog_version or None,
         encoding=reader.encoding or "cp437",
@@ -202,10 +190,10 @@ def check_sie(source: Source, *, name: str | None = None) -> CheckReport:
         company=company if isinstance(company, str) else None,
         fiscal_years=checker.years,
         accounts=len(checker.chart),
-        vouchers=checker.vouchers,
-        transactions=checker.transactions,
-        added_rows=checker.added,
-        removed_rows=checker.removed,
+        vouchers=reader.counts["#VER"],
+        transactions=reader.counts["#TRANS"],
+        added_rows=reader.counts["#RTRANS"],
+        removed_rows=reader.counts["#BTRANS"],
         unbalanced_vouchers=checker.unbalanced,
         errors=problems.errors,
         warnings=problems.warnings,

@@ -25,6 +25,7 @@ from ledgerlink_core.model import (
 from ledgerlink_core.sie.problems import Problem, Problems
 from ledgerlink_core.sie.reader import SieReader, SieVoucher, Source
 from ledgerlink_core.sie.records import SieRecord, parse_record
+from ledgerlink_core.sie.rules import unknown_accounts
 
 
 class SieFileInfo(BaseModel):
@@ -80,6 +81,8 @@ class _Builder:
         }
         self.vouchers: list[Voucher] = []
         self.saw_name = False
+        self.first_use: dict[str, int] = {}
+        self.declared: set[str] = set()
 
     def record(self, rec: SieRecord) -> None:
         if rec.label == "#FNAMN":
@@ -90,8 +93,10 @@ class _Builder:
         label = rec.label
         if label in self.lists:
             self.lists[label].append(value)
+            self.first_use.setdefault(value.account, rec.line)
         elif label == "#KONTO":
             number, name = value
+            self.declared.add(number)
             if number in self.accounts and "name" in self.accounts[number]:
                 self.problems.warn(rec.line, "duplicate", f"#KONTO {number} declared again")
             self.accounts.setdefault(number, {"number": number})["name"] = name
@@ -123,6 +128,10 @@ class _Builder:
             self.values[label] = value
 
     def voucher(self, ver: SieVoucher) -> None:
+        first_use = self.first_use
+        for row in ver.rows:
+            if row[1] not in first_use:
+                first_use[row[1]] = row[8]
         if ver.ok:
             self.vouchers.append(ver.to_model())
 
@@ -134,6 +143,9 @@ class _Builder:
         program, version = v.get("#PROGRAM", (None, None))
         gen_date, gen_sign = v.get("#GEN", (None, ""))
         sie_type = sie_type_of(v.get("#SIETYP"), reader.has_balances)
+        unknown_accounts(
+            self.first_use, self.declared, bool(self.declared), sie_type, self.problems
+        )
         taxar = v.get("#TAXAR")
         address: Address | None = v.get("#ADRESS")
         company = CompanyInfo(
@@ -203,4 +215,5 @@ def read_sie(source: Source, *, strict: bool = True, name: str | None = None) ->
         else:
             record(item)  # type: ignore[arg-type]
     book, info = builder.build(reader)
-    return SieDocument(bookkeeping=book, info=info, problems=list(reader.problems.items))
+    problems = sorted(reader.problems.items, key=lambda p: (p.line is None, p.line or 0))
+    return SieDocument(bookkeeping=book, info=info, problems=problems)

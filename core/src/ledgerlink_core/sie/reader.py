@@ -205,6 +205,8 @@ class SieReader:
         self.ksumma: KsummaStatus = "absent"
         self.lines = 0
         self.has_balances = False
+        #: Records seen per voucher label (``#VER``, ``#TRANS``...), broken ones included.
+        self.counts = dict.fromkeys(("#VER", "#TRANS", "#RTRANS", "#BTRANS"), 0)
         self._iter: Iterator[SieRecord | SieVoucher] | None = None
 
     def __iter__(self) -> Iterator[SieRecord | SieVoucher]:
@@ -240,6 +242,7 @@ class SieReader:
         tokenize = lexer.tokenize
         kinds = _ROW_KINDS
         known = KNOWN_LABELS
+        counts = self.counts
         ver: SieVoucher | None = None
         state = 0  # 0: top level, 1: after #VER (expecting "{"), 2: inside a block
         crc: int | None = None
@@ -295,6 +298,7 @@ class SieReader:
                 crc = zlib.crc32(record_bytes(t), crc)
             kind = kinds.get(label)
             if kind is not None:
+                counts[label] += 1
                 if state == 1:
                     error(lineno, "syntax", "expected '{' on the line after #VER")
                     state = 2
@@ -330,6 +334,7 @@ class SieReader:
                     yield ver
                 ver, state = None, 0
             if label == "#VER":
+                counts[label] += 1
                 ver = self._voucher(t, lineno)
                 state = 1
                 continue
