@@ -1,0 +1,223 @@
+"""Benchmark: the Fortnox backend against the emulator at a realistic round-trip time.
+
+Fortnox allows 25 requests per 5 s and a real round trip takes ~300 ms, so a sequential client
+cannot use the allowance. This runs the emulator in a child process (so its memory does not
+count) with ``--latency`` per request and a company of ``--vouchers`` vouchers,
+``--invoices`` invoices per side and ``--payments-after`` payments dated after the closing
+date, then times ``import_bookkeeping`` (the latest year) and both subledgers at its last day
+through the real stack (OAuth client credentials, pacing transport, concurrent paging).
+
+It reports requests made, wall time, the floor imposed by the rate limit and the round trips,
+429s seen by the transport (none may reach the caller), and the client's peak memory while
+streaming the subledgers at full and at 1/5 scale (it must not grow with the pages).
+
+    uv run python bench/fortnox_bench.py                   # the issue's figures (minutes)
+    uv run python bench/fortnox_bench.py --scale 0.1       # quick iteration
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+from ledgerlink_core.backend import BackendContext, BookkeepingRequest, SubledgerRequest
+from ledgerlink_core.tokens import MemoryTokenStore
+from ledgerlink_fortnox.backend import FortnoxBackend
+from ledgerlink_fortnox.settings import FortnoxSettings
+
+
+def _serve(config_kwargs: dict[str, Any], conn: Any) -> None:
+    """Child process: run the emulator until the parent says stop."""
+    from ledgerlink_fortnox.emulator import EmulatorConfig, run_emulator
+
+    config = EmulatorConfig(**config_kwargs)
+    with run_emulator(config) as emu:
+        conn.send(
+            {
+                "base_url": emu.base_url,
+                "client_id": config.client_id,
+                "client_secret": config.client_secret,
+                "tenant_id": str(config.tenant_id),
+                "closing": max(y.end for y in emu.state.years).isoformat(),
+            }
+        )
+        conn.recv()  # block until told to stop
+        counts = emu.state.request_counts()
+        conn.send(dict(counts))
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _floor(requests: int, chain: int, latency: float, limit: int, window: float) -> float:
+    """Least wall time: the rate limit (full bursts of ``limit``) or the dependent round trips."""
+    rate_bound = max(0, math.ceil(requests / limit) - 1) * window + latency
+    return max(rate_bound, chain * latency)
+
+
+def _backend(info: dict[str, str], tmp: Path) -> FortnoxBackend:
+    settings = FortnoxSettings(
+        client_id=info["client_id"],
+        client_secret=info["client_secret"],
+        tenant_id=info["tenant_id"],
+        base_url=info["base_url"],
+        oauth_url=info["base_url"] + "/oauth-v1",
+        timeout=120,
+    )
+    store = MemoryTokenStore()
+    ctx = BackendContext(
+        backend_name="fortnox",
+        config_dir=tmp,
+        data_dir=tmp,
+        token_store=lambda name: store,
+    )
+    return FortnoxBackend(settings, ctx)
+
+
+def _sie_costs(backend: FortnoxBackend, year: int) -> dict[str, float]:
+    """Outside the timed run: how long the SIE download (minus latency) and parse take.
+
+    Neither is bounded by the rate limit or the round trips, so they sit on top of the floor.
+    """
+    from ledgerlink_core.sie import read_sie
+    from ledgerlink_fortnox.bookkeeping import choose_year, financial_years
+
+    chosen = choose_year(financial_years(backend.client), BookkeepingRequest(year=year))
+    started = time.perf_counter()
+    raw = backend.client.get_bytes("sie/4", {"financialyear": chosen.id})
+    fetched = time.perf_counter()
+    read_sie(raw)
+    parsed = time.perf_counter()
+    return {
+        "download_s": round(fetched - started, 2),
+        "parse_s": round(parsed - fetched, 2),
+        "bytes": len(raw),
+    }
+
+
+def run_phase(info: dict[str, str], tmp: Path, phase: str) -> dict[str, Any]:
+    """Run one phase with a fresh backend (fresh rate-limit window) and measure it."""
+    backend = _backend(info, tmp)
+    closing = dt.date.fromisoformat(info["closing"])
+    result: dict[str, Any] = {"phase": phase}
+    with backend:
+        started = time.perf_counter()
+        if phase == "bookkeeping":
+            book = backend.import_bookkeeping(BookkeepingRequest(year=closing.year))
+            result["vouchers"] = len(book.vouchers)
+            del book
+            chain = 2  # financial years, then SIE and company information side by side
+        else:
+            tracemalloc.start()
+            count = 0
+            for kind in ("customer", "supplier"):
+                req = SubledgerRequest(kind=kind, as_of=closing)
+                for _item in backend.import_subledger(req):
+                    count += 1
+            result["traced_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 2)
+            tracemalloc.stop()
+            result["open_items"] = count
+            # per side: page 1, then the other pages (payments, credits, invoices overlap)
+            chain = 2 * 2
+        wall = time.perf_counter() - started
+        stats = backend.client.stats
+        result.update(
+            requests=stats.sent,
+            token_requests=backend.client.auth.refreshes,
+            throttled_429=stats.throttled,
+            wall_s=round(wall, 2),
+            chain_round_trips=chain,
+        )
+        if phase == "bookkeeping":
+            result["sie"] = _sie_costs(backend, closing.year)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print a table (or JSON)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.3)
+    parser.add_argument("--vouchers", type=int, default=50_000)
+    parser.add_argument("--invoices", type=int, default=5_000)
+    parser.add_argument("--payments-after", type=int, default=3_000)
+    parser.add_argument("--scale", type=float, default=1.0, help="Multiply the data sizes.")
+    parser.add_argument("--no-small", action="store_true", help="Skip the 1/5-scale memory run.")
+    parser.add_argument("--seed", type=Path, help="Seed SIE file (default: the example company).")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    def sizes(factor: float) -> dict[str, Any]:
+        return {
+            "latency": args.latency,
+            "synthetic_vouchers": int(args.vouchers * factor),
+            "customer_invoices": int(args.invoices * factor),
+            "supplier_invoices": int(args.invoices * factor),
+            "payments_after_close": int(args.payments_after * factor),
+            "seed_sie": args.seed,
+        }
+
+    runs = [("full", sizes(args.scale))]
+    if not args.no_small:
+        runs.append(("fifth", sizes(args.scale / 5)))
+    report: dict[str, Any] = {"latency_s": args.latency, "runs": []}
+    for label, config in runs:
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_serve, args=(config, child), daemon=True)
+        proc.start()
+        info = parent.recv()
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                phases = ["subledger"] if label == "fifth" else ["bookkeeping", "subledger"]
+                for phase in phases:
+                    row = run_phase(info, Path(tmp), phase)
+                    row["floor_s"] = round(
+                        _floor(row["requests"], row["chain_round_trips"], args.latency, 25, 5.0),
+                        2,
+                    )
+                    row["vs_floor"] = round(row["wall_s"] / row["floor_s"], 2)
+                    row["run"] = label
+                    row["config"] = config
+                    report["runs"].append(row)
+        finally:
+            parent.send("stop")
+            report.setdefault("server_counts", {})[label] = parent.recv()
+            proc.join(30)
+    report["client_peak_rss_mb"] = round(_rss_mb(), 1)
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+        return 0
+    print(f"latency {args.latency * 1000:.0f} ms per request; rate limit 25 / 5 s")
+    head = ("run", "phase", "requests", "429 seen", "wall s", "floor s", "x floor", "peak MB")
+    print("{:<6} {:<12} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}".format(*head))
+    for row in report["runs"]:
+        print(
+            "{:<6} {:<12} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}".format(
+                row["run"],
+                row["phase"],
+                row["requests"],
+                row["throttled_429"],
+                row["wall_s"],
+                row["floor_s"],
+                row["vs_floor"],
+                row.get("traced_peak_mb", "-"),
+            )
+        )
+    print(f"client peak RSS {report['client_peak_rss_mb']} MB; server counts:")
+    print(json.dumps(report["server_counts"], default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
