@@ -211,8 +211,13 @@ class KitBase:
         """New vouchers to export, made from the sample: unnumbered, marked as kit exports,
         spread over the series and using dimensions, row texts and quantities."""
         chosen: list[Voucher] = []
-        # One voucher per series, preferring those with dimensions on their rows.
-        for v in sorted(sample.vouchers, key=lambda v: not any(r.objects for r in v.rows)):
+        # One voucher per series, preferring those with dimensions on their rows, then the
+        # latest (a target usually locks the start of its year, not the end).
+        ranked = sorted(
+            sample.vouchers,
+            key=lambda v: (not any(r.objects for r in v.rows), -v.date.toordinal()),
+        )
+        for v in ranked:
             if v.series not in {c.series for c in chosen}:
                 chosen.append(v)
         chosen = chosen[:count]

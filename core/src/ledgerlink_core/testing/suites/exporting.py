@@ -69,14 +69,21 @@ class ExportTests(KitBase):
         transport: Any,
         *,
         dry_run: bool = False,
+        valid: bool = True,
     ) -> ExportReport:
-        """Run ``ledgerlink push`` in-process."""
+        """Run ``ledgerlink push`` in-process. With ``valid`` (vouchers the target should
+        accept), a validation failure fails the test listing every problem."""
         from ledgerlink_core.export.pipeline import PushRequest, push
 
         request = PushRequest(
             backend=backend_name, source=source, dry_run=dry_run, overrides=overrides
         )
-        return push(runtime, request, transport=transport)
+        if not valid:
+            return push(runtime, request, transport=transport)
+        try:
+            return push(runtime, request, transport=transport)
+        except ValidationFailed as exc:
+            pytest.fail(f"the target refused the kit's valid vouchers: {exc}: {exc.problems}")
 
     def target_vouchers(
         self,
@@ -126,7 +133,7 @@ class ExportTests(KitBase):
         source = self.push_input(tmp_path / "push", [_voucher_json(good), unbalanced, one_row])
         http_log.clear()
         with watch_io((), network=False) as io, pytest.raises(ValidationFailed) as caught:
-            self.push(runtime, backend_name, source, export_settings, kit_transport)
+            self.push(runtime, backend_name, source, export_settings, kit_transport, valid=False)
         self.assert_no_writes(io, http_log, "an export of invalid vouchers")
         problems = " | ".join(caught.value.problems)
         assert "unbalanced" in problems, problems
@@ -256,7 +263,9 @@ class ExportTests(KitBase):
             source = self.push_input(folder, [_voucher_json(big, ["big.pdf"])])
             http_log.clear()
             with watch_io((), network=False) as io, pytest.raises(ValidationFailed):
-                self.push(runtime, backend_name, source, export_settings, kit_transport)
+                self.push(
+                    runtime, backend_name, source, export_settings, kit_transport, valid=False
+                )
             self.assert_no_writes(io, http_log, "an export with an oversized attachment")
 
     @requires(Capability.EXPORT_VOUCHERS, Capability.LOCKED_PERIODS)
@@ -280,6 +289,6 @@ class ExportTests(KitBase):
         source = self.push_input(tmp_path / "push", [_voucher_json(locked)])
         http_log.clear()
         with watch_io((), network=False) as io, pytest.raises(ValidationFailed) as caught:
-            self.push(runtime, backend_name, source, export_settings, kit_transport)
+            self.push(runtime, backend_name, source, export_settings, kit_transport, valid=False)
         self.assert_no_writes(io, http_log, "an export into a locked period")
         assert "lock" in " ".join(caught.value.problems).lower(), caught.value.problems
