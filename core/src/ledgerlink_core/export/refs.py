@@ -15,8 +15,8 @@ It is derived from:
   accruals): the second one gets ``#2``.
 
 The file's path is deliberately not part of it: moving or renaming the input must not turn
-already-exported vouchers into new ones. The result is ``ll`` and 20 base32 characters
-(100 bits), short enough for any reference field (Fortnox ``Comments`` holds 1000,
+already-exported vouchers into new ones. The result is ``ll`` and 24 base32 characters
+(120 bits), short enough for any reference field (Fortnox ``Comments`` holds 1000,
 ``TransactionInformation`` 100 characters).
 """
 
@@ -32,7 +32,9 @@ from decimal import Decimal
 from ledgerlink_core.model import Voucher
 
 PREFIX = "ll"
-LENGTH = len(PREFIX) + 20
+_DIGEST_BYTES = 15
+LENGTH = len(PREFIX) + _DIGEST_BYTES * 8 // 5
+"""``ll`` + 24 base32 characters."""
 MARKER = "ledgerlink-ref:"
 """How the reference is written into a free-text field of the target: ``ledgerlink-ref:ll…``."""
 
@@ -77,7 +79,7 @@ def external_ref(voucher: Voucher, origin: str | None = None, occurrence: int = 
         [_canonical(voucher), origin, occurrence], separators=(",", ":"), ensure_ascii=False
     )
     digest = hashlib.sha256(payload.encode("utf-8")).digest()
-    return PREFIX + base64.b32encode(digest[:15]).decode("ascii").lower()
+    return PREFIX + base64.b32encode(digest[:_DIGEST_BYTES]).decode("ascii").lower()
 
 
 def external_refs(vouchers: Iterable[Voucher]) -> Iterator[str]:
