@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "ledgers": "ledgers:ledgers",
     "check": "check:check",
     "push": "push:push",
+    "reconcile": "reconcile:reconcile",
 }
 
 INTERNAL_ERROR = 70
