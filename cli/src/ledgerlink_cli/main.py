@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "pull": "pull:pull",
     "ledgers": "ledgers:ledgers",
     "check": "check:check",
+    "doctor": "doctor:doctor",
     "push": "push:push",
     "reconcile": "reconcile:reconcile",
 }

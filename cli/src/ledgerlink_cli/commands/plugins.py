@@ -42,3 +42,8 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
             ],
         )
     )
+
+
+from ledgerlink_cli.commands.plugins_new import new  # noqa: E402 -- `ledgerlink plugins new`
+
+plugins.add_command(new)
