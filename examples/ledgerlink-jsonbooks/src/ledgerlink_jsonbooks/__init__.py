@@ -1,0 +1,1 @@
+"""ledgerlink backend for Jsonbooks."""
