@@ -63,7 +63,7 @@ def _open_at(api: httpx.Client, kind: str, at: dt.date) -> Decimal:
                 Decimal(str(p["AmountCurrency"]))
             )
     for note in _all(api, path, key, fromdate=(at + dt.timedelta(days=1)).isoformat()):
-        if note["Credit"]:
+        if note.get("Credit") is True or Decimal(str(note["Total"])) < 0:
             full = api.get(f"/{path}/{note[number]}").json()[single]
             ref = str(full[credit_ref])
             later[ref] = later.get(ref, Decimal(0)) - Decimal(str(full["Total"]))

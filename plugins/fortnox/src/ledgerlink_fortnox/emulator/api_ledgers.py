@@ -69,7 +69,6 @@ def _customer_invoice(ctx: Context, req: Request, inv: InvoiceRec, full: bool) -
         "Booked": inv.booked,
         "Cancelled": inv.cancelled,
         "CostCenter": "",
-        "Credit": inv.credit,
         "Currency": inv.currency,
         "CurrencyRate": num(inv.currency_rate),
         "CurrencyUnit": 1,
@@ -94,7 +93,8 @@ def _customer_invoice(ctx: Context, req: Request, inv: InvoiceRec, full: bool) -
         "WayOfDelivery": "",
     }
     if full:
-        body["CreditInvoiceReference"] = int(inv.credit_reference) if inv.credit_reference else 0
+        body["Credit"] = "true" if inv.credit else "false"  # a string in the full object
+        body["CreditInvoiceReference"] = inv.credit_reference or "0"
         body["TotalToPay"] = num(inv.total)
         body["InvoiceRows"] = []
     return body
