@@ -1,0 +1,99 @@
+"""The export journal: durable states, the push lock, and what survives a reopen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from ledgerlink_core.errors import ExportError
+from ledgerlink_core.export.journal import AttachmentState, ExportJournal, VoucherState
+from ledgerlink_core.model import AttachmentRef, Voucher, VoucherExport, VoucherRef, VoucherRow
+
+
+def item(ref: str, attachments: int = 0) -> VoucherExport:
+    v = Voucher(
+        series="A",
+        number="1",
+        date=dt.date(2025, 12, 31),
+        rows=(
+            VoucherRow(account="1930", amount=Decimal(5)),
+            VoucherRow(account="3000", amount=Decimal(-5)),
+        ),
+    )
+    atts = tuple(
+        AttachmentRef(
+            path=f"/x/{n}.pdf",
+            filename=f"{n}.pdf",
+            media_type="application/pdf",
+            size=1,
+            sha256="0",
+        )
+        for n in range(attachments)
+    )
+    return VoucherExport(voucher=v, attachments=atts, external_ref=ref)
+
+
+def test_states_survive_a_reopen(tmp_path: Path) -> None:
+    with ExportJournal.open(tmp_path) as journal:
+        entry = journal.register("t", item("r1", attachments=2))
+        assert entry.state == VoucherState.PENDING and len(entry.attachments) == 2
+        journal.register("t", item("r2"))
+        journal.mark_sending("t", "r1")
+        journal.mark_confirmed("t", "r1", VoucherRef(series="A", number="17", year=3))
+        journal.mark_attachment("t", "r1", 0, AttachmentState.UPLOADED, "file-0")
+        journal.mark_sending("t", "r2")
+        # registering again keeps what the journal knows
+        assert journal.register("t", item("r1", attachments=2)).state == VoucherState.CONFIRMED
+    with ExportJournal.open(tmp_path) as journal:
+        r1 = journal.entry("t", "r1")
+        assert r1 is not None and r1.state == VoucherState.CONFIRMED
+        assert r1.voucher_ref == VoucherRef(series="A", number="17", year=3)
+        assert r1.attempts == 1
+        assert [(a.state, a.file_id) for a in r1.attachments] == [
+            (AttachmentState.UPLOADED, "file-0"),
+            (AttachmentState.PENDING, None),
+        ]
+        r2 = journal.entry("t", "r2")
+        assert r2 is not None and r2.state == VoucherState.SENDING and r2.voucher_ref is None
+        assert journal.counts("t") == {"confirmed": 1, "sending": 1}
+        assert journal.entry("other-target", "r1") is None  # targets are separate
+
+
+def test_wal_and_full_sync(tmp_path: Path) -> None:
+    with ExportJournal.open(tmp_path) as journal:
+        journal.register("t", item("r"))
+        mode = journal._db.execute("PRAGMA journal_mode").fetchone()[0]
+        sync = journal._db.execute("PRAGMA synchronous").fetchone()[0]
+    assert (mode, sync) == ("wal", 2)  # 2 = FULL
+    assert sqlite3.connect(tmp_path / "export-journal.sqlite3").execute(
+        "SELECT COUNT(*) FROM vouchers"
+    ).fetchone() == (1,)
+
+
+def test_one_push_at_a_time_and_lock_released_on_kill(tmp_path: Path) -> None:
+    first = ExportJournal.open(tmp_path)
+    first.acquire()
+    second = ExportJournal.open(tmp_path)
+    with pytest.raises(ExportError, match="another push is running"):
+        second.acquire()
+    first.close()
+    second.acquire()  # free again
+    second.close()
+
+    # A process killed with SIGKILL while holding the lock does not leave it behind.
+    code = (
+        "import os, signal, sys; from pathlib import Path; "
+        "from ledgerlink_core.export.journal import ExportJournal; "
+        f"j = ExportJournal.open(Path({str(tmp_path)!r})); j.acquire(); "
+        "os.kill(os.getpid(), signal.SIGKILL)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], check=False)
+    assert proc.returncode == -9
+    third = ExportJournal.open(tmp_path)
+    third.acquire()
+    third.close()
