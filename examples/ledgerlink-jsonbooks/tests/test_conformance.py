@@ -1,17 +1,31 @@
 """ledgerlink's conformance kit, run against the ``jsonbooks`` backend.
 
-Every test comes from ``BackendConformance``; this file only says how to reach the backend.
-Tests of capabilities the backend does not declare are skipped, and the kit checks that those
-are refused with ``NotSupported``. To opt out of a test, override it with
-``@pytest.mark.xfail(reason=...)``: an override without a reason fails the run.
+Every test comes from ``BackendConformance``; this file only says how to reach the backend:
+a folder with the kit's golden sample (bookkeeping and invoices), locked until January's end.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
-from ledgerlink_core.testing import BackendConformance, small_company
+from ledgerlink_core.testing import BackendConformance, samples, small_company
+
+LOCKED_UNTIL = dt.date(2025, 1, 31)
+
+
+def make_folder(directory: Path) -> Path:
+    """A folder of ledgers holding the golden sample."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "bookkeeping.json").write_text(
+        small_company().model_dump_json(indent=2), encoding="utf-8"
+    )
+    (directory / "invoices.json").write_text(
+        json.dumps(samples.subledger_invoices(), ensure_ascii=False), encoding="utf-8"
+    )
+    return directory
 
 
 class TestJsonbooksConformance(BackendConformance):
@@ -21,8 +35,13 @@ class TestJsonbooksConformance(BackendConformance):
 
     @pytest.fixture
     def settings(self, sample_dir: Path) -> dict[str, str]:
-        # The kit's golden sample, in the form this backend reads.
-        (sample_dir / "bookkeeping.json").write_text(
-            small_company().model_dump_json(indent=2), encoding="utf-8"
-        )
-        return {"directory": str(sample_dir)}
+        return {"directory": str(make_folder(sample_dir)), "locked_until": str(LOCKED_UNTIL)}
+
+    @pytest.fixture
+    def export_settings(self, tmp_path: Path) -> dict[str, str]:
+        target = make_folder(tmp_path / "target")
+        return {"directory": str(target), "locked_until": str(LOCKED_UNTIL)}
+
+    @pytest.fixture
+    def locked_date(self) -> dt.date:
+        return dt.date(2025, 1, 15)
