@@ -201,6 +201,7 @@ class EmulatorState:
         self.projects: dict[str, str] = {}
         self.dimension_names: dict[int, str] = {1: "Kostnadsställe", 6: "Projekt"}
         self._vouchers: dict[tuple[int, str], dict[int, VoucherRec]] = {}
+        self._next_number: dict[tuple[int, str], int] = {}
         self.invoices: dict[Kind, dict[str, InvoiceRec]] = {"customer": {}, "supplier": {}}
         self.payments: dict[Kind, list[PaymentRec]] = {"customer": [], "supplier": []}
         self._paid: dict[Kind, dict[str, list[PaymentRec]]] = {"customer": {}, "supplier": {}}
@@ -243,13 +244,14 @@ class EmulatorState:
             if voucher.number in bucket:
                 raise ValueError(f"voucher {voucher.series} {voucher.number} exists")
             bucket[voucher.number] = voucher
+            key = (voucher.year, voucher.series)
+            self._next_number[key] = max(self._next_number.get(key, 1), voucher.number + 1)
             self.version += 1
             return voucher
 
     def next_voucher_number(self, year: int, series: str) -> int:
         """The number the next voucher of the series gets in that year."""
-        bucket = self._vouchers.get((year, series))
-        return max(bucket) + 1 if bucket else 1
+        return self._next_number.get((year, series), 1)
 
     def create_voucher(self, voucher: VoucherRec) -> VoucherRec:
         """Number a new voucher sequentially in its series and year, and store it."""
