@@ -81,7 +81,7 @@ def constraint_problems(
             problems.append(
                 f"{name}: its date {v.date} is outside every financial year in {target}"
             )
-        if constraints.locked_until is not None and v.date <= constraints.locked_until:
+        elif constraints.locked_until is not None and v.date <= constraints.locked_until:
             problems.append(
                 f"{name}: its date {v.date} is in a locked period "
                 f"({target} is locked up to and including {constraints.locked_until})"
