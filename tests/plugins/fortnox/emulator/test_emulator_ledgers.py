@@ -77,6 +77,7 @@ def _open_at(api: httpx.Client, kind: str, at: dt.date) -> Decimal:
 
 
 def _ledger_at_close(api: httpx.Client, kind: str) -> Decimal:
+    """The control accounts' closing balance in the SIE export (liabilities made positive)."""
     accounts, sign = SIDES[kind][7], SIDES[kind][8]
     book = read_sie(api.get("/sie/4").content).bookkeeping
     return sign * sum(
@@ -208,3 +209,15 @@ def test_customers_suppliers_and_single_payment(small: RunningEmulator) -> None:
         full = api.get(f"/invoicepayments/{payment['Number']}").json()["InvoicePayment"]
         assert full["InvoiceNumber"] == payment["InvoiceNumber"]
         assert full["VoucherSeries"] == "C"
+
+
+@pytest.mark.parametrize("kind", ["customer", "supplier"])
+def test_example_company_subledgers_agree_with_its_ledger(
+    emulator: RunningEmulator, kind: str
+) -> None:
+    """The bundled example company: invoices derived from its own vouchers, so they agree."""
+    with bearer(emulator) as api:
+        close = emulator.state.default_year().end
+        derived = [i for i in emulator.state.invoices[kind].values() if i.voucher is not None]
+        assert derived, "the example's control-account vouchers should become invoices"
+        assert _open_at(api, kind, close) == _ledger_at_close(api, kind)
