@@ -1,7 +1,7 @@
 """Fixtures for everything that talks to Fortnox: an emulator on an ephemeral loopback port.
 
-``emulator`` is a running emulator with the default configuration (the bundled example company,
-fast-test token lifetimes as configured, no faults); ``emulator_factory(**config)`` starts one
+``emulator`` is a running emulator with the default configuration (the bundled example
+company, real token lifetimes, no faults); ``emulator_factory(**config)`` starts one
 with any :class:`~ledgerlink_fortnox.emulator.EmulatorConfig` fields changed. Both are
 function-scoped and stopped after the test. The seed SIE is parsed once per session.
 """
@@ -26,10 +26,7 @@ _BOOKS: dict[Path | None, Bookkeeping] = {}
 def seed_book(path: Path | None = None) -> Bookkeeping:
     """The seed bookkeeping (the bundled example company by default), parsed once."""
     if path not in _BOOKS:
-        try:
-            _BOOKS[path] = load_bookkeeping(path)
-        except ModuleNotFoundError as err:  # the example company is written in parallel
-            pytest.skip(f"the bundled example company is not available yet: {err}")
+        _BOOKS[path] = load_bookkeeping(path)
     return _BOOKS[path]
 
 

@@ -97,8 +97,8 @@ class EmulatorConfig:
     drop_after_commit_rate: float = 0.0
     """Chance to do a write (POST) and then close the socket without an answer."""
     faults_on_reads: bool = True
-    """Whether 5xx/429/timeout faults also hit GET requests (drops only ever hit writes...
-    unless this is True, when drop-before-commit hits reads as well)."""
+    """Whether 429 bursts, 5xx, timeouts and dropped connections also hit reads (GET).
+    Drop-after-commit only ever hits writes: a read has nothing to commit."""
     seed: int = 0
 
     # --- data ----------------------------------------------------------------------------------
