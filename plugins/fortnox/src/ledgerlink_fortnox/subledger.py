@@ -209,8 +209,9 @@ def to_item(
     cancelled = flag(field(item, side.cancelled)) or flag(field(item, "Cancelled"))
     if cancelled or field(item, "Booked") is False:
         return None
-    total = amount(field(item, "Total"), what="invoice total")
-    balance = amount(field(item, "Balance"), what="invoice balance") + added_back
+    # Öre precision, so 12991.7 from a JSON number reads as 12991.70.
+    total = cents(amount(field(item, "Total"), what="invoice total"))
+    balance = cents(amount(field(item, "Balance"), what="invoice balance") + added_back)
     if balance == 0:
         return None
     rate = _rate(item)
