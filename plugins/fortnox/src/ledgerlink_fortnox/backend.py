@@ -7,6 +7,7 @@ reusable for export: it already offers authenticated, paced ``get``/``paginate``
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -28,7 +29,6 @@ from ledgerlink_core.model import (
     VoucherExport,
     VoucherOutcome,
 )
-from ledgerlink_core.progress import ProgressTask
 from ledgerlink_core.tokens import FileTokenStore, TokenStore
 
 from ledgerlink_fortnox.client import FortnoxClient
@@ -110,21 +110,20 @@ class FortnoxBackend(AccountingBackend):
         """The invoices open at ``request.as_of``, with the balance on that date."""
         from ledgerlink_fortnox.subledger import import_subledger
 
-        tasks: dict[str, ProgressTask] = {}
+        # One task for all listings (payments, invoices); pages arrive on worker threads.
+        lock = threading.Lock()
+        totals: dict[str, int] = {}
+        task = self.ctx.progress.task(f"Fortnox {request.kind} subledger, pages", total=None)
 
         def on_page(label: str, done: int, total: int) -> None:
-            task = tasks.get(label)
-            if task is None:
-                task = tasks[label] = self.ctx.progress.task(f"{label} (pages)", total=total)
-                task.__enter__()
-            task.set_total(total)
-            task.advance()
+            with lock:
+                if totals.get(label) != total:
+                    totals[label] = total
+                    task.set_total(sum(totals.values()))
+                task.advance()
 
-        try:
+        with task:
             yield from import_subledger(self.client, request.kind, request.as_of, on_page)
-        finally:
-            for task in tasks.values():
-                task.__exit__(None, None, None)
 
     # -- export (engineer EXPORT: the logic lives in export.py) --------------------------------
 
