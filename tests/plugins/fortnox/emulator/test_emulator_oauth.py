@@ -232,3 +232,15 @@ def test_loopback_redirect_uri_may_use_any_port(small: RunningEmulator) -> None:
         )
         assert answer.status_code == 302
         assert answer.headers["location"].startswith(uri + "?code=")
+
+
+def test_authorization_codes_expire(small_emulator_factory: EmulatorFactory) -> None:
+    emu = small_emulator_factory(auth_code_lifetime=0.1)
+    code = _query(_authorize(emu))["code"]
+    time.sleep(0.2)
+    late = _token(emu, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT})
+    assert late.status_code == 400
+    assert late.json() == {
+        "error": "invalid_grant",
+        "error_description": "Authorization code has expired",
+    }

@@ -81,9 +81,6 @@ class EmulatorApp:
             )
             return Response(429, {"message": "Too Many Requests"}, headers=headers), Decision(None)
         decision = self.faults.decide(req.method in _WRITE_METHODS)
-        hold = self.latency()
-        if hold > 0:
-            time.sleep(hold)
         if decision.fault is Fault.TOO_MANY:
             headers = {"Retry-After": "1"} if self.config.send_retry_after else {}
             return Response(429, {"message": "Too Many Requests"}, headers=headers), decision
@@ -168,6 +165,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(Response(404, {"message": "Not found"}))
 
     def _api(self, app: EmulatorApp, req: Request) -> None:
+        # Half the latency on the way in, half on the way out: every answer (429s and errors
+        # too) costs a round trip, and arrival order at the rate limiter is send order.
+        hold = app.latency()
+        if hold > 0:
+            time.sleep(hold / 2)
         record = RequestRecord(req.method, req.path, None, None, time.monotonic())
         try:
             response, decision = app.api(req)
@@ -175,6 +177,8 @@ class _Handler(BaseHTTPRequestHandler):
         except _Dropped as dropped:
             record.fault = str(dropped)
             app.state.log_request(record)
+            if hold > 0:
+                time.sleep(hold / 2)
             self._drop()
             return
         except ApiError as err:
@@ -184,6 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
             response = Response(500, server_error().body())
         record.status = response.status
         app.state.log_request(record)
+        if hold > 0:
+            time.sleep(hold / 2)
         self._send(response)
 
     def _oauth(self, app: EmulatorApp, req: Request, raw_query: str) -> None:
