@@ -72,7 +72,7 @@ def violations(cls: type) -> Iterator[tuple[str | None, str]]:
                 None,
                 (
                     f"{cls.__name__} is marked {mark.name} without a reason; every opt-out from "
-                    "the conformance kit must say why: @pytest.mark.{mark.name}(reason=...)"
+                    f"the conformance kit must say why: @pytest.mark.{mark.name}(reason=...)"
                 ),
             )
     for name in standard_tests(cls):

@@ -81,7 +81,7 @@ def pytest_runtest_makereport(
     longrepr = report.longrepr
     message = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else ""
     reason = str(message).removeprefix("Skipped:").strip()
-    if not reason or reason == "unconditional skip":
+    if reason in ("", "Skipped", "unconditional skip"):  # what pytest shows for no reason
         report.outcome = "failed"
         report.longrepr = (
             f"ledgerlink conformance guard: {item.nodeid} was skipped without a reason; "
