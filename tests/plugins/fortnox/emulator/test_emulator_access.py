@@ -37,7 +37,7 @@ def test_missing_licence_is_2001101(small_emulator_factory: EmulatorFactory) -> 
 
 
 def test_rate_limit_is_a_sliding_window(small_emulator_factory: EmulatorFactory) -> None:
-    emu = small_emulator_factory(rate_limit_requests=5, rate_limit_window=0.6)
+    emu = small_emulator_factory(rate_limit_requests=5, rate_limit_window=1.2)
     with bearer(emu) as api:
         started = time.monotonic()
         statuses = [api.get("/financialyears").status_code for _ in range(5)]
@@ -46,9 +46,9 @@ def test_rate_limit_is_a_sliding_window(small_emulator_factory: EmulatorFactory)
         assert limited.status_code == 429
         assert int(limited.headers["Retry-After"]) >= 1
         # Half a window later the first requests still count: sliding, not a fixed bucket.
-        time.sleep(max(0.0, started + 0.3 - time.monotonic()))
+        time.sleep(max(0.0, started + 0.6 - time.monotonic()))
         assert api.get("/financialyears").status_code == 429
-        time.sleep(max(0.0, started + 0.65 - time.monotonic()))
+        time.sleep(max(0.0, started + 1.25 - time.monotonic()))
         assert api.get("/financialyears").status_code == 200
     counts = emu.state.request_counts()
     assert counts["429"] == 2

@@ -79,7 +79,7 @@ def test_latency_does_not_serialise_concurrent_clients(
         statuses = list(pool.map(get, range(10)))
     elapsed = time.monotonic() - started
     assert statuses == [200] * 10
-    assert 0.3 <= elapsed < 1.2  # ten 0.3 s requests at once, not 3 s in a row
+    assert 0.3 <= elapsed < 2.0  # ten 0.3 s requests at once, not 3 s in a row
 
 
 def test_faults_are_repeatable_by_seed(small_emulator_factory: EmulatorFactory) -> None:
