@@ -159,10 +159,10 @@ def test_refresh_token_lifetime_and_offline_access(small_emulator_factory: Emula
 
 
 def test_access_tokens_expire(small_emulator_factory: EmulatorFactory) -> None:
-    emu = small_emulator_factory(access_token_lifetime=0.3)
+    emu = small_emulator_factory(access_token_lifetime=1.0)
     token = emu.issue_tokens()["access_token"]
     assert _company(emu, token).status_code == 200
-    time.sleep(0.4)
+    time.sleep(1.05)
     expired = _company(emu, token)
     assert expired.status_code == 401
     assert expired.json() == {
