@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 import click
 from ledgerlink_core.backend import BookkeepingRequest
@@ -81,7 +82,7 @@ def pull(
     elif output is not None:
         from ledgerlink_core.sie import write_sie
 
-        sie_type = "4I" if output.suffix.lower() == ".si" else "4E"
+        sie_type: Literal["4E", "4I"] = "4I" if output.suffix.lower() == ".si" else "4E"
         write_sie(book, output, sie_type=sie_type)
         click.echo(f"wrote {output} (SIE {sie_type}, {len(book.vouchers)} vouchers)", err=True)
     else:
