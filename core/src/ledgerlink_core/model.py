@@ -353,7 +353,7 @@ class VoucherExport(Frozen):
     """A voucher on its way into a backend, with its documents and a stable key.
 
     ``external_ref`` is derived from the voucher's content and origin (see
-    :func:`ledgerlink_core.export_ref.external_ref`) and identifies it across retries and runs.
+    :func:`ledgerlink_core.export.refs.external_ref`) and identifies it across retries and runs.
     """
 
     voucher: Voucher
