@@ -7,14 +7,14 @@ per-account sums (bounded by the chart) and at most ``Problems.limit`` problems 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict
 
-from ledgerlink_core.model import Balance, FiscalYear
+from ledgerlink_core.model import Balance
 from ledgerlink_core.sie.load import sie_type_of
-from ledgerlink_core.sie.problems import Problem, Problems
-from ledgerlink_core.sie.reader import SieReader, SieVoucher, Source
+from ledgerlink_core.sie.problems import Problem
+from ledgerlink_core.sie.reader import SieReader, Source
 from ledgerlink_core.sie.records import SieRecord, parse_record
 from ledgerlink_core.sie.rules import unknown_accounts
 
@@ -58,16 +58,15 @@ class CheckReport(BaseModel):
 
 
 class _Checker:
-    def __init__(self, problems: Problems) -> None:
-        self.problems = problems
+    """Looks at the records the reader yields; the reader (summary mode) does the vouchers."""
+
+    def __init__(self, reader: SieReader) -> None:
+        self.reader = reader
+        self.problems = reader.problems
         self.chart: set[str] = set()
-        self.year0: FiscalYear | None = None
         self.years = 0
-        self.vouchers = 0
-        self.unbalanced = 0
         self.late_years = False
         self.first_use: dict[str, int] = {}
-        self.movements: dict[str, Decimal] = {}
         self.balances: dict[str, dict[str, Decimal]] = {"#IB": {}, "#UB": {}, "#RES": {}}
         self.values: dict[str, object] = {}
 
@@ -81,9 +80,9 @@ class _Checker:
         elif label == "#RAR":
             self.years += 1
             if value.index == 0:
-                if self.vouchers:
+                if self.reader.counts["#VER"]:
                     self.late_years = True
-                self.year0 = value
+                self.reader.year0 = value
         elif label in _BALANCE_LABELS:
             self.first_use.setdefault(value.account, rec.line)
         if label in self.balances:
@@ -94,32 +93,13 @@ class _Checker:
         elif label in ("#SIETYP", "#PROGRAM", "#FNAMN"):
             self.values[label] = value
 
-    def voucher(self, ver: SieVoucher) -> None:
-        self.vouchers += 1
-        if ver.total != 0:
-            self.unbalanced += 1
-        year = self.year0
-        in_year = True
-        if year is not None and ver.date is not None and not year.contains(ver.date):
-            in_year = False
-            self.problems.error(
-                ver.line,
-                "date-outside-year",
-                f"voucher {ver.label} is dated {ver.date.isoformat()}, outside the financial "
-                f"year {year.start.isoformat()}..{year.end.isoformat()} (#RAR 0)",
-            )
-        first_use = self.first_use
-        movements = self.movements
-        for row in ver.rows:
-            acc = row[1]
-            if acc not in first_use:
-                first_use[acc] = row[8]
-            if in_year and row[0] == "T":
-                movements[acc] = movements.get(acc, _ZERO) + row[3]
-
     def finish(self, sie_type: str) -> None:
         problems = self.problems
-        unknown_accounts(self.first_use, self.chart, bool(self.chart), sie_type, problems)
+        first_use = dict(self.first_use)
+        for account, line in self.reader.first_use.items():
+            if line < first_use.get(account, line + 1):
+                first_use[account] = line
+        unknown_accounts(first_use, self.chart, bool(self.chart), sie_type, problems)
         if self.late_years:
             problems.warn(
                 None,
@@ -127,10 +107,11 @@ class _Checker:
                 "#RAR 0 comes after some vouchers; their dates were not checked",
             )
         ib, ub, res = self.balances["#IB"], self.balances["#UB"], self.balances["#RES"]
-        if not self.vouchers or not (ub or res):
+        movements = self.reader.movements
+        if not self.reader.counts["#VER"] or not (ub or res):
             return  # nothing to compare: no vouchers, or no closing balances
-        for acc in sorted({*ib, *ub, *res, *self.movements}):
-            moved = self.movements.get(acc, _ZERO)
+        for acc in sorted({*ib, *ub, *res, *movements}):
+            moved = movements.get(acc, _ZERO)
             if acc in res or (acc not in ib and acc not in ub and acc[:1] in "345678"):
                 stated = res.get(acc, _ZERO)
                 if stated != moved:
@@ -163,14 +144,11 @@ def check_sie(source: Source, *, name: str | None = None) -> CheckReport:
     outside ``#RAR 0``, and ``#IB + movements != #UB`` / ``#RES != movements`` per account.
     Unreadable input (not SIE, binary, truncated ``#KSUMMA`` file) raises ``SieError``.
     """
-    reader = SieReader(source, strict=False, name=name)
-    checker = _Checker(reader.problems)
-    record, voucher = checker.record, checker.voucher
-    for item in reader:
-        if type(item) is SieVoucher:
-            voucher(item)
-        else:
-            record(item)  # type: ignore[arg-type]
+    reader = SieReader(source, strict=False, name=name, summary=True)
+    checker = _Checker(reader)
+    record = checker.record
+    for item in reader:  # summary mode yields records only
+        record(cast(SieRecord, item))
     declared = checker.values.get("#SIETYP")
     sie_type = sie_type_of(declared if isinstance(declared, str) else None, reader.has_balances)
     checker.finish(sie_type)
@@ -194,7 +172,7 @@ def check_sie(source: Source, *, name: str | None = None) -> CheckReport:
         transactions=reader.counts["#TRANS"],
         added_rows=reader.counts["#RTRANS"],
         removed_rows=reader.counts["#BTRANS"],
-        unbalanced_vouchers=checker.unbalanced,
+        unbalanced_vouchers=reader.unbalanced,
         errors=problems.errors,
         warnings=problems.warnings,
         clean=problems.errors == 0,

@@ -6,6 +6,7 @@ Built on the streaming reader; this module only stores what each record means.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -128,10 +129,6 @@ class _Builder:
             self.values[label] = value
 
     def voucher(self, ver: SieVoucher) -> None:
-        first_use = self.first_use
-        for row in ver.rows:
-            if row[1] not in first_use:
-                first_use[row[1]] = row[8]
         if ver.ok:
             self.vouchers.append(ver.to_model())
 
@@ -143,9 +140,11 @@ class _Builder:
         program, version = v.get("#PROGRAM", (None, None))
         gen_date, gen_sign = v.get("#GEN", (None, ""))
         sie_type = sie_type_of(v.get("#SIETYP"), reader.has_balances)
-        unknown_accounts(
-            self.first_use, self.declared, bool(self.declared), sie_type, self.problems
-        )
+        first_use = dict(self.first_use)
+        for account, line in reader.first_use.items():
+            if line < first_use.get(account, line + 1):
+                first_use[account] = line
+        unknown_accounts(first_use, self.declared, bool(self.declared), sie_type, self.problems)
         taxar = v.get("#TAXAR")
         address: Address | None = v.get("#ADRESS")
         company = CompanyInfo(
@@ -209,11 +208,18 @@ def read_sie(source: Source, *, strict: bool = True, name: str | None = None) ->
     reader = SieReader(source, strict=strict, name=name)
     builder = _Builder(reader.problems)
     record, voucher = builder.record, builder.voucher
-    for item in reader:
-        if type(item) is SieVoucher:
-            voucher(item)
-        else:
-            record(item)  # type: ignore[arg-type]
-    book, info = builder.build(reader)
+    # Millions of new, acyclic objects: the cyclic GC would rescan them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for item in reader:
+            if type(item) is SieVoucher:
+                voucher(item)
+            else:
+                record(item)  # type: ignore[arg-type]
+        book, info = builder.build(reader)
+    finally:
+        if collecting:
+            gc.enable()
     problems = sorted(reader.problems.items, key=lambda p: (p.line is None, p.line or 0))
     return SieDocument(bookkeeping=book, info=info, problems=problems)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import zlib
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,13 +21,12 @@ from typing import BinaryIO, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from ledgerlink_core.model import ObjectRef, RowChange, Voucher, VoucherRow
+from ledgerlink_core.model import FiscalYear, ObjectRef, RowChange, Voucher, VoucherRow
 from ledgerlink_core.sie import lexer
 from ledgerlink_core.sie.encoding import ERRORS, detect_encoding
 from ledgerlink_core.sie.ksumma import record_bytes
 from ledgerlink_core.sie.problems import Problems, SieError
 from ledgerlink_core.sie.records import (
-    _AMOUNT,
     KNOWN_LABELS,
     FieldError,
     SieRecord,
@@ -38,21 +39,21 @@ from ledgerlink_core.sie.records import (
 Source = str | os.PathLike[str] | bytes
 KsummaStatus = Literal["valid", "invalid", "absent"]
 
-#: One voucher row: (kind "T"/"R"/"B" for #TRANS/#RTRANS/#BTRANS, account, flat object list,
-#: amount, transdat, text, quantity, sign, line).
-Row = tuple[
-    str, str, tuple[str, ...], Decimal, dt.date | None, str | None, Decimal | None, str | None, int
-]
+#: One checked voucher row: account, flat object list, amount, transdat, text, quantity, sign.
+Row = tuple[str, tuple[str, ...], Decimal, dt.date | None, str | None, Decimal | None, str | None]
 
 _ROW_KINDS = {"#TRANS": "T", "#RTRANS": "R", "#BTRANS": "B"}
 _ZERO = Decimal(0)
-_amount_match = _AMOUNT.fullmatch
 
 
 @dataclass(slots=True)
 class SieVoucher:
     """A ``#VER`` and its rows, as read. ``ok`` is False when its header or a row was broken
-    or it does not balance; such a voucher is reported and left out of a full load."""
+    or it does not balance; such a voucher is reported and left out of a full load.
+
+    ``rows`` are the ``#TRANS`` rows, ``history`` the ``#RTRANS``/``#BTRANS`` rows (with the
+    position among ``rows`` where they stood), both already canonical models.
+    """
 
     line: int
     series: str
@@ -61,42 +62,29 @@ class SieVoucher:
     text: str = ""
     reg_date: dt.date | None = None
     sign: str | None = None
-    rows: list[Row] = field(default_factory=list)
+    rows: list[VoucherRow] = field(default_factory=list)
+    history: list[RowChange] = field(default_factory=list)
     total: Decimal = _ZERO
     """Sum of the ``#TRANS`` amounts (``#RTRANS``/``#BTRANS`` are history)."""
     ok: bool = True
+    in_year: bool = True
+    twin: tuple[str, tuple[str, ...], Decimal, int] | None = None
+    """An ``#RTRANS`` waiting for its twin ``#TRANS``: account, objects, amount, line."""
 
     @property
     def label(self) -> str:
-        """``A 12``, or ``line N`` for a voucher with neither series nor number."""
+        """``A 12``, or ``on line N`` for a voucher with neither series nor number."""
         if self.series or self.number:
             return f"{self.series} {self.number or '(new)'}".strip()
         return f"on line {self.line}"
 
     def to_model(self) -> Voucher:
-        """The canonical :class:`Voucher`. Rows are built without re-validation (the reader
-        checked every field); the balance rule is checked here."""
+        """The canonical :class:`Voucher` (the reader validated every field already; the
+        balance rule is checked here)."""
         if self.date is None:
             raise ValueError(f"voucher {self.label} has no date")
         if self.total != 0:
             raise ValueError(f"voucher {self.label} does not balance: {self.total}")
-        rows: list[VoucherRow] = []
-        history: list[RowChange] = []
-        for kind, acc, objs, amount, date, text, qty, sign, _line in self.rows:
-            row = _fast_row(acc, amount, _objects(objs), date, text, qty, sign)
-            if kind == "T":
-                rows.append(row)
-            else:
-                history.append(
-                    _fast(
-                        RowChange,
-                        {
-                            "kind": "added" if kind == "R" else "removed",
-                            "row": row,
-                            "position": len(rows),
-                        },
-                    )
-                )
         return _fast(
             Voucher,
             {
@@ -106,8 +94,8 @@ class SieVoucher:
                 "text": self.text,
                 "reg_date": self.reg_date,
                 "sign": self.sign,
-                "rows": tuple(rows),
-                "history": tuple(history),
+                "rows": tuple(self.rows),
+                "history": tuple(self.history),
             },
         )
 
@@ -115,20 +103,22 @@ class SieVoucher:
 _ROW_FIELDS = set(VoucherRow.model_fields)
 _M = TypeVar("_M", bound=BaseModel)
 _OBJECTS: dict[tuple[str, ...], tuple[ObjectRef, ...]] = {(): ()}
+_set = object.__setattr__
+_new_row = VoucherRow.__new__
 
 
 def _fast(cls: type[_M], values: dict[str, object]) -> _M:
     """Build a frozen model from already-validated values (what ``model_construct`` does,
     minus its per-field default handling: ``values`` holds every field)."""
     obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
     return obj
 
 
-def _fast_row(
+def _row_model(
     account: str,
     amount: Decimal,
     objects: tuple[ObjectRef, ...],
@@ -137,8 +127,10 @@ def _fast_row(
     quantity: Decimal | None,
     sign: str | None,
 ) -> VoucherRow:
-    obj = VoucherRow.__new__(VoucherRow)
-    object.__setattr__(
+    """A VoucherRow from checked values (a third of the cost of validation, and the
+    fields-set is shared: frozen models never change it)."""
+    obj = _new_row(VoucherRow)
+    _set(
         obj,
         "__dict__",
         {
@@ -151,10 +143,9 @@ def _fast_row(
             "sign": sign,
         },
     )
-    # Frozen models never change this set, so every row can share one.
-    object.__setattr__(obj, "__pydantic_fields_set__", _ROW_FIELDS)
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    _set(obj, "__pydantic_fields_set__", _ROW_FIELDS)
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
     return obj
 
 
@@ -191,22 +182,58 @@ def open_source(source: Source, name: str | None) -> tuple[BinaryIO, str]:
         raise SieError(f"cannot read the file: {err.strerror or err}", path=name or path) from None
 
 
-class SieReader:
-    """Iterate over a SIE file's records and vouchers (see the module docstring)."""
+# The hot paths: a #VER line of the usual shape, and #TRANS split at its "}".
+_F = r'(?:"([^"\\\n]*)"|([^\s"{}]+))'
+_VER_FAST = re.compile(
+    r"#VER[ \t]+" + _F + r"[ \t]+" + _F + r'[ \t]+(\d{8})(?:[ \t]+"([^"\\\n]*)"'
+    r'(?:[ \t]+(\d{8}|"")(?:[ \t]+"([^"\\\n]*)")?)?)?[ \t\r\n]*'
+).fullmatch
+_AMOUNT_CHARS = "0123456789.-"
+_MISSING: object = object()
+_Head = tuple[str, tuple[ObjectRef, ...], tuple[str, ...]]
+_Rest = tuple[dt.date | None, str | None, Decimal | None, str | None]
+_NO_REST: _Rest = (None, None, None, None)
+_CACHE_LIMIT = 100_000
 
-    def __init__(self, source: Source, *, strict: bool = True, name: str | None = None) -> None:
+
+class SieReader:
+    """Iterate over a SIE file's records and vouchers (see the module docstring).
+
+    ``summary=True`` (what :func:`~ledgerlink_core.sie.check.check_sie` uses) keeps no rows
+    and yields no vouchers: it only counts, checks and sums (``unbalanced``, ``movements``
+    per account of the vouchers inside ``year0``), so memory stays flat.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        strict: bool = True,
+        name: str | None = None,
+        summary: bool = False,
+    ) -> None:
         self._source = source
         self._name = name
         self.name = name or (
             "<bytes>" if isinstance(source, bytes | bytearray) else os.fspath(source)
         )
         self.problems = Problems(self.name, strict=strict)
+        self.summary = summary
         self.encoding: str | None = None
         self.ksumma: KsummaStatus = "absent"
         self.lines = 0
         self.has_balances = False
         #: Records seen per voucher label (``#VER``, ``#TRANS``...), broken ones included.
         self.counts = dict.fromkeys(("#VER", "#TRANS", "#RTRANS", "#BTRANS"), 0)
+        #: The line where each account is first used by a voucher row.
+        self.first_use: dict[str, int] = {}
+        #: Summary mode: set ``year0`` to check voucher dates against it and sum movements.
+        self.year0: FiscalYear | None = None
+        self.movements: defaultdict[str, Decimal] = defaultdict(Decimal)
+        self.unbalanced = 0
+        self._heads: dict[str, _Head | None] = {}
+        self._rests: dict[str, _Rest | None] = {}
+        self._dates: dict[str, dt.date | None] = {'""': None}
         self._iter: Iterator[SieRecord | SieVoucher] | None = None
 
     def __iter__(self) -> Iterator[SieRecord | SieVoucher]:
@@ -243,31 +270,136 @@ class SieReader:
         kinds = _ROW_KINDS
         known = KNOWN_LABELS
         counts = self.counts
+        keep = not self.summary
+        movements = self.movements
+        heads = self._heads
+        rests = self._rests
+        dates = self._dates
+        ver_fast = _VER_FAST
+        D = Decimal
+        zero = _ZERO
         ver: SieVoucher | None = None
-        state = 0  # 0: top level, 1: after #VER (expecting "{"), 2: inside a block
+        # 0: top level; 1: after #VER (expecting "{"); 2: inside a block, hot path on;
+        # 3: inside a block, general path only (a "{" without #VER, or a #KSUMMA running).
+        state = 0
+        total = zero  # the hot path's part of the open voucher's #TRANS sum
+        y0 = y1 = None  # #RAR 0, once known (summary mode)
         crc: int | None = None
         ksumma_line = 0
         seen_record = False
+        ntrans = nver = 0
         lineno = 0
-        for lineno, raw_line in enumerate(text, 1):
-            s = raw_line.strip()
+        for lineno, line in enumerate(text, 1):
+            # --- hot path: a plain #TRANS row ----------------------------------------------------
+            if state == 2 and line[:7] == "#TRANS ":
+                head, _, tail = line.partition("}")
+                hv = heads.get(head, _MISSING)
+                if hv is _MISSING:
+                    hv = self._head(head, lineno)
+                if hv is not None:
+                    parts = tail.split(None, 1)
+                    if parts and not parts[0].strip(_AMOUNT_CHARS):
+                        try:
+                            amount = D(parts[0])
+                        except ArithmeticError:
+                            amount = None
+                        if amount is not None:
+                            rv = rests.get(parts[1], _MISSING) if len(parts) > 1 else _NO_REST
+                            if rv is _MISSING:
+                                rv = self._rest(parts[1])
+                            if rv is not None:
+                                ntrans += 1
+                                total += amount
+                                acc = hv[0]  # type: ignore[index]
+                                if ver.twin is not None:  # type: ignore[union-attr]
+                                    self._twin(ver, acc, hv[2], amount)  # type: ignore[arg-type,index]
+                                if keep:
+                                    row = _new_row(VoucherRow)
+                                    _set(
+                                        row,
+                                        "__dict__",
+                                        {
+                                            "account": acc,
+                                            "amount": amount,
+                                            "objects": hv[1],  # type: ignore[index]
+                                            "date": rv[0],  # type: ignore[index]
+                                            "text": rv[1],  # type: ignore[index]
+                                            "quantity": rv[2],  # type: ignore[index]
+                                            "sign": rv[3],  # type: ignore[index]
+                                        },
+                                    )
+                                    _set(row, "__pydantic_fields_set__", _ROW_FIELDS)
+                                    _set(row, "__pydantic_extra__", None)
+                                    _set(row, "__pydantic_private__", None)
+                                    ver.rows.append(row)  # type: ignore[union-attr]
+                                elif ver.in_year:  # type: ignore[union-attr]
+                                    movements[acc] += amount
+                                continue
+                # anything unusual: the general path below reads (and reports) it
+            # --- hot path: the end of a block ---------------------------------------------------
+            elif state == 2 and line == "}\n":
+                ver.total += total  # type: ignore[union-attr]
+                total = zero
+                if ver.twin is not None or ver.total:  # type: ignore[union-attr]
+                    self._finish(ver)  # type: ignore[arg-type]
+                if keep:
+                    yield ver  # type: ignore[misc]
+                ver, state = None, 0
+                continue
+            # --- hot path: a #VER of the usual shape and its "{" --------------------------------
+            elif state == 0 and line[:5] == "#VER " and crc is None:
+                m = ver_fast(line)
+                if m is not None:
+                    g = m.groups()
+                    date = dates.get(g[4], _MISSING)
+                    if date is _MISSING:
+                        date = self._date(g[4])
+                    reg = None if g[6] is None else dates.get(g[6], _MISSING)
+                    if reg is _MISSING:
+                        reg = self._date(g[6])
+                    if date is not _MISSING and date is not None and reg is not _MISSING:
+                        seen_record = True
+                        nver += 1
+                        number = g[2] if g[2] is not None else g[3]
+                        ver = SieVoucher(
+                            lineno,
+                            g[0] if g[0] is not None else g[1],
+                            number or None,
+                            date,  # type: ignore[arg-type]
+                            g[5] or "",
+                            reg,  # type: ignore[arg-type]
+                            g[7] or None,
+                        )
+                        if y0 is None and self.year0 is not None:
+                            y0, y1 = self.year0.start, self.year0.end
+                        if y0 is not None and not y0 <= date <= y1:  # type: ignore[operator]
+                            self._outside_year(ver)
+                        state = 1
+                        continue
+            elif state == 1 and line == "{\n":
+                state = 2 if crc is None else 3
+                continue
+            # --- general path -------------------------------------------------------------------
+            s = line.strip()
             if not s:
                 continue
             if s[0] != "#":
                 if s == "{":
                     if state == 1:
-                        state = 2
+                        state = 2 if crc is None else 3
                     else:
                         error(lineno, "syntax", "'{' without a #VER before it")
                         if state == 0:
-                            ver, state = None, 2
+                            ver, state = None, 3
                     continue
                 if s == "}":
-                    if state == 2:
+                    if state >= 2:
                         if ver is not None:
+                            ver.total += total
                             self._finish(ver)
-                            yield ver
-                        ver, state = None, 0
+                            if keep:
+                                yield ver
+                        ver, state, total = None, 0, zero
                     else:
                         error(lineno, "syntax", "'}' closes no voucher block")
                     continue
@@ -301,27 +433,20 @@ class SieReader:
                 counts[label] += 1
                 if state == 1:
                     error(lineno, "syntax", "expected '{' on the line after #VER")
-                    state = 2
-                if state == 2:
-                    row = self._row(t, kind, lineno)
+                    state = 2 if crc is None else 3
+                if state >= 2:
                     if ver is not None:
-                        if row is None:
-                            ver.ok = False
-                        else:
-                            ver.rows.append(row)
-                            if kind == "T":
-                                ver.total += row[3]
+                        self._add(ver, kind, self._row(t, lineno), lineno)
+                    else:
+                        self._row(t, lineno)  # still report what is wrong with it
                 else:
-                    error(
-                        lineno, "syntax", f"{label} outside a voucher (expected it after #VER {{)"
-                    )
+                    error(lineno, "syntax", f"{label} outside a voucher (expected #VER {{ first)")
                 continue
             if state:
-                if state == 2:
+                if state >= 2:
                     what = "'}' to close the voucher block"
                 else:
                     what = "'{' on the line after #VER"
-                assert ver is None or ver.line > 0
                 error(
                     ver.line if ver is not None else lineno,
                     "syntax",
@@ -329,18 +454,26 @@ class SieReader:
                     f"before line {lineno}",
                 )
                 if ver is not None:
+                    ver.total += total
                     ver.ok = False
                     self._finish(ver)
-                    yield ver
-                ver, state = None, 0
+                    if keep:
+                        yield ver
+                ver, state, total = None, 0, zero
             if label == "#VER":
-                counts[label] += 1
+                nver += 1
                 ver = self._voucher(t, lineno)
+                if self.year0 is not None:
+                    y0, y1 = self.year0.start, self.year0.end
+                    if ver.date is not None and not y0 <= ver.date <= y1:
+                        self._outside_year(ver)
                 state = 1
                 continue
             if label == "#KSUMMA":
                 if len(t) == 1 and self.ksumma == "absent" and crc is None:
                     crc = 0
+                    if state == 2:
+                        state = 3
                     ksumma_line = lineno
                     self.ksumma = "invalid"  # until the closing record proves otherwise
                 else:
@@ -351,17 +484,20 @@ class SieReader:
                 self.has_balances = True
             yield SieRecord(lineno, label, t[1:])
         self.lines = lineno
+        counts["#TRANS"] += ntrans
+        counts["#VER"] += nver
         if state:
-            assert ver is None or ver.line > 0
             error(
                 ver.line if ver else lineno,
                 "syntax",
                 f"voucher {ver.label if ver else ''} is not closed: the file ends before its '}}'",
             )
             if ver is not None:
+                ver.total += total
                 ver.ok = False
                 self._finish(ver)
-                yield ver
+                if keep:
+                    yield ver
         if not seen_record:
             raise problems.fatal(None, "the file is empty (expected SIE records)")
         if crc is not None:
@@ -371,6 +507,91 @@ class SieReader:
                 "without the closing '#KSUMMA <checksum>'",
                 code="truncated",
             )
+
+    # --- helpers of the hot paths (each caches what it validated) ---------------------------------
+
+    def _head(self, head: str, lineno: int) -> _Head | None:
+        """``#TRANS 1930 {1 "100"`` -> (account, ObjectRefs, flat objects), or None when the
+        general path must read the line. Notes the account's first use (the first time a head
+        is seen is the first time its account is)."""
+        value: _Head | None = None
+        try:
+            t = lexer.tokenize(head + "}")
+        except lexer.LexError:
+            t = []
+        if len(t) == 3 and type(t[1]) is str and type(t[2]) is tuple:
+            acc, flat = t[1], t[2]
+            if acc.isdigit() and acc.isascii():
+                try:
+                    if flat:
+                        _check_objects(flat)
+                    value = (acc, _objects(flat), flat)
+                except FieldError:
+                    value = None
+        if value is not None and value[0] not in self.first_use:
+            self.first_use[value[0]] = lineno
+        if len(self._heads) < _CACHE_LIMIT:
+            self._heads[head] = value
+        return value
+
+    def _rest(self, rest: str) -> _Rest | None:
+        """What follows a row's amount (``20250105 "Hyra" 1.5 "sign"``) -> (date, text,
+        quantity, sign), or None when the general path must read the line."""
+        value: _Rest | None = None
+        try:
+            t = lexer.tokenize(rest.strip())
+        except lexer.LexError:
+            t = []
+        if 1 <= len(t) <= 4 and all(type(x) is str for x in t):
+            try:
+                date = parse_date(t[0]) if t[0] else None
+                text = (t[1] or None) if len(t) > 1 else None
+                qty = parse_amount(t[2]) if len(t) > 2 and t[2] else None
+                sign = (t[3] or None) if len(t) > 3 else None
+                value = (date, text, qty, sign)  # type: ignore[assignment]
+            except FieldError:
+                value = None
+        if len(self._rests) < _CACHE_LIMIT:
+            self._rests[rest] = value
+        return value
+
+    def _date(self, text: str) -> dt.date | object | None:
+        """A cached ``YYYYMMDD``/``""`` -> date/None, or ``_MISSING`` when it is not a date."""
+        try:
+            value: dt.date | None = parse_date(text) if text != '""' else None
+        except FieldError:
+            return _MISSING
+        if len(self._dates) < _CACHE_LIMIT:
+            self._dates[text] = value
+        return value
+
+    def _outside_year(self, ver: SieVoucher) -> None:
+        year = self.year0
+        assert year is not None and ver.date is not None
+        ver.in_year = False
+        self.problems.error(
+            ver.line,
+            "date-outside-year",
+            f"voucher {ver.label} is dated {ver.date.isoformat()}, outside the financial "
+            f"year {year.start.isoformat()}..{year.end.isoformat()} (#RAR 0)",
+        )
+
+    def _twin(self, ver: SieVoucher, account: str, flat: tuple[str, ...], amount: Decimal) -> None:
+        """The row after an #RTRANS must be its twin #TRANS (same account, objects, amount)."""
+        twin = ver.twin
+        ver.twin = None
+        if twin is not None and (twin[0], twin[1], twin[2]) != (account, flat, amount):
+            self._twin_missing(ver, twin[3])
+
+    def _twin_missing(self, ver: SieVoucher, line: int) -> None:
+        self.problems.warn(
+            line,
+            "rtrans-twin",
+            f"#RTRANS in voucher {ver.label} is not followed by its twin #TRANS "
+            "(same account, objects and amount)",
+        )
+
+    # --- the general path -------------------------------------------------------------------------
 
     def _close_ksumma(self, t: list[lexer.Field], crc: int, lineno: int) -> None:
         stated = t[1] if len(t) > 1 else ""
@@ -419,14 +640,15 @@ class SieReader:
             self.problems.error(lineno, "bad-field", f"#VER {ver.label}: {err}")
         return ver
 
-    def _row(self, t: list[lexer.Field], kind: str, lineno: int) -> Row | None:
+    def _row(self, t: list[lexer.Field], lineno: int) -> Row | None:
+        """Check one #TRANS/#RTRANS/#BTRANS: (account, flat objects, amount, transdat, text,
+        quantity, sign), or None after reporting what is wrong."""
         n = len(t)
         try:
             if n < 4:
                 raise FieldError("expected account, object list and amount")
             acc = t[1]
             objs = t[2]
-            amt = t[3]
             if not (type(acc) is str and acc.isdigit() and acc.isascii()):
                 if acc == "" or type(acc) is not str or not acc.strip():
                     raise FieldError("the account number is missing (expected digits such as 1930)")
@@ -442,7 +664,7 @@ class SieReader:
                 )
             if objs:
                 _check_objects(objs)
-            amount = Decimal(amt) if type(amt) is str and _amount_match(amt) else parse_amount(amt)
+            amount = parse_amount(t[3])
             date = text = qty = sign = None
             if n > 4:
                 d = t[4]
@@ -465,23 +687,50 @@ class SieReader:
         except FieldError as err:
             self.problems.error(lineno, "bad-field", f"{t[0]}: {err}")
             return None
-        return (kind, acc, objs, amount, date, text, qty, sign, lineno)
+        return (acc, objs, amount, date, text, qty, sign)
+
+    def _add(self, ver: SieVoucher, kind: str, row: Row | None, lineno: int) -> None:
+        """Put a row read by the general path into its voucher."""
+        if row is None:
+            ver.ok = False
+            return
+        acc, flat, amount = row[0], row[1], row[2]
+        if acc not in self.first_use:
+            self.first_use[acc] = lineno
+        if kind == "T":
+            ver.total += amount
+            if ver.twin is not None:
+                self._twin(ver, acc, flat, amount)
+            if not self.summary:
+                ver.rows.append(_row_model(acc, amount, _objects(flat), *row[3:]))
+            elif ver.in_year:
+                self.movements[acc] += amount
+            return
+        if ver.twin is not None:
+            self._twin_missing(ver, ver.twin[3])
+            ver.twin = None
+        if kind == "R":
+            ver.twin = (acc, flat, amount, lineno)
+        if not self.summary:
+            ver.history.append(
+                _fast(
+                    RowChange,
+                    {
+                        "kind": "added" if kind == "R" else "removed",
+                        "row": _row_model(acc, amount, _objects(flat), *row[3:]),
+                        "position": len(ver.rows),
+                    },
+                )
+            )
 
     def _finish(self, ver: SieVoucher) -> None:
-        """Checks that need the whole voucher: balance and the #RTRANS twins."""
-        rows = ver.rows
-        for i, row in enumerate(rows):
-            if row[0] == "R":
-                twin = rows[i + 1] if i + 1 < len(rows) else None
-                if twin is None or twin[0] != "T" or twin[1:4] != row[1:4]:
-                    self.problems.warn(
-                        row[8],
-                        "rtrans-twin",
-                        f"#RTRANS in voucher {ver.label} is not followed by its twin #TRANS "
-                        "(same account, objects and amount)",
-                    )
+        """Checks that need the whole voucher: balance and a last #RTRANS without its twin."""
+        if ver.twin is not None:
+            self._twin_missing(ver, ver.twin[3])
+            ver.twin = None
         if ver.total != 0:
             ver.ok = False
+            self.unbalanced += 1
             self.problems.error(
                 ver.line,
                 "unbalanced",

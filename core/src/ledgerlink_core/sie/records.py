@@ -8,7 +8,6 @@ reporting problems (with the record's line) to a :class:`~ledgerlink_core.sie.pr
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,14 +59,18 @@ class SieRecord:
     fields: list[Field]
 
 
-_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_AMOUNT_CHARS = "0123456789.-"
 _DATES: dict[str, dt.date] = {}
 
 
 def parse_amount(text: Field, what: str = "amount") -> Decimal:
-    """``-1250.00``, ``29266``, ``"12.5"`` -> Decimal. No plus sign, no exponent, no comma."""
-    if isinstance(text, str) and _AMOUNT.fullmatch(text):
-        return Decimal(text)
+    """``-1250.00``, ``29266``, ``"12.5"`` -> Decimal. Digits, one ``.`` and a leading ``-``
+    only: no plus sign, exponent, comma or spaces."""
+    if isinstance(text, str) and text and not text.strip(_AMOUNT_CHARS):
+        try:
+            return Decimal(text)
+        except ArithmeticError:
+            pass
     if text == "":
         raise FieldError(f"the {what} is missing (expected a number such as -1250.00)")
     raise FieldError(f"{what} {_show(text)} is not a number (expected e.g. -1250.00)")
