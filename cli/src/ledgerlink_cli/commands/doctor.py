@@ -38,7 +38,10 @@ class Check:
 
 def _configured(runtime: Runtime, backend: str, fields: Mapping[str, object]) -> bool:
     """True when the user set anything for ``backend`` (config section or env variable)."""
-    section = runtime.file_config.get("backends", {})
+    try:
+        section = runtime.file_config.get("backends", {})
+    except ConfigError:
+        section = {}  # reported once by the config check
     if isinstance(section, dict) and backend in section:
         return True
     return any(env_name(backend, f) in runtime.environ for f in fields)
