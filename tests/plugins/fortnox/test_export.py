@@ -236,3 +236,27 @@ def test_reference_is_written_into_comments(
     out = json.loads(run_cli("push", "--to", "fortnox", str(src), "--json").stdout)
     (created,) = emulator.state.vouchers(origin="api")
     assert find_marker(created.comments) == out["outcomes"][0]["external_ref"]
+
+
+def test_library_use_without_core_journal_is_still_exactly_once(
+    emulator: Any, tmp_path: Path
+) -> None:
+    """Calling the backend directly (no pipeline) opens the user's journal itself."""
+    from fortnox_testkit import backend_for, stored_login
+    from ledgerlink_core.backend import ExportOptions
+    from ledgerlink_core.export.inputs import read_push_input
+    from ledgerlink_core.tokens import MemoryTokenStore
+
+    store = MemoryTokenStore()
+    stored_login(emulator, store)
+    items = read_push_input(make_vouchers(emulator, tmp_path, 3, attachments=0)).items
+    with backend_for(emulator, store, tmp_path / "data") as backend:
+        dry = list(backend.export_vouchers(items, ExportOptions(dry_run=True)))
+        assert {o.status.value for o in dry} == {"would-create"}
+        assert not emulator.state.vouchers(origin="api")
+        first = list(backend.export_vouchers(items, ExportOptions()))
+        second = list(backend.export_vouchers(items, ExportOptions()))
+    assert {o.status.value for o in first} == {"created"}
+    assert {o.status.value for o in second} == {"already-there"}
+    assert len(emulator.state.vouchers(origin="api")) == 3
+    assert (tmp_path / "data" / "export-journal.sqlite3").exists()

@@ -21,8 +21,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Protocol
 
+from ledgerlink_core.backend import ExportOptions
 from ledgerlink_core.export.journal import (
     AttachmentEntry,
     AttachmentState,
@@ -282,3 +284,41 @@ def export_exactly_once(
         finally:
             for future in pending:
                 future.cancel()
+
+
+def run_export(
+    items: Sequence[VoucherExport],
+    options: ExportOptions,
+    *,
+    data_dir: Path,
+    target: str,
+    sink: ExportSink,
+    workers: int = 1,
+) -> Iterator[VoucherOutcome]:
+    """What a backend's ``export_vouchers`` does with an :class:`ExportSink`.
+
+    Uses the journal core passed in ``options``; called directly (a library user, the
+    conformance kit) it opens the user's journal in ``data_dir`` itself, so exactly-once
+    holds either way. ``dry_run`` reports ``would-create`` and touches nothing.
+    """
+    if options.dry_run:
+        for item in items:
+            yield VoucherOutcome(
+                external_ref=item.external_ref,
+                voucher=item.voucher.label,
+                status=ExportStatus.WOULD_CREATE,
+                attachments=len(item.attachments),
+            )
+        return
+    if options.journal is not None:
+        yield from export_exactly_once(
+            items, options.journal, target, sink, series=options.series, workers=workers
+        )
+        return
+    with ExportJournal.open(data_dir) as journal:
+        journal.acquire()
+        for item in items:
+            journal.register(target, item)
+        yield from export_exactly_once(
+            items, journal, target, sink, series=options.series, workers=workers
+        )

@@ -156,14 +156,14 @@ class FortnoxBackend(AccountingBackend):
     ) -> Iterator[VoucherOutcome]:
         """Post each voucher and its documents exactly once (journaled, looked up after an
         ambiguous failure), ``max_workers`` vouchers at a time."""
-        from ledgerlink_core.export.engine import export_exactly_once
+        from ledgerlink_core.export.engine import run_export
 
-        yield from export_exactly_once(
+        yield from run_export(
             items,
-            options.journal,
-            self.export_target(),
-            self._export_sink(),
-            series=options.series,
+            options,
+            data_dir=self.ctx.data_dir,
+            target=self.export_target(),
+            sink=self._export_sink(),
             workers=self.fortnox_settings.max_workers,
         )
 
