@@ -37,8 +37,9 @@ the journal.
 
 \b
 Exit codes: 0 all vouchers there; 1 validation failed (nothing was sent);
-2 unreadable input; 6 the backend cannot take vouchers or attachments;
-8 some vouchers failed (run the same push again to finish them).
+2 unreadable input; 4 not logged in; 5 the backend could not be reached;
+6 the backend cannot take vouchers or attachments; 8 some vouchers failed
+(run the same push again: it looks up what is unsure and finishes the rest).
 """
 
 
