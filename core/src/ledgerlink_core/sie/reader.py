@@ -231,8 +231,8 @@ class SieReader:
         self.year0: FiscalYear | None = None
         self.movements: defaultdict[str, Decimal] = defaultdict(Decimal)
         self.unbalanced = 0
-        self._heads: dict[str, _Head | None] = {}
-        self._rests: dict[str, _Rest | None] = {}
+        self._heads: dict[str, _Head | Literal[False]] = {}
+        self._rests: dict[str, _Rest | Literal[False]] = {}
         self._dates: dict[str, dt.date | None] = {'""': None}
         self._iter: Iterator[SieRecord | SieVoucher] | None = None
 
@@ -283,6 +283,8 @@ class SieReader:
         # 3: inside a block, general path only (a "{" without #VER, or a #KSUMMA running).
         state = 0
         total = zero  # the hot path's part of the open voucher's #TRANS sum
+        in_year = True  # the open voucher is inside #RAR 0 (or no #RAR 0 is known)
+        twin = False  # an #RTRANS waits for its twin #TRANS
         y0 = y1 = None  # #RAR 0, once known (summary mode)
         crc: int | None = None
         ksumma_line = 0
@@ -293,48 +295,53 @@ class SieReader:
             # --- hot path: a plain #TRANS row ----------------------------------------------------
             if state == 2 and line[:7] == "#TRANS ":
                 head, _, tail = line.partition("}")
-                hv = heads.get(head, _MISSING)
-                if hv is _MISSING:
+                try:
+                    hv = heads[head]
+                except KeyError:
                     hv = self._head(head, lineno)
-                if hv is not None:
+                if hv:
                     parts = tail.split(None, 1)
-                    if parts and not parts[0].strip(_AMOUNT_CHARS):
+                    try:
+                        amt = parts[0]
+                        amount = None if amt.strip(_AMOUNT_CHARS) else D(amt)
+                    except (IndexError, ArithmeticError):
+                        amount = None
+                    if amount is not None:
                         try:
-                            amount = D(parts[0])
-                        except ArithmeticError:
-                            amount = None
-                        if amount is not None:
-                            rv = rests.get(parts[1], _MISSING) if len(parts) > 1 else _NO_REST
-                            if rv is _MISSING:
-                                rv = self._rest(parts[1])
-                            if rv is not None:
-                                ntrans += 1
-                                total += amount
-                                acc = hv[0]  # type: ignore[index]
-                                if ver.twin is not None:  # type: ignore[union-attr]
-                                    self._twin(ver, acc, hv[2], amount)  # type: ignore[arg-type,index]
-                                if keep:
-                                    row = _new_row(VoucherRow)
-                                    _set(
-                                        row,
-                                        "__dict__",
-                                        {
-                                            "account": acc,
-                                            "amount": amount,
-                                            "objects": hv[1],  # type: ignore[index]
-                                            "date": rv[0],  # type: ignore[index]
-                                            "text": rv[1],  # type: ignore[index]
-                                            "quantity": rv[2],  # type: ignore[index]
-                                            "sign": rv[3],  # type: ignore[index]
-                                        },
-                                    )
-                                    _set(row, "__pydantic_fields_set__", _ROW_FIELDS)
-                                    _set(row, "__pydantic_extra__", None)
-                                    _set(row, "__pydantic_private__", None)
-                                    ver.rows.append(row)  # type: ignore[union-attr]
-                                elif ver.in_year:  # type: ignore[union-attr]
-                                    movements[acc] += amount
-                                continue
+                            rv = rests[parts[1]]
+                        except KeyError:
+                            rv = self._rest(parts[1])
+                        except IndexError:
+                            rv = _NO_REST
+                        if rv:
+                            ntrans += 1
+                            total += amount
+                            acc = hv[0]  # type: ignore[index]
+                            if twin:
+                                twin = False
+                                self._twin(ver, acc, hv[2], amount)  # type: ignore[arg-type,index]
+                            if keep:
+                                row = _new_row(VoucherRow)
+                                _set(
+                                    row,
+                                    "__dict__",
+                                    {
+                                        "account": acc,
+                                        "amount": amount,
+                                        "objects": hv[1],  # type: ignore[index]
+                                        "date": rv[0],  # type: ignore[index]
+                                        "text": rv[1],  # type: ignore[index]
+                                        "quantity": rv[2],  # type: ignore[index]
+                                        "sign": rv[3],  # type: ignore[index]
+                                    },
+                                )
+                                _set(row, "__pydantic_fields_set__", _ROW_FIELDS)
+                                _set(row, "__pydantic_extra__", None)
+                                _set(row, "__pydantic_private__", None)
+                                ver.rows.append(row)  # type: ignore[union-attr]
+                            elif in_year:
+                                movements[acc] += amount
+                            continue
                 # anything unusual: the general path below reads (and reports) it
             # --- hot path: the end of a block ---------------------------------------------------
             elif state == 2 and line == "}\n":
@@ -372,8 +379,11 @@ class SieReader:
                         )
                         if y0 is None and self.year0 is not None:
                             y0, y1 = self.year0.start, self.year0.end
+                        in_year = True
+                        twin = False
                         if y0 is not None and not y0 <= date <= y1:  # type: ignore[operator]
                             self._outside_year(ver)
+                            in_year = False
                         state = 1
                         continue
             elif state == 1 and line == "{\n":
@@ -437,6 +447,7 @@ class SieReader:
                 if state >= 2:
                     if ver is not None:
                         self._add(ver, kind, self._row(t, lineno), lineno)
+                        twin = ver.twin is not None
                     else:
                         self._row(t, lineno)  # still report what is wrong with it
                 else:
@@ -463,10 +474,12 @@ class SieReader:
             if label == "#VER":
                 nver += 1
                 ver = self._voucher(t, lineno)
+                twin = False
                 if self.year0 is not None:
                     y0, y1 = self.year0.start, self.year0.end
                     if ver.date is not None and not y0 <= ver.date <= y1:
                         self._outside_year(ver)
+                in_year = ver.in_year
                 state = 1
                 continue
             if label == "#KSUMMA":
@@ -510,11 +523,11 @@ class SieReader:
 
     # --- helpers of the hot paths (each caches what it validated) ---------------------------------
 
-    def _head(self, head: str, lineno: int) -> _Head | None:
+    def _head(self, head: str, lineno: int) -> _Head | Literal[False]:
         """``#TRANS 1930 {1 "100"`` -> (account, ObjectRefs, flat objects), or None when the
         general path must read the line. Notes the account's first use (the first time a head
         is seen is the first time its account is)."""
-        value: _Head | None = None
+        value: _Head | Literal[False] = False
         try:
             t = lexer.tokenize(head + "}")
         except lexer.LexError:
@@ -527,17 +540,17 @@ class SieReader:
                         _check_objects(flat)
                     value = (acc, _objects(flat), flat)
                 except FieldError:
-                    value = None
-        if value is not None and value[0] not in self.first_use:
+                    value = False
+        if value and value[0] not in self.first_use:
             self.first_use[value[0]] = lineno
         if len(self._heads) < _CACHE_LIMIT:
             self._heads[head] = value
         return value
 
-    def _rest(self, rest: str) -> _Rest | None:
+    def _rest(self, rest: str) -> _Rest | Literal[False]:
         """What follows a row's amount (``20250105 "Hyra" 1.5 "sign"``) -> (date, text,
-        quantity, sign), or None when the general path must read the line."""
-        value: _Rest | None = None
+        quantity, sign), or False when the general path must read the line."""
+        value: _Rest | Literal[False] = False
         try:
             t = lexer.tokenize(rest.strip())
         except lexer.LexError:
@@ -550,7 +563,7 @@ class SieReader:
                 sign = (t[3] or None) if len(t) > 3 else None
                 value = (date, text, qty, sign)  # type: ignore[assignment]
             except FieldError:
-                value = None
+                value = False
         if len(self._rests) < _CACHE_LIMIT:
             self._rests[rest] = value
         return value
