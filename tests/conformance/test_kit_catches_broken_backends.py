@@ -78,6 +78,22 @@ DEFECTS: dict[str, tuple[str, str]] = {
     ),
     # Its class calls itself something else than its entry point.
     "kitmisnamed": ('    name = "NAME"', '    name = "somethingelse"'),
+    # Logs its API key while connecting (and offers no wrong credentials to test with).
+    "kitchatty": (
+        "    Settings = Settings\n",
+        "    Settings = Settings\n\n    def check_connection(self):\n"
+        "        import logging\n"
+        "        key = self.settings.api_key.get_secret_value()\n"
+        "        logging.getLogger('kitchatty').debug('connecting with key %s', key)\n"
+        "        return super().check_connection()\n",
+    ),
+}
+#: Extra edits some defects need besides their main one.
+ALSO: dict[str, tuple[str, str]] = {
+    "kitchatty": (
+        "    directory: Path\n",
+        "    directory: Path\n    api_key: SecretStr = SecretStr('topsecret-value')\n",
+    ),
 }
 
 #: Test classes: the good backend with opt-outs, justified or not.
@@ -115,6 +131,14 @@ class TestSkippedWithoutReason(Base):
     under_test = "kitgood"
 
 
+class TestLiveTier(LiveBackendConformance):
+    under_test = "kitgood"
+
+    @pytest.fixture
+    def backend_name(self):
+        return self.under_test
+
+
 class TestSkipAtRunTimeWithoutReason(Base):
     under_test = "kitgood"
 
@@ -127,7 +151,12 @@ class TestSkipAtRunTimeWithoutReason(Base):
 
 HEADER = """
 import pytest
-from ledgerlink_core.testing import BackendConformance, override, small_company
+from ledgerlink_core.testing import (
+    BackendConformance,
+    LiveBackendConformance,
+    override,
+    small_company,
+)
 
 
 def write_sample(directory):
@@ -166,7 +195,10 @@ def kit_run(tmp_path_factory: pytest.TempPathFactory) -> PytestRun:
     classes = [HEADER, "\n\nclass TestKitgood(Base):\n    under_test = 'kitgood'\n"]
     for name, (old, new) in DEFECTS.items():
         assert old in GOOD, name
-        _distribution(site, name, GOOD.replace(old, new))
+        source = GOOD.replace(old, new)
+        if name in ALSO:
+            source = source.replace(*ALSO[name])
+        _distribution(site, name, source)
         classes.append(f"\n\nclass Test{name.capitalize()}(Base):\n    under_test = {name!r}\n")
     tests = root / "tests"
     tests.mkdir()
@@ -213,6 +245,10 @@ def test_the_good_backend_passes(kit_run: PytestRun) -> None:
         ),
         ("TestKitleaky", {"test_secret_settings_are_secret_str"}),
         (
+            "TestKitchatty",
+            {"test_secrets_never_leak", "test_invalid_credentials_fail_with_authentication_error"},
+        ),
+        (
             "TestKitdrift",
             {
                 "test_opening_balance_plus_movements_is_closing_balance",
@@ -249,6 +285,12 @@ def test_guard_fails_unjustified_opt_outs(kit_run: PytestRun) -> None:
     assert not any(n.startswith("TestSkippedWithoutReason::test_") for n in out)
     # Skipped at run time with an empty reason.
     assert out["TestSkipAtRunTimeWithoutReason::test_valid_settings_connect"] in ("failed", "error")
+
+
+def test_live_tier_runs_only_when_asked(kit_run: PytestRun) -> None:
+    live = {n: o for n, o in kit_run.outcomes.items() if n.startswith("TestLiveTier::")}
+    assert len(live) >= 20 and set(live.values()) == {"skipped"}
+    assert all("--ledgerlink-live" in kit_run.messages[n] for n in live)
 
 
 def test_guard_accepts_justified_opt_outs(kit_run: PytestRun) -> None:

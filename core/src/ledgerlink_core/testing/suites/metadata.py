@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import typing
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pydantic import SecretStr
 
 from ledgerlink_core.backend import AccountingBackend, BackendSettings
@@ -111,6 +113,7 @@ class MetadataTests(KitBase):
         backend_name: str,
         settings: dict[str, str],
         backend: AccountingBackend,
+        caplog: pytest.LogCaptureFixture,
     ) -> None:
         resolved = runtime.backend_settings(backend_name, settings)
         secrets = [
@@ -118,7 +121,11 @@ class MetadataTests(KitBase):
             for value in resolved.__dict__.values()
             if isinstance(value, SecretStr) and value.get_secret_value()
         ]
+        # Logs too: connect with every logger at DEBUG (HTTP clients log requests there).
+        with caplog.at_level(logging.DEBUG):
+            backend.check_connection()
         shown = [
+            caplog.text,
             repr(resolved),
             str(resolved),
             resolved.model_dump_json(),
