@@ -95,9 +95,18 @@ def test_scaffold_is_listed_and_checked_by_doctor(
     assert connection["status"] == "fail" and "bookkeeping.json" in connection["detail"]
     assert healthy.exit_code == 1
 
-    from ledgerlink_core.testing import small_company
+    # As in docs/writing-a-backend.md: any SIE file, pulled as JSON, is what it reads.
+    from ledgerlink_core.testing import copy_sample
 
-    (tmp_path / "bookkeeping.json").write_text(small_company().model_dump_json(), encoding="utf-8")
+    sie = copy_sample(tmp_path / "sie")
+    as_json = run_cli_process("pull", str(sie), "--json")
+    assert as_json.exit_code == 0, as_json.stderr
+    (tmp_path / "bookkeeping.json").write_text(as_json.stdout, encoding="utf-8")
+    pulled = run_cli_process(
+        "pull", "--from", "acme_books", "--set", f"directory={tmp_path}", extra_path=[site]
+    )
+    assert pulled.exit_code == 0, pulled.stderr
+    assert "vouchers:    10 with" in pulled.stdout
     fixed = run_cli_process(
         "doctor",
         "--connect",
