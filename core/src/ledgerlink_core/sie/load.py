@@ -128,10 +128,6 @@ class _Builder:
         else:
             self.values[label] = value
 
-    def voucher(self, ver: SieVoucher) -> None:
-        if ver.ok:
-            self.vouchers.append(ver.to_model())
-
     def build(self, reader: SieReader) -> tuple[Bookkeeping, SieFileInfo]:
         v = self.values
         name = v.get("#FNAMN")
@@ -184,8 +180,9 @@ class _Builder:
             object_closing_balances=tuple(x for x in lists["#OUB"] if x is not None),
             period_balances=tuple(lists["#PSALDO"]),
             period_budgets=tuple(lists["#PBUDGET"]),
-            vouchers=tuple(self.vouchers),
         )
+        # The reader checked every voucher (balance included): skip validating them again.
+        book = book.model_copy(update={"vouchers": tuple(self.vouchers)})
         info = SieFileInfo(
             sie_type=sie_type,
             program=program,
@@ -207,14 +204,16 @@ def read_sie(source: Source, *, strict: bool = True, name: str | None = None) ->
     """
     reader = SieReader(source, strict=strict, name=name)
     builder = _Builder(reader.problems)
-    record, voucher = builder.record, builder.voucher
+    record = builder.record
     # Millions of new, acyclic objects: the cyclic GC would rescan them again and again.
     collecting = gc.isenabled()
     gc.disable()
     try:
+        vouchers = builder.vouchers
         for item in reader:
             if type(item) is SieVoucher:
-                voucher(item)
+                if item.ok:
+                    vouchers.append(item.to_model())
             else:
                 record(item)  # type: ignore[arg-type]
         book, info = builder.build(reader)

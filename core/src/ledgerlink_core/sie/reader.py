@@ -85,8 +85,10 @@ class SieVoucher:
             raise ValueError(f"voucher {self.label} has no date")
         if self.total != 0:
             raise ValueError(f"voucher {self.label} does not balance: {self.total}")
-        return _fast(
-            Voucher,
+        obj = _new_voucher(Voucher)
+        _set(
+            obj,
+            "__dict__",
             {
                 "series": self.series,
                 "number": self.number,
@@ -95,16 +97,22 @@ class SieVoucher:
                 "reg_date": self.reg_date,
                 "sign": self.sign,
                 "rows": tuple(self.rows),
-                "history": tuple(self.history),
+                "history": tuple(self.history) if self.history else (),
             },
         )
+        _set(obj, "__pydantic_fields_set__", _VOUCHER_FIELDS)
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None)
+        return obj
 
 
 _ROW_FIELDS = set(VoucherRow.model_fields)
+_VOUCHER_FIELDS = set(Voucher.model_fields)
 _M = TypeVar("_M", bound=BaseModel)
 _OBJECTS: dict[tuple[str, ...], tuple[ObjectRef, ...]] = {(): ()}
 _set = object.__setattr__
 _new_row = VoucherRow.__new__
+_new_voucher = Voucher.__new__
 
 
 def _fast(cls: type[_M], values: dict[str, object]) -> _M:
@@ -276,6 +284,7 @@ class SieReader:
         rests = self._rests
         dates = self._dates
         ver_fast = _VER_FAST
+        series_cache: dict[str, str] = {}
         D = Decimal
         zero = _ZERO
         ver: SieVoucher | None = None
@@ -316,10 +325,10 @@ class SieReader:
                         if rv:
                             ntrans += 1
                             total += amount
-                            acc = hv[0]  # type: ignore[index]
+                            acc = hv[0]
                             if twin:
                                 twin = False
-                                self._twin(ver, acc, hv[2], amount)  # type: ignore[arg-type,index]
+                                self._twin(ver, acc, hv[2], amount)
                             if keep:
                                 row = _new_row(VoucherRow)
                                 _set(
@@ -328,11 +337,11 @@ class SieReader:
                                     {
                                         "account": acc,
                                         "amount": amount,
-                                        "objects": hv[1],  # type: ignore[index]
-                                        "date": rv[0],  # type: ignore[index]
-                                        "text": rv[1],  # type: ignore[index]
-                                        "quantity": rv[2],  # type: ignore[index]
-                                        "sign": rv[3],  # type: ignore[index]
+                                        "objects": hv[1],
+                                        "date": rv[0],
+                                        "text": rv[1],
+                                        "quantity": rv[2],
+                                        "sign": rv[3],
                                     },
                                 )
                                 _set(row, "__pydantic_fields_set__", _ROW_FIELDS)
@@ -368,9 +377,10 @@ class SieReader:
                         seen_record = True
                         nver += 1
                         number = g[2] if g[2] is not None else g[3]
+                        series = g[0] if g[0] is not None else g[1]
                         ver = SieVoucher(
                             lineno,
-                            g[0] if g[0] is not None else g[1],
+                            series_cache.setdefault(series, series),
                             number or None,
                             date,  # type: ignore[arg-type]
                             g[5] or "",
