@@ -206,6 +206,44 @@ class ExportTests(KitBase):
         )
         assert not (before - after), "export removed or changed vouchers that were there"
 
+    @requires(Capability.EXPORT_VOUCHERS, Capability.IMPORT_BOOKKEEPING)
+    def test_export_keeps_what_the_target_held(
+        self,
+        runtime: Runtime,
+        backend_name: str,
+        export_settings: dict[str, str],
+        kit_transport: Any,
+        sample: Bookkeeping,
+        tmp_path: Path,
+    ) -> None:
+        def current() -> Bookkeeping:
+            with runtime.open_backend(backend_name, export_settings, transport=kit_transport) as b:
+                return b.import_bookkeeping(BookkeepingRequest())
+
+        before = current()
+        items = self.export_items(sample)
+        source = self.push_input(tmp_path / "push", [_voucher_json(i.voucher) for i in items])
+        report = self.push(runtime, backend_name, source, export_settings, kit_transport)
+        assert report.ok, [o.error for o in report.outcomes if o.error]
+        after = current()
+        # Adding vouchers must not lose the company, the years, the chart, the dimensions
+        # or the opening balances the target already had.
+        assert (after.company.name, after.company.org_nr) == (
+            before.company.name,
+            before.company.org_nr,
+        ), "export changed the target's company"
+        assert {(y.index, y.start, y.end) for y in after.fiscal_years} >= {
+            (y.index, y.start, y.end) for y in before.fiscal_years
+        }, "export lost financial years"
+        lost = sorted({a.number for a in before.accounts} - {a.number for a in after.accounts})
+        assert not lost, f"export lost accounts {lost[:10]}"
+        assert {(o.dimension, o.number) for o in after.objects} >= {
+            (o.dimension, o.number) for o in before.objects
+        }, "export lost dimension objects"
+        assert set(after.opening_balances) >= set(before.opening_balances), (
+            "export changed or lost opening balances"
+        )
+
     @requires(Capability.EXPORT_VOUCHERS, Capability.EXPORT_IDEMPOTENT)
     def test_repeated_export_writes_nothing_new(
         self,
