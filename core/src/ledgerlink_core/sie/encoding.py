@@ -22,6 +22,8 @@ LATIN1 = "latin-1"
 _SAMPLE = 1 << 20
 _BLOCK = 1 << 22
 _HIGH = re.compile(rb"[\x80-\xff]")
+_STRAY = re.compile("[\udc80-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 # Swedish letters: å ä ö Å Ä Ö (and é É) in each single-byte encoding.
 _CP437_SWEDISH = tuple(bytes([b]) for b in b"\x86\x84\x94\x8f\x8e\x99\x82\x90")
@@ -46,15 +48,16 @@ def guess_from_sample(sample: bytes) -> str:
     """Pick an encoding for a sample of the file's bytes (starting at any line)."""
     if sample.startswith(codecs.BOM_UTF8):
         return UTF8_BOM
-    try:
-        # An incomplete sequence at the very end of the sample is fine.
-        codecs.getincrementaldecoder(UTF8)().decode(sample, final=False)
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _HIGH.search(sample):
-            return UTF8
-        return CP437
+    # Valid multibyte UTF-8 sequences against bytes that are not UTF-8: a UTF-8 file with a
+    # few stray single-byte characters is still UTF-8 (those bytes then decode as CP437),
+    # while CP437/Latin-1 text almost never forms valid UTF-8 sequences.
+    text = codecs.getincrementaldecoder(UTF8)("surrogateescape").decode(sample, final=False)
+    bad = len(_STRAY.findall(text))
+    good = len(_NON_ASCII.findall(text)) - bad
+    if good > bad:
+        return UTF8
+    if not bad:
+        return CP437  # pure ASCII
     cp = sum(sample.count(b) for b in _CP437_SWEDISH)
     latin = sum(sample.count(b) for b in _LATIN1_SWEDISH)
     return LATIN1 if latin > cp else CP437

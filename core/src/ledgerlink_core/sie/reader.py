@@ -328,7 +328,7 @@ class SieReader:
                             acc = hv[0]
                             if twin:
                                 twin = False
-                                self._twin(ver, acc, hv[2], amount)
+                                self._twin(ver, acc, hv[2], amount)  # type: ignore[arg-type]
                             if keep:
                                 row = _new_row(VoucherRow)
                                 _set(
