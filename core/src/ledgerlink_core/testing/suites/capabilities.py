@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -76,4 +77,44 @@ class CapabilityTests(KitBase):
                     call(opened)
                 assert not io, f"{cap} was refused only after I/O:\n{io.summary()}"
             assert caught.value.backend == backend_name
+        assert not http_log.requests, f"requests were sent: {http_log.requests}"
+
+    def test_attachments_are_refused_where_undeclared(
+        self,
+        runtime: Runtime,
+        backend_name: str,
+        settings: dict[str, str],
+        capabilities: Capabilities,
+        forbidding_transport: Any,
+        sample: Bookkeeping,
+        tmp_path: Path,
+        http_log: RequestLog,
+    ) -> None:
+        """``ledgerlink push`` of a voucher with a document to a backend that exports but
+        does not declare ``export.attachments`` fails with NotSupported before any write."""
+        if Capability.EXPORT_VOUCHERS not in capabilities:
+            pytest.skip(
+                f"{backend_name} does not declare export.vouchers "
+                "(test_undeclared_capabilities_raise_not_supported covers it)"
+            )
+        if Capability.EXPORT_ATTACHMENTS in capabilities:
+            pytest.skip(
+                f"{backend_name} declares export.attachments "
+                "(test_attachments_are_exported covers it)"
+            )
+        from ledgerlink_core.export.pipeline import PushRequest, push
+
+        folder = tmp_path / "push"
+        folder.mkdir()
+        (folder / "kvitto.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+        voucher = self.export_items(sample, count=1)[0].voucher
+        data = voucher.model_dump(mode="json", exclude_defaults=True)
+        data["attachments"] = ["kvitto.pdf"]
+        source = folder / "vouchers.json"
+        source.write_text(json.dumps({"vouchers": [data]}), encoding="utf-8")
+        request = PushRequest(backend=backend_name, source=source, overrides=settings)
+        with watch_io((), network=False) as io, pytest.raises(NotSupported) as caught:
+            push(runtime, request, transport=forbidding_transport)
+        assert str(Capability.EXPORT_ATTACHMENTS) in caught.value.missing
+        assert not io, f"refusing attachments wrote:\n{io.summary()}"
         assert not http_log.requests, f"requests were sent: {http_log.requests}"
