@@ -20,7 +20,7 @@ LATIN1 = "latin-1"
 
 #: How many bytes after the first non-ASCII byte are looked at.
 _SAMPLE = 1 << 20
-_BLOCK = 1 << 22
+_BLOCK = 1 << 20
 _HIGH = re.compile(rb"[\x80-\xff]")
 _STRAY = re.compile("[\udc80-\udcff]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
