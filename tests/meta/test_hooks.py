@@ -170,3 +170,17 @@ def test_hook_ledgerlink_import_finished(tmp_path: Path) -> None:
             {"accounts": len(book.accounts), "vouchers": len(book.vouchers)},
         )
     ]
+
+
+def test_plugin_fixtures_give_an_isolated_runtime(ledgerlink_registry, ledgerlink_runtime) -> None:
+    # The kit's pytest plugin fixtures, as docs/plugin-hooks.md shows them to plugin authors.
+    class Plugin:
+        @hookimpl
+        def ledgerlink_cli_commands(self, cli: click.Group) -> None:
+            cli.add_command(click.Command("ping", callback=lambda: click.echo("pong")))
+
+    ledgerlink_registry.register(Plugin(), name="mine")
+    assert [p.name for p in ledgerlink_registry.list_plugins()] == []  # nothing installed
+    result = CliRunner().invoke(cli, ["ping"], obj=ledgerlink_runtime)
+    assert (result.exit_code, result.output) == (0, "pong\n")
+    assert ledgerlink_runtime.config_dir.name == "config"

@@ -7,7 +7,9 @@ imports nothing heavy and does nothing unless kit classes were collected:
   ``ledgerlink_live``) so ``--strict-markers`` projects accept them;
 * adds ``--ledgerlink-live``: tests marked ``ledgerlink_live`` are skipped without it;
 * runs the guard (:mod:`ledgerlink_core.testing.guard`) on collected kit classes;
-* fails a kit test that was skipped at run time without a reason.
+* fails a kit test that was skipped at run time without a reason;
+* offers ``ledgerlink_registry`` and ``ledgerlink_runtime`` fixtures for testing extension
+  plugins (an isolated registry: core's own hooks only, register yours into it).
 """
 
 from __future__ import annotations
@@ -43,6 +45,29 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "ledgerlink_live: reaches a real service; runs only with --ledgerlink-live"
     )
+
+
+@pytest.fixture
+def ledgerlink_registry() -> Any:
+    """A :class:`~ledgerlink_core.registry.Registry` with core's hooks and no installed
+    extension plugins: ``ledgerlink_registry.register(MyPlugin(), name="mine")``."""
+    from ledgerlink_core.registry import Registry
+
+    return Registry(load_plugins=False)
+
+
+@pytest.fixture
+def ledgerlink_runtime(ledgerlink_registry: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A :class:`~ledgerlink_core.runtime.Runtime` on ``ledgerlink_registry`` with fresh config
+    and data directories; pass it as ``obj=`` to click's ``CliRunner.invoke``."""
+    from ledgerlink_core.runtime import Runtime
+
+    home = tmp_path_factory.mktemp("ledgerlink-runtime")
+    environ = {
+        "LEDGERLINK_CONFIG_DIR": str(home / "config"),
+        "LEDGERLINK_DATA_DIR": str(home / "data"),
+    }
+    return Runtime(registry=ledgerlink_registry, environ=environ)
 
 
 def pytest_collection_modifyitems(
