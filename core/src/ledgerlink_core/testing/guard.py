@@ -143,9 +143,9 @@ def apply(session: pytest.Session, items: list[pytest.Item]) -> None:
                 removed |= {(cls, n) for n in standard_tests(cls)}
             else:
                 removed.add((cls, name))
-            guard = GuardItem.from_parent(
-                session, name=f"{prefix}::{name or 'class'}::guard", message=message
-            )
+            # The session is the parent, so no class or module mark can skip the guard.
+            nodeid = f"{prefix}::{name or 'class'}::guard"
+            guard = GuardItem.from_parent(session, name=nodeid, nodeid=nodeid, message=message)
             extra.append(guard)
     if removed:
         items[:] = [
