@@ -25,9 +25,10 @@ _HIGH = re.compile(rb"[\x80-\xff]")
 _STRAY = re.compile("[\udc80-\udcff]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 
-# Swedish letters: å ä ö Å Ä Ö (and é É) in each single-byte encoding.
-_CP437_SWEDISH = tuple(bytes([b]) for b in b"\x86\x84\x94\x8f\x8e\x99\x82\x90")
-_LATIN1_SWEDISH = tuple(bytes([b]) for b in b"\xe5\xe4\xf6\xc5\xc4\xd6\xe9\xc9")
+# Swedish letters å ä ö Å Ä Ö in each single-byte encoding. (Not é: Latin-1 é is CP437 Θ,
+# and a lone Θ in a CP437 file must not make it Latin-1.)
+_CP437_SWEDISH = tuple(bytes([b]) for b in b"\x86\x84\x94\x8f\x8e\x99")
+_LATIN1_SWEDISH = tuple(bytes([b]) for b in b"\xe5\xe4\xf6\xc5\xc4\xd6")
 
 
 def _cp437_fallback(err: UnicodeError) -> tuple[str, int]:
