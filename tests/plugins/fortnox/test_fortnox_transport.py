@@ -52,6 +52,13 @@ def test_pause_holds_everyone_back() -> None:
     assert waited >= 3.0 and clock.now >= 3.0
 
 
+def test_widen_is_capped() -> None:
+    limiter = SlidingWindowLimiter(25, 5.0, margin=0.1)
+    for _ in range(10):
+        limiter.widen()
+    assert limiter.window == 6.0
+
+
 def _transport(handler, **kw) -> tuple[RetryingTransport, list[float]]:
     slept: list[float] = []
     inner = httpx.MockTransport(handler)

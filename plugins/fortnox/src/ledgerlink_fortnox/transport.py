@@ -47,6 +47,7 @@ class SlidingWindowLimiter:
         if limit < 1 or window <= 0:
             raise ValueError("the rate limit needs at least one request per positive window")
         self.limit = limit
+        self._base_window = window
         self.window = window + margin
         self._clock = clock
         self._sleep = sleep
@@ -76,6 +77,13 @@ class SlidingWindowLimiter:
         """Hold every caller back for ``seconds`` (after the server said 429)."""
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def widen(self, seconds: float = 0.25, cap: float = 1.0) -> None:  # not money
+        """Add to the margin, up to ``cap``: the server counted a request we thought was in
+        the next window, so requests reach it later than they leave here (a loaded machine,
+        a slow network)."""
+        with self._lock:
+            self.window = min(self.window + seconds, self._base_window + cap)
 
 
 @dataclass
@@ -188,6 +196,8 @@ class RetryingTransport(httpx.BaseTransport):
                     delay = self._backoff(throttled - 1) + 1.0
                 response.close()
                 if self.limiter is not None:
+                    if self.limited(request):
+                        self.limiter.widen()
                     self.limiter.pause(delay)
                 else:
                     self._sleep(delay)
