@@ -31,8 +31,9 @@ RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 class SlidingWindowLimiter:
     """At most ``limit`` request starts in any ``window`` seconds, across threads.
 
-    ``margin`` widens the window a little so that network jitter between here and the server
-    cannot squeeze a 26th request into Fortnox's own window.
+    ``margin`` widens the window a little so that jitter between taking a slot here and the
+    request reaching the server (network, or a worker thread waiting for the GIL while another
+    parses a page) cannot squeeze a 26th request into Fortnox's own window.
     """
 
     def __init__(
@@ -40,7 +41,7 @@ class SlidingWindowLimiter:
         limit: int = 25,
         window: float = 5.0,  # not money
         *,
-        margin: float = 0.1,  # not money
+        margin: float = 0.25,  # not money
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
