@@ -197,6 +197,7 @@ _VER_FAST = re.compile(
     r'(?:[ \t]+(\d{8}|"")(?:[ \t]+"([^"\\\n]*)")?)?)?[ \t\r\n]*'
 ).fullmatch
 _AMOUNT_CHARS = "0123456789.-"
+_AMOUNT_STRIP = "0123456789.-\r\n"  # an amount may end the line
 _MISSING: object = object()
 _Head = tuple[str, tuple[ObjectRef, ...], tuple[str, ...]]
 _Rest = tuple[dt.date | None, str | None, Decimal | None, str | None]
@@ -240,7 +241,7 @@ class SieReader:
         self.movements: defaultdict[str, Decimal] = defaultdict(Decimal)
         self.unbalanced = 0
         self._heads: dict[str, _Head | Literal[False]] = {}
-        self._rests: dict[str, _Rest | Literal[False]] = {}
+        self._rests: dict[str, _Rest | Literal[False]] = {"": _NO_REST}
         self._dates: dict[str, dt.date | None] = {'""': None}
         self._iter: Iterator[SieRecord | SieVoucher] | None = None
 
@@ -285,6 +286,7 @@ class SieReader:
         dates = self._dates
         ver_fast = _VER_FAST
         series_cache: dict[str, str] = {}
+        scratch = SieVoucher(0, "", None, None)  # the open voucher in summary mode
         D = Decimal
         zero = _ZERO
         ver: SieVoucher | None = None
@@ -303,54 +305,50 @@ class SieReader:
         for lineno, line in enumerate(text, 1):
             # --- hot path: a plain #TRANS row ----------------------------------------------------
             if state == 2 and line[:7] == "#TRANS ":
-                head, _, tail = line.partition("}")
+                head, sep, tail = line.partition("} ")
                 try:
                     hv = heads[head]
                 except KeyError:
-                    hv = self._head(head, lineno)
+                    hv = self._head(head, lineno) if sep else False
                 if hv:
-                    parts = tail.split(None, 1)
+                    amt, _, rest = tail.partition(" ")
                     try:
-                        amt = parts[0]
-                        amount = None if amt.strip(_AMOUNT_CHARS) else D(amt)
-                    except (IndexError, ArithmeticError):
+                        rv = rests[rest]
+                    except KeyError:
+                        rv = self._rest(rest)
+                    try:
+                        amount = None if amt.strip(_AMOUNT_STRIP) else D(amt)
+                    except ArithmeticError:
                         amount = None
-                    if amount is not None:
-                        try:
-                            rv = rests[parts[1]]
-                        except KeyError:
-                            rv = self._rest(parts[1])
-                        except IndexError:
-                            rv = _NO_REST
-                        if rv:
-                            ntrans += 1
-                            total += amount
-                            acc = hv[0]
-                            if twin:
-                                twin = False
-                                self._twin(ver, acc, hv[2], amount)  # type: ignore[arg-type]
-                            if keep:
-                                row = _new_row(VoucherRow)
-                                _set(
-                                    row,
-                                    "__dict__",
-                                    {
-                                        "account": acc,
-                                        "amount": amount,
-                                        "objects": hv[1],
-                                        "date": rv[0],
-                                        "text": rv[1],
-                                        "quantity": rv[2],
-                                        "sign": rv[3],
-                                    },
-                                )
-                                _set(row, "__pydantic_fields_set__", _ROW_FIELDS)
-                                _set(row, "__pydantic_extra__", None)
-                                _set(row, "__pydantic_private__", None)
-                                ver.rows.append(row)  # type: ignore[union-attr]
-                            elif in_year:
-                                movements[acc] += amount
-                            continue
+                    if rv and amount is not None:
+                        ntrans += 1
+                        total += amount
+                        acc = hv[0]
+                        if twin:
+                            twin = False
+                            self._twin(ver, acc, hv[2], amount)  # type: ignore[arg-type]
+                        if keep:
+                            row = _new_row(VoucherRow)
+                            _set(
+                                row,
+                                "__dict__",
+                                {
+                                    "account": acc,
+                                    "amount": amount,
+                                    "objects": hv[1],
+                                    "date": rv[0],
+                                    "text": rv[1],
+                                    "quantity": rv[2],
+                                    "sign": rv[3],
+                                },
+                            )
+                            _set(row, "__pydantic_fields_set__", _ROW_FIELDS)
+                            _set(row, "__pydantic_extra__", None)
+                            _set(row, "__pydantic_private__", None)
+                            ver.rows.append(row)  # type: ignore[union-attr]
+                        elif in_year:
+                            movements[acc] += amount
+                        continue
                 # anything unusual: the general path below reads (and reports) it
             # --- hot path: the end of a block ---------------------------------------------------
             elif state == 2 and line == "}\n":
@@ -378,15 +376,21 @@ class SieReader:
                         nver += 1
                         number = g[2] if g[2] is not None else g[3]
                         series = g[0] if g[0] is not None else g[1]
-                        ver = SieVoucher(
-                            lineno,
-                            series_cache.setdefault(series, series),
-                            number or None,
-                            date,  # type: ignore[arg-type]
-                            g[5] or "",
-                            reg,  # type: ignore[arg-type]
-                            g[7] or None,
-                        )
+                        if keep:
+                            ver = SieVoucher(
+                                lineno,
+                                series_cache.setdefault(series, series),
+                                number or None,
+                                date,  # type: ignore[arg-type]
+                                g[5] or "",
+                                reg,  # type: ignore[arg-type]
+                                g[7] or None,
+                            )
+                        else:  # nothing keeps it: reuse one object
+                            ver = scratch
+                            ver.line, ver.series, ver.number = lineno, series, number or None
+                            ver.date = date  # type: ignore[assignment]
+                            ver.total, ver.ok, ver.in_year, ver.twin = zero, True, True, None
                         if y0 is None and self.year0 is not None:
                             y0, y1 = self.year0.start, self.year0.end
                         in_year = True
