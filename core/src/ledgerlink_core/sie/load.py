@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -24,7 +24,7 @@ from ledgerlink_core.model import (
     Voucher,
 )
 from ledgerlink_core.sie.problems import Problem, Problems
-from ledgerlink_core.sie.reader import SieReader, SieVoucher, Source
+from ledgerlink_core.sie.reader import SieReader, Source
 from ledgerlink_core.sie.records import SieRecord, parse_record
 from ledgerlink_core.sie.rules import unknown_accounts
 
@@ -202,20 +202,17 @@ def read_sie(source: Source, *, strict: bool = True, name: str | None = None) ->
     error; lenient mode collects problems and leaves broken or unbalanced vouchers out.
     Warnings (unknown records, extra fields...) never raise.
     """
-    reader = SieReader(source, strict=strict, name=name)
+    vouchers: list[Voucher] = []
+    reader = SieReader(source, strict=strict, name=name, sink=vouchers)
     builder = _Builder(reader.problems)
+    builder.vouchers = vouchers
     record = builder.record
     # Millions of new, acyclic objects: the cyclic GC would rescan them again and again.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        vouchers = builder.vouchers
-        for item in reader:
-            if type(item) is SieVoucher:
-                if item.ok:
-                    vouchers.append(item.to_model())
-            else:
-                record(item)  # type: ignore[arg-type]
+        for item in reader:  # records; the vouchers go to the sink
+            record(cast(SieRecord, item))
         book, info = builder.build(reader)
     finally:
         if collecting:

@@ -86,9 +86,8 @@ class SieVoucher:
         if self.total != 0:
             raise ValueError(f"voucher {self.label} does not balance: {self.total}")
         obj = _new_voucher(Voucher)
-        _set(
+        _SET_DICT(
             obj,
-            "__dict__",
             {
                 "series": self.series,
                 "number": self.number,
@@ -100,9 +99,9 @@ class SieVoucher:
                 "history": tuple(self.history) if self.history else (),
             },
         )
-        _set(obj, "__pydantic_fields_set__", _VOUCHER_FIELDS)
-        _set(obj, "__pydantic_extra__", None)
-        _set(obj, "__pydantic_private__", None)
+        _SET_FIELDS(obj, _VOUCHER_FIELDS)
+        _SET_EXTRA(obj, None)
+        _SET_PRIVATE(obj, None)
         return obj
 
 
@@ -110,7 +109,11 @@ _ROW_FIELDS = set(VoucherRow.model_fields)
 _VOUCHER_FIELDS = set(Voucher.model_fields)
 _M = TypeVar("_M", bound=BaseModel)
 _OBJECTS: dict[tuple[str, ...], tuple[ObjectRef, ...]] = {(): ()}
-_set = object.__setattr__
+# BaseModel's slot descriptors: setting through them skips a lookup per attribute.
+_SET_DICT = BaseModel.__dict__["__dict__"].__set__
+_SET_FIELDS = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
 _new_row = VoucherRow.__new__
 _new_voucher = Voucher.__new__
 
@@ -119,10 +122,10 @@ def _fast(cls: type[_M], values: dict[str, object]) -> _M:
     """Build a frozen model from already-validated values (what ``model_construct`` does,
     minus its per-field default handling: ``values`` holds every field)."""
     obj = cls.__new__(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(values))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    _SET_DICT(obj, values)
+    _SET_FIELDS(obj, set(values))
+    _SET_EXTRA(obj, None)
+    _SET_PRIVATE(obj, None)
     return obj
 
 
@@ -138,9 +141,8 @@ def _row_model(
     """A VoucherRow from checked values (a third of the cost of validation, and the
     fields-set is shared: frozen models never change it)."""
     obj = _new_row(VoucherRow)
-    _set(
+    _SET_DICT(
         obj,
-        "__dict__",
         {
             "account": account,
             "amount": amount,
@@ -151,9 +153,9 @@ def _row_model(
             "sign": sign,
         },
     )
-    _set(obj, "__pydantic_fields_set__", _ROW_FIELDS)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    _SET_FIELDS(obj, _ROW_FIELDS)
+    _SET_EXTRA(obj, None)
+    _SET_PRIVATE(obj, None)
     return obj
 
 
@@ -220,6 +222,7 @@ class SieReader:
         strict: bool = True,
         name: str | None = None,
         summary: bool = False,
+        sink: list[Voucher] | None = None,
     ) -> None:
         self._source = source
         self._name = name
@@ -228,6 +231,9 @@ class SieReader:
         )
         self.problems = Problems(self.name, strict=strict)
         self.summary = summary
+        #: Full mode with a sink: good vouchers are appended to it as canonical models
+        #: instead of being yielded (what ``read_sie`` uses; cheaper per voucher).
+        self.sink = sink
         self.encoding: str | None = None
         self.ksumma: KsummaStatus = "absent"
         self.lines = 0
@@ -246,7 +252,10 @@ class SieReader:
         self._iter: Iterator[SieRecord | SieVoucher] | None = None
 
     def __iter__(self) -> Iterator[SieRecord | SieVoucher]:
-        return self
+        # The generator itself, so that a for loop does not pay for __next__ on every item.
+        if self._iter is None:
+            self._iter = self._run()
+        return self._iter
 
     def __next__(self) -> SieRecord | SieVoucher:
         if self._iter is None:
@@ -280,6 +289,7 @@ class SieReader:
         known = KNOWN_LABELS
         counts = self.counts
         keep = not self.summary
+        sink = self.sink
         movements = self.movements
         heads = self._heads
         rests = self._rests
@@ -329,9 +339,8 @@ class SieReader:
                             self._twin(ver, acc, hv[2], amount)  # type: ignore[arg-type]
                         if keep:
                             row = _new_row(VoucherRow)
-                            _set(
+                            _SET_DICT(
                                 row,
-                                "__dict__",
                                 {
                                     "account": acc,
                                     "amount": amount,
@@ -342,9 +351,9 @@ class SieReader:
                                     "sign": rv[3],
                                 },
                             )
-                            _set(row, "__pydantic_fields_set__", _ROW_FIELDS)
-                            _set(row, "__pydantic_extra__", None)
-                            _set(row, "__pydantic_private__", None)
+                            _SET_FIELDS(row, _ROW_FIELDS)
+                            _SET_EXTRA(row, None)
+                            _SET_PRIVATE(row, None)
                             ver.rows.append(row)  # type: ignore[union-attr]
                         elif in_year:
                             movements[acc] += amount
@@ -357,7 +366,10 @@ class SieReader:
                 if ver.twin is not None or ver.total:  # type: ignore[union-attr]
                     self._finish(ver)  # type: ignore[arg-type]
                 if keep:
-                    yield ver  # type: ignore[misc]
+                    if sink is None:
+                        yield ver  # type: ignore[misc]
+                    elif ver.ok:  # type: ignore[union-attr]
+                        sink.append(ver.to_model())  # type: ignore[union-attr]
                 ver, state = None, 0
                 continue
             # --- hot path: a #VER of the usual shape and its "{" --------------------------------
@@ -376,7 +388,7 @@ class SieReader:
                         nver += 1
                         number = g[2] if g[2] is not None else g[3]
                         series = g[0] if g[0] is not None else g[1]
-                        if keep:
+                        if keep and sink is None:
                             ver = SieVoucher(
                                 lineno,
                                 series_cache.setdefault(series, series),
@@ -386,11 +398,15 @@ class SieReader:
                                 reg,  # type: ignore[arg-type]
                                 g[7] or None,
                             )
-                        else:  # nothing keeps it: reuse one object
+                        else:  # nothing keeps it (summary or sink mode): reuse one object
                             ver = scratch
-                            ver.line, ver.series, ver.number = lineno, series, number or None
-                            ver.date = date  # type: ignore[assignment]
+                            ver.line, ver.number = lineno, number or None
+                            ver.series = series_cache.setdefault(series, series)
+                            ver.date, ver.reg_date = date, reg  # type: ignore[assignment]
+                            ver.text, ver.sign = g[5] or "", g[7] or None
                             ver.total, ver.ok, ver.in_year, ver.twin = zero, True, True, None
+                            ver.rows.clear()
+                            ver.history.clear()
                         if y0 is None and self.year0 is not None:
                             y0, y1 = self.year0.start, self.year0.end
                         in_year = True
@@ -422,7 +438,10 @@ class SieReader:
                             ver.total += total
                             self._finish(ver)
                             if keep:
-                                yield ver
+                                if sink is None:
+                                    yield ver
+                                elif ver.ok:
+                                    sink.append(ver.to_model())
                         ver, state, total = None, 0, zero
                     else:
                         error(lineno, "syntax", "'}' closes no voucher block")
@@ -483,7 +502,10 @@ class SieReader:
                     ver.ok = False
                     self._finish(ver)
                     if keep:
-                        yield ver
+                        if sink is None:
+                            yield ver
+                        elif ver.ok:
+                            sink.append(ver.to_model())
                 ver, state, total = None, 0, zero
             if label == "#VER":
                 nver += 1
@@ -524,7 +546,10 @@ class SieReader:
                 ver.ok = False
                 self._finish(ver)
                 if keep:
-                    yield ver
+                    if sink is None:
+                        yield ver
+                    elif ver.ok:
+                        sink.append(ver.to_model())
         if not seen_record:
             raise problems.fatal(None, "the file is empty (expected SIE records)")
         if crc is not None:
