@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from testpaths import CORPUS, REPO, THIRDPARTY
 
-REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "sie-corpus"
-THIRDPARTY = Path(__file__).parent / "fixtures" / "thirdparty"
+__all__ = ["CORPUS", "REPO", "THIRDPARTY"]
 
 
 @pytest.fixture(autouse=True)

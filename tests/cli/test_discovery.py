@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import THIRDPARTY
+from testpaths import THIRDPARTY
 
 TOY_BOOK = {
     "company": {"name": "Tredje Part AB", "org_nr": "556677-8899"},

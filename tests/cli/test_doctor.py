@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import THIRDPARTY
+from testpaths import THIRDPARTY
 
 
 def checks_of(stdout: str) -> dict[tuple[str, str], dict[str, str]]:

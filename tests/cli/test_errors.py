@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import THIRDPARTY
 from ledgerlink_core.errors import EXIT_CODES
+from testpaths import THIRDPARTY
 
 
 def test_missing_setting_is_a_config_error(run_cli_process, tmp_path: Path) -> None:

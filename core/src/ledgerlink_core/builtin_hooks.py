@@ -6,14 +6,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pluggy
-
+from ledgerlink_core.hookspecs import hookimpl
 from ledgerlink_core.tokens import FileTokenStore, TokenStore
 
 if TYPE_CHECKING:
     from ledgerlink_core.model import Account, VoucherExport
-
-hookimpl = pluggy.HookimplMarker("ledgerlink")
 
 
 @hookimpl(trylast=True)

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from ledgerlink_core.tokens import TokenStore
 
 hookspec = pluggy.HookspecMarker("ledgerlink")
+#: Decorate a plugin's hook implementations with this: ``@hookimpl def ledgerlink_...``.
+hookimpl = pluggy.HookimplMarker("ledgerlink")
 
 # --- CLI ----------------------------------------------------------------------------------------
 

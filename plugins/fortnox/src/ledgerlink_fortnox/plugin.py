@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pluggy
-
 if TYPE_CHECKING:
     import click
 
-hookimpl = pluggy.HookimplMarker("ledgerlink")
+from ledgerlink_core import hookimpl
 
 
 @hookimpl
