@@ -130,3 +130,30 @@ def test_unbalanced_vouchers_are_refused_before_writing(tmp_path: Path) -> None:
         list(backend(tmp_path, out).export_vouchers(items, ExportOptions()))
     assert caught.value.problems == ("voucher A 7 (in.json) does not balance: rows sum to 10",)
     assert not out.exists()
+
+
+def test_export_into_an_existing_bookkeeping_keeps_it(tmp_path: Path) -> None:
+    target = tmp_path / "books.se"
+    target.write_bytes(example_company_path().read_bytes())
+    before = read_sie(target).bookkeeping
+    items = [
+        VoucherExport(
+            voucher=Voucher(
+                series="F",
+                date=dt.date(2025, 12, 30),
+                text="Tillagd",
+                rows=(
+                    VoucherRow(account="1930", amount=Decimal("-99.50")),
+                    VoucherRow(account="6570", amount=Decimal("99.50")),
+                ),
+            ),
+            external_ref="new-1",
+        )
+    ]
+    outcomes = list(backend(tmp_path, target).export_vouchers(items, ExportOptions()))
+    assert [o.status for o in outcomes] == [ExportStatus.CREATED]
+    after = read_sie(target)
+    assert after.info.sie_type == "4E"
+    assert after.bookkeeping.vouchers == (*before.vouchers, items[0].voucher)
+    unchanged = {"vouchers": (), "source": None}
+    assert after.bookkeeping.model_copy(update=unchanged) == before.model_copy(update=unchanged)

@@ -30,6 +30,7 @@ from ledgerlink_core.model import (
     VoucherRef,
 )
 from ledgerlink_core.sie import SieRecord, iter_sie, read_sie, write_sie
+from ledgerlink_core.sie.writer import SieKind
 from pydantic import Field
 
 from ledgerlink_sie_file.years import select_year
@@ -115,11 +116,31 @@ class SieFileBackend(AccountingBackend):
             )
         return select_year(doc.bookkeeping, request, s.path)
 
+    def _target(self) -> tuple[Bookkeeping, SieKind]:
+        """What the target file holds (to keep it) and the kind to write it as."""
+        s = self.sie_settings
+        today = SourceInfo(generated_on=dt.date.today(), sie_type="4I")
+        if not s.path.exists():
+            return Bookkeeping(
+                company=CompanyInfo(name=s.company_name, org_nr=s.org_nr), source=today
+            ), "4I"
+        # Strict: never rewrite a file we could not read completely.
+        doc = read_sie(s.path, strict=True)
+        kind: SieKind = "4I" if doc.info.sie_type == "4I" else "4E"
+        source = doc.bookkeeping.source.model_copy(
+            update={"generated_on": today.generated_on, "sie_type": kind}
+        )
+        return doc.bookkeeping.model_copy(update={"source": source}), kind
+
     def export_vouchers(
         self, items: Sequence[VoucherExport], options: ExportOptions
     ) -> Iterator[VoucherOutcome]:
-        """Write every voucher into one SIE 4I file, atomically; unbalanced ones are refused
-        before anything is written. ``dry_run`` writes nothing."""
+        """Add the vouchers to the file, atomically; unbalanced ones are refused before
+        anything is written. ``dry_run`` writes nothing.
+
+        A new file is SIE 4I. An existing file keeps everything it held (company, years, chart,
+        objects, balances, vouchers) and its kind: a 4E bookkeeping stays 4E.
+        """
         s = self.sie_settings
         vouchers: list[Voucher] = []
         bad: list[str] = []
@@ -134,6 +155,7 @@ class SieFileBackend(AccountingBackend):
             vouchers.append(v)
         if bad:
             raise ValidationFailed(f"{len(bad)} unbalanced voucher(s); nothing written", bad)
+        header, kind = self._target()
         if options.journal is not None and not options.dry_run:
             # `ledgerlink push`: journaled, appends only what the journal has not confirmed.
             from ledgerlink_core.export.sie_target import export_to_sie_file
@@ -144,21 +166,14 @@ class SieFileBackend(AccountingBackend):
                 journal=options.journal,
                 target=self.export_target(),
                 series=options.series,
-                header=Bookkeeping(
-                    company=CompanyInfo(name=s.company_name, org_nr=s.org_nr),
-                    source=SourceInfo(generated_on=dt.date.today(), sie_type="4I"),
-                ),
-                write=lambda book, path: write_sie(book, path, sie_type="4I", ksumma=s.ksumma),
+                header=header,
+                write=lambda book, path: write_sie(book, path, sie_type=kind, ksumma=s.ksumma),
             )
             return
         status = ExportStatus.WOULD_CREATE if options.dry_run else ExportStatus.CREATED
         if not options.dry_run:
-            book = Bookkeeping(
-                company=CompanyInfo(name=s.company_name, org_nr=s.org_nr),
-                source=SourceInfo(generated_on=dt.date.today(), sie_type="4I"),
-                vouchers=tuple(vouchers),
-            )
-            write_sie(book, s.path, sie_type="4I", ksumma=s.ksumma)
+            book = header.model_copy(update={"vouchers": (*header.vouchers, *vouchers)})
+            write_sie(book, s.path, sie_type=kind, ksumma=s.ksumma)
         for item, v in zip(items, vouchers, strict=True):
             target = VoucherRef(series=v.series, number=v.number) if v.number else None
             yield VoucherOutcome(
