@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS_FILES, CorpusFile, corpus_params
 from ledgerlink_core.model import Bookkeeping
 from ledgerlink_core.sie import SieError, check_sie, dumps_sie, read_sie
+from sie_corpus import CORPUS_FILES, CorpusFile, corpus_params
 
 #: Files that strict reading refuses: the line and problem code of the first error, and why.
 #: Every file PROVENANCE marks "deliberately" broken is here unless listed in SPEC_VALID.
