@@ -15,11 +15,8 @@ import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import BinaryIO, Literal, TypeVar
-
-from pydantic import BaseModel
+from typing import BinaryIO, Literal
 
 from ledgerlink_core.model import FiscalYear, ObjectRef, RowChange, Voucher, VoucherRow
 from ledgerlink_core.sie import lexer
@@ -35,150 +32,25 @@ from ledgerlink_core.sie.records import (
     parse_int,
     parse_text,
 )
+from ledgerlink_core.sie.voucher import (
+    _NEW_ROW,
+    _ROW_FIELDS,
+    _SET_DICT,
+    _SET_EXTRA,
+    _SET_FIELDS,
+    _SET_PRIVATE,
+    _ZERO,
+    Row,
+    SieVoucher,
+    _check_objects,
+    _fast,
+    _objects,
+    _row_model,
+)
 
 Source = str | os.PathLike[str] | bytes
-KsummaStatus = Literal["valid", "invalid", "absent"]
-
-#: One checked voucher row: account, flat object list, amount, transdat, text, quantity, sign.
-Row = tuple[str, tuple[str, ...], Decimal, dt.date | None, str | None, Decimal | None, str | None]
-
 _ROW_KINDS = {"#TRANS": "T", "#RTRANS": "R", "#BTRANS": "B"}
-_ZERO = Decimal(0)
-
-
-@dataclass(slots=True)
-class SieVoucher:
-    """A ``#VER`` and its rows, as read. ``ok`` is False when its header or a row was broken
-    or it does not balance; such a voucher is reported and left out of a full load.
-
-    ``rows`` are the ``#TRANS`` rows, ``history`` the ``#RTRANS``/``#BTRANS`` rows (with the
-    position among ``rows`` where they stood), both already canonical models.
-    """
-
-    line: int
-    series: str
-    number: str | None
-    date: dt.date | None
-    text: str = ""
-    reg_date: dt.date | None = None
-    sign: str | None = None
-    rows: list[VoucherRow] = field(default_factory=list)
-    history: list[RowChange] = field(default_factory=list)
-    total: Decimal = _ZERO
-    """Sum of the ``#TRANS`` amounts (``#RTRANS``/``#BTRANS`` are history)."""
-    ok: bool = True
-    in_year: bool = True
-    twin: tuple[str, tuple[str, ...], Decimal, int] | None = None
-    """An ``#RTRANS`` waiting for its twin ``#TRANS``: account, objects, amount, line."""
-
-    @property
-    def label(self) -> str:
-        """``A 12``, or ``on line N`` for a voucher with neither series nor number."""
-        if self.series or self.number:
-            return f"{self.series} {self.number or '(new)'}".strip()
-        return f"on line {self.line}"
-
-    def to_model(self) -> Voucher:
-        """The canonical :class:`Voucher` (the reader validated every field already; the
-        balance rule is checked here)."""
-        if self.date is None:
-            raise ValueError(f"voucher {self.label} has no date")
-        if self.total != 0:
-            raise ValueError(f"voucher {self.label} does not balance: {self.total}")
-        obj = _new_voucher(Voucher)
-        _SET_DICT(
-            obj,
-            {
-                "series": self.series,
-                "number": self.number,
-                "date": self.date,
-                "text": self.text,
-                "reg_date": self.reg_date,
-                "sign": self.sign,
-                "rows": tuple(self.rows),
-                "history": tuple(self.history) if self.history else (),
-            },
-        )
-        _SET_FIELDS(obj, _VOUCHER_FIELDS)
-        _SET_EXTRA(obj, None)
-        _SET_PRIVATE(obj, None)
-        return obj
-
-
-_ROW_FIELDS = set(VoucherRow.model_fields)
-_VOUCHER_FIELDS = set(Voucher.model_fields)
-_M = TypeVar("_M", bound=BaseModel)
-_OBJECTS: dict[tuple[str, ...], tuple[ObjectRef, ...]] = {(): ()}
-# BaseModel's slot descriptors: setting through them skips a lookup per attribute.
-_SET_DICT = BaseModel.__dict__["__dict__"].__set__
-_SET_FIELDS = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
-_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
-_new_row = VoucherRow.__new__
-_new_voucher = Voucher.__new__
-
-
-def _fast(cls: type[_M], values: dict[str, object]) -> _M:
-    """Build a frozen model from already-validated values (what ``model_construct`` does,
-    minus its per-field default handling: ``values`` holds every field)."""
-    obj = cls.__new__(cls)
-    _SET_DICT(obj, values)
-    _SET_FIELDS(obj, set(values))
-    _SET_EXTRA(obj, None)
-    _SET_PRIVATE(obj, None)
-    return obj
-
-
-def _row_model(
-    account: str,
-    amount: Decimal,
-    objects: tuple[ObjectRef, ...],
-    date: dt.date | None,
-    text: str | None,
-    quantity: Decimal | None,
-    sign: str | None,
-) -> VoucherRow:
-    """A VoucherRow from checked values (a third of the cost of validation, and the
-    fields-set is shared: frozen models never change it)."""
-    obj = _new_row(VoucherRow)
-    _SET_DICT(
-        obj,
-        {
-            "account": account,
-            "amount": amount,
-            "objects": objects,
-            "date": date,
-            "text": text,
-            "quantity": quantity,
-            "sign": sign,
-        },
-    )
-    _SET_FIELDS(obj, _ROW_FIELDS)
-    _SET_EXTRA(obj, None)
-    _SET_PRIVATE(obj, None)
-    return obj
-
-
-def _objects(flat: tuple[str, ...]) -> tuple[ObjectRef, ...]:
-    """Flat ``("1", "100")`` -> ObjectRefs, shared between rows with the same list."""
-    refs = _OBJECTS.get(flat)
-    if refs is None:
-        refs = tuple(
-            ObjectRef(dimension=int(flat[i]), number=flat[i + 1]) for i in range(0, len(flat), 2)
-        )
-        if len(_OBJECTS) < 50_000:
-            _OBJECTS[flat] = refs
-    return refs
-
-
-def _check_objects(objs: tuple[str, ...]) -> None:
-    if len(objs) & 1:
-        raise FieldError(
-            "object list {" + " ".join(objs) + "} has an odd number of items "
-            "(expected dim/object pairs)"
-        )
-    for i in range(0, len(objs), 2):
-        parse_int(objs[i], "dimension number")
+KsummaStatus = Literal["valid", "invalid", "absent"]
 
 
 def open_source(source: Source, name: str | None) -> tuple[BinaryIO, str]:
@@ -338,7 +210,7 @@ class SieReader:
                             twin = False
                             self._twin(ver, acc, hv[2], amount)  # type: ignore[arg-type]
                         if keep:
-                            row = _new_row(VoucherRow)
+                            row = _NEW_ROW(VoucherRow)
                             _SET_DICT(
                                 row,
                                 {
