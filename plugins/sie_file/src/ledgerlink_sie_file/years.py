@@ -35,10 +35,10 @@ def select_year(book: Bookkeeping, request: BookkeepingRequest, path: Path) -> B
     elif request.year is not None:
         matches = [y for y in years if y.end.year == request.year]
         chosen = max(matches, key=lambda y: y.index) if matches else None
-        wanted = f"a financial year ending in {request.year}"
+        wanted = f"financial year ending in {request.year}"
     elif request.on_date is not None:
         chosen = next((y for y in years if y.contains(request.on_date)), None)
-        wanted = f"a financial year holding {request.on_date}"
+        wanted = f"financial year holding {request.on_date}"
     else:
         return book
     if chosen is None:
