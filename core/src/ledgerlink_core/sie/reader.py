@@ -272,13 +272,15 @@ class SieReader:
                             )
                         else:  # nothing keeps it (summary or sink mode): reuse one object
                             ver = scratch
-                            ver.line, ver.number = lineno, number or None
-                            ver.series = series_cache.setdefault(series, series)
-                            ver.date, ver.reg_date = date, reg  # type: ignore[assignment]
-                            ver.text, ver.sign = g[5] or "", g[7] or None
+                            ver.line, ver.series, ver.number = lineno, series, number or None
+                            ver.date = date  # type: ignore[assignment]
                             ver.total, ver.ok, ver.in_year, ver.twin = zero, True, True, None
-                            ver.rows.clear()
-                            ver.history.clear()
+                            if keep:  # sink mode: the model is built from all of it
+                                ver.series = series_cache.setdefault(series, series)
+                                ver.text, ver.reg_date = g[5] or "", reg  # type: ignore[assignment]
+                                ver.sign = g[7] or None
+                                ver.rows.clear()
+                                ver.history.clear()
                         if y0 is None and self.year0 is not None:
                             y0, y1 = self.year0.start, self.year0.end
                         in_year = True
