@@ -20,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -28,12 +29,39 @@ IDEMPOTENT = "ledgerlink.idempotent"
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 
 
+MARGIN_SHARE = 0.05
+"""Default safety margin as a share of the window: 0.25 s of Fortnox's 5 s."""
+MIN_MARGIN = 0.01  # not money: seconds
+"""The margin never goes below this (clock and scheduling granularity)."""
+WIDEN_CAP_SHARE = 0.2
+"""After 429s the margin may grow by at most this share of the window (1 s of 5 s)."""
+LAG_FACTOR = 2.0
+"""The margin covers this many times the worst recent lag between a slot and its send."""
+LAG_DECAY = 0.98
+"""Per observation, how much of the worst lag seen so far is remembered."""
+
+
+class Slot(NamedTuple):
+    """A request's place in the sliding window."""
+
+    waited: float  # not money: seconds spent waiting for it
+    at: float  # not money: the limiter clock's time when it was taken
+    crowded: bool
+    """The allowance was (nearly) in full use when it was taken: only then can a 429 mean
+    that our pacing was too tight, not that someone else is using the same token."""
+
+
 class SlidingWindowLimiter:
     """At most ``limit`` request starts in any ``window`` seconds, across threads.
 
-    ``margin`` widens the window a little so that jitter between taking a slot here and the
-    request reaching the server (network, or a worker thread waiting for the GIL while another
-    parses a page) cannot squeeze a 26th request into Fortnox's own window.
+    The window is counted a little wider than the server's, by a safety ``margin``, so that
+    jitter between taking a slot here and the request reaching the server (network, or a
+    worker thread waiting for the GIL while another parses a page) cannot squeeze a 26th
+    request into Fortnox's own window. The margin scales with the window (``MARGIN_SHARE`` of
+    it, at least ``MIN_MARGIN``; 0.25 s of Fortnox's 5 s) and grows with the lag actually
+    observed between a slot and its request being sent (:meth:`observe_lag`), so a
+    scaled-down window is not wasted by a margin sized for a 5 s one. A 429 that arrives
+    while we were using the allowance fully widens it further (:meth:`widen`).
     """
 
     def __init__(
@@ -41,7 +69,7 @@ class SlidingWindowLimiter:
         limit: int = 25,
         window: float = 5.0,  # not money
         *,
-        margin: float = 0.25,  # not money
+        margin: float | None = None,  # not money
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -49,6 +77,13 @@ class SlidingWindowLimiter:
             raise ValueError("the rate limit needs at least one request per positive window")
         self.limit = limit
         self._base_window = window
+        if margin is None:
+            margin = max(MIN_MARGIN, MARGIN_SHARE * window)
+        self._margin = margin
+        self._widened = 0.0  # not money: seconds added after 429s
+        self._lag = 0.0  # not money: decaying maximum of the observed slot-to-send lag
+        self._cap = WIDEN_CAP_SHARE * window  # not money: the largest margin 429s may cause
+        self._step = max(MIN_MARGIN, MARGIN_SHARE * window)  # not money: one widening
         self.window = window + margin
         self._clock = clock
         self._sleep = sleep
@@ -56,8 +91,33 @@ class SlidingWindowLimiter:
         self._paused_until = 0.0
         self._lock = threading.Lock()
 
+    @property
+    def margin(self) -> float:  # not money
+        """The safety margin in use now (seconds added to the server's window)."""
+        with self._lock:
+            return self.window - self._base_window
+
+    @property
+    def base_window(self) -> float:  # not money
+        """The server's window, without the margin."""
+        return self._base_window
+
+    def now(self) -> float:  # not money
+        """The limiter's clock."""
+        return self._clock()
+
+    def _update_window(self) -> None:
+        # (lock held) the base margin or the observed lag, whichever is larger, plus what
+        # 429s added; in all at most ``_cap`` (or the base margin, if that is larger).
+        margin = max(self._margin, LAG_FACTOR * self._lag) + self._widened
+        self.window = self._base_window + min(margin, max(self._margin, self._cap))
+
     def acquire(self) -> float:
         """Block until a request may start; return the seconds waited."""
+        return self.take().waited
+
+    def take(self) -> Slot:
+        """Block until a request may start; return the :class:`Slot` taken."""
         waited = 0.0
         while True:
             with self._lock:
@@ -66,25 +126,39 @@ class SlidingWindowLimiter:
                     self._starts.popleft()
                 delay = self._paused_until - now
                 if delay <= 0 and len(self._starts) < self.limit:
+                    others = len(self._starts)
                     self._starts.append(now)
-                    return waited
+                    return Slot(waited, now, others >= self.limit - 1 - max(1, self.limit // 10))
                 if delay <= 0:
                     delay = self._starts[0] + self.window - now
             delay = max(delay, 0.001)
             self._sleep(delay)
             waited += delay
 
+    def observe_lag(self, seconds: float) -> None:  # not money
+        """Record how long after its slot a request actually went out; the margin follows
+        the worst recent lag (decaying, so one hiccup does not cost the whole run)."""
+        with self._lock:
+            self._lag = max(seconds, self._lag * LAG_DECAY)
+            self._update_window()
+
     def pause(self, seconds: float) -> None:  # not money
         """Hold every caller back for ``seconds`` (after the server said 429)."""
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
 
-    def widen(self, seconds: float = 0.25, cap: float = 1.0) -> None:  # not money
-        """Add to the margin, up to ``cap``: the server counted a request we thought was in
-        the next window, so requests reach it later than they leave here (a loaded machine,
-        a slow network)."""
+    def widen(self, seconds: float | None = None, cap: float | None = None) -> None:  # not money
+        """Add ``seconds`` (default: ``MARGIN_SHARE`` of the window) to the margin, up to a
+        margin of ``cap`` in all (default: ``WIDEN_CAP_SHARE`` of the window): the server
+        counted a request we thought was in the next window, so requests reach it later
+        than they leave here (a loaded machine, a slow network)."""
         with self._lock:
-            self.window = min(self.window + seconds, self._base_window + cap)
+            if cap is not None:
+                self._cap = cap
+            self._widened = min(
+                self._widened + (self._step if seconds is None else seconds), self._cap
+            )
+            self._update_window()
 
 
 @dataclass
@@ -127,6 +201,8 @@ class RetryingTransport(httpx.BaseTransport):
 
     ``limited`` decides which requests count against the rate limit (the API, not the OAuth
     endpoints). ``max_attempts`` bounds 5xx/timeout retries, ``max_throttled`` 429 retries.
+    Backoff between retries starts at ``backoff_base`` (default: a tenth of the limiter's
+    window, 0.5 s for Fortnox) and doubles up to ``backoff_cap``.
     """
 
     def __init__(
@@ -137,7 +213,7 @@ class RetryingTransport(httpx.BaseTransport):
         limited: Callable[[httpx.Request], bool] = lambda request: True,
         max_attempts: int = 4,
         max_throttled: int = 8,
-        backoff_base: float = 0.5,  # not money
+        backoff_base: float | None = None,  # not money
         backoff_cap: float = 8.0,  # not money
         sleep: Callable[[float], None] = time.sleep,
         stats: TransportStats | None = None,
@@ -147,6 +223,9 @@ class RetryingTransport(httpx.BaseTransport):
         self.limited = limited
         self.max_attempts = max_attempts
         self.max_throttled = max_throttled
+        if backoff_base is None:
+            # A tenth of the rate window: 0.5 s for Fortnox's 5 s, scaled with a scaled clock.
+            backoff_base = 0.1 * limiter.base_window if limiter is not None else 0.5
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self._sleep = sleep
@@ -166,11 +245,13 @@ class RetryingTransport(httpx.BaseTransport):
         failures = 0
         throttled = 0
         while True:
+            slot = None
             if self.limiter is not None and self.limited(request):
-                self.stats.add(waited=self.limiter.acquire())
+                slot = self.limiter.take()
+                self.stats.add(waited=slot.waited)
             self.stats.add(sent=1)
             try:
-                response = self.inner.handle_request(request)
+                response = self._send(request, slot)
             except (httpx.ConnectError, httpx.ConnectTimeout):
                 # Nothing reached the server: always safe to try again.
                 failures += 1
@@ -197,7 +278,7 @@ class RetryingTransport(httpx.BaseTransport):
                     delay = self._backoff(throttled - 1) + 1.0
                 response.close()
                 if self.limiter is not None:
-                    if self.limited(request):
+                    if slot is not None and slot.crowded:
                         self.limiter.widen()
                     self.limiter.pause(delay)
                 else:
@@ -214,6 +295,31 @@ class RetryingTransport(httpx.BaseTransport):
                 self._sleep(delay if delay is not None else self._backoff(failures - 1))
                 continue
             return response
+
+    def _send(self, request: httpx.Request, slot: Slot | None) -> httpx.Response:
+        """Hand ``request`` to the inner transport; with a ``slot``, tell the limiter how
+        long after it the request's headers started going out (httpcore's ``trace`` hook)."""
+        limiter = self.limiter
+        if slot is None or limiter is None:
+            return self.inner.handle_request(request)
+        outer = request.extensions.get("trace")
+        reported = False
+
+        def trace(name: str, info: dict[str, Any]) -> Any:
+            nonlocal reported
+            if not reported and name.endswith("send_request_headers.started"):
+                reported = True
+                limiter.observe_lag(limiter.now() - slot.at)
+            return outer(name, info) if outer is not None else None
+
+        request.extensions["trace"] = trace
+        try:
+            return self.inner.handle_request(request)
+        finally:
+            if outer is None:
+                request.extensions.pop("trace", None)
+            else:
+                request.extensions["trace"] = outer
 
     def close(self) -> None:
         """Close the wrapped transport."""

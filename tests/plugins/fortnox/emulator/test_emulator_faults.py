@@ -58,6 +58,24 @@ def test_429_bursts(small_emulator_factory: EmulatorFactory) -> None:
         assert [api.get("/financialyears").status_code for _ in range(3)] == [429, 429, 200]
 
 
+def test_retry_after_is_whole_seconds_unless_scaled(
+    small_emulator_factory: EmulatorFactory,
+) -> None:
+    emu = small_emulator_factory(error_429_rate=1.0, burst_429_length=1)
+    with bearer(emu) as api:
+        assert api.get("/financialyears").headers["Retry-After"] == "1"
+        emu.configure(retry_after_unit=0.05)
+        assert api.get("/financialyears").headers["Retry-After"] == "0.05"
+        # The real limit rounds its wait up to whole units too.
+        emu.configure(error_429_rate=0.0, rate_limit_requests=1, rate_limit_window=0.3)
+        emu.reset_rate_limit()
+        assert api.get("/financialyears").status_code == 200
+        limited = api.get("/financialyears")
+        assert limited.status_code == 429
+        wait = float(limited.headers["Retry-After"])
+        assert 0.05 <= wait <= 0.3 and round(wait / 0.05, 6).is_integer()
+
+
 def test_timeout_holds_the_answer_after_committing(small_emulator_factory: EmulatorFactory) -> None:
     emu = small_emulator_factory(timeout_rate=1.0, timeout_hold=1.0)
     with bearer(emu, timeout=0.3) as api, pytest.raises(httpx.ReadTimeout):

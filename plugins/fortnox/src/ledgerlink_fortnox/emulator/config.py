@@ -76,6 +76,11 @@ class EmulatorConfig:
     send_retry_after: bool = True
     """Send ``Retry-After`` on 429 (Fortnox does not document it; the client must cope either
     way)."""
+    retry_after_unit: float = 1.0  # not money: seconds
+    """``Retry-After`` counts in whole multiples of this, at least one: 1.0 gives whole seconds,
+    as HTTP and Fortnox do. A test on a scaled-down clock sets e.g. 0.05 and gets fractional
+    values (``0.05``), which the client reads as seconds too; otherwise every 429 would hold
+    it back a whole second however short the scaled window."""
     default_page_size: int = 100
     max_page_size: int = 500
     max_upload_bytes: int | None = None
@@ -92,6 +97,7 @@ class EmulatorConfig:
     """Chance to hold a request ``timeout_hold`` s before answering. Writes are committed
     first, as a slow server would."""
     timeout_hold: float = 5.0  # not money: seconds
+    """How long a "timed-out" request is held; set it just above the client's timeout."""
     drop_before_commit_rate: float = 0.0
     """Chance to close the socket without an answer and without doing the request."""
     drop_after_commit_rate: float = 0.0

@@ -93,6 +93,12 @@ class FaultPlan:
             return Decision(None)
 
 
-def retry_after_header(wait: float) -> str:  # not money: seconds
-    """``Retry-After`` in whole seconds, at least 1."""
-    return str(max(1, math.ceil(wait)))
+def retry_after_header(wait: float, unit: float = 1.0) -> str:  # not money: seconds
+    """``Retry-After`` for ``wait`` seconds: rounded up to a whole number of ``unit`` (at least one)
+    seconds; ``unit`` 1.0 gives whole seconds, as HTTP has it."""
+    if unit <= 0:
+        raise ValueError("the Retry-After unit must be positive")
+    units = max(1, math.ceil(wait / unit - 1e-9))
+    if unit == 1.0:
+        return str(units)
+    return f"{units * unit:.6g}"

@@ -77,12 +77,20 @@ class EmulatorApp:
         wait = self.window.admit(f"{grant.client_id}:{grant.tenant_id}")
         if wait is not None:
             headers = (
-                {"Retry-After": retry_after_header(wait)} if self.config.send_retry_after else {}
+                {"Retry-After": retry_after_header(wait, self.config.retry_after_unit)}
+                if self.config.send_retry_after
+                else {}
             )
             return Response(429, {"message": "Too Many Requests"}, headers=headers), Decision(None)
         decision = self.faults.decide(req.method in _WRITE_METHODS)
         if decision.fault is Fault.TOO_MANY:
-            headers = {"Retry-After": "1"} if self.config.send_retry_after else {}
+            # A burst says "one unit": one second by default, as Fortnox would.
+            unit = self.config.retry_after_unit
+            headers = (
+                {"Retry-After": retry_after_header(unit, unit)}
+                if self.config.send_retry_after
+                else {}
+            )
             return Response(429, {"message": "Too Many Requests"}, headers=headers), decision
         if decision.fault is Fault.DROP_BEFORE:
             raise _Dropped(decision.fault.value)
@@ -265,6 +273,7 @@ RUNTIME_KNOBS = frozenset(
         "rate_limit_requests",
         "rate_limit_window",
         "send_retry_after",
+        "retry_after_unit",
         "access_token_lifetime",
         "refresh_token_lifetime",
         "max_upload_bytes",
