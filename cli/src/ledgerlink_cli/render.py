@@ -30,3 +30,15 @@ def table(
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def installed_table(rows: Sequence[Any], detail_header: str, detail: Sequence[str]) -> str:
+    """The table of ``ledgerlink backends`` / ``plugins``: one row per entry point, with
+    ``detail`` (capabilities, hooks or the load error) in the last column."""
+    return table(
+        ["name", "distribution", "version", "status", detail_header],
+        [
+            [r.name, r.distribution or "?", r.version or "?", r.status, d]
+            for r, d in zip(rows, detail, strict=True)
+        ],
+    )

@@ -8,7 +8,7 @@ import click
 from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.options import json_option
-from ledgerlink_cli.render import echo_json, table
+from ledgerlink_cli.render import echo_json, installed_table
 
 
 @click.command()
@@ -23,18 +23,5 @@ def backends(runtime: Runtime, as_json: bool) -> None:
     if not rows:
         click.echo("no backends installed")
         return
-    click.echo(
-        table(
-            ["name", "distribution", "version", "status", "capabilities / error"],
-            [
-                [
-                    r.name,
-                    r.distribution or "?",
-                    r.version or "?",
-                    r.status,
-                    ", ".join(r.capabilities) if r.status == "ok" else r.error,
-                ]
-                for r in rows
-            ],
-        )
-    )
+    details = [", ".join(r.capabilities) if r.status == "ok" else (r.error or "") for r in rows]
+    click.echo(installed_table(rows, "capabilities / error", details))

@@ -7,8 +7,9 @@ import dataclasses
 import click
 from ledgerlink_core.runtime import Runtime
 
+from ledgerlink_cli.commands.plugins_new import new
 from ledgerlink_cli.options import json_option
-from ledgerlink_cli.render import echo_json, table
+from ledgerlink_cli.render import echo_json, installed_table
 
 
 @click.group(invoke_without_command=True)
@@ -27,23 +28,8 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
     if not rows:
         click.echo("no extension plugins installed")
         return
-    click.echo(
-        table(
-            ["name", "distribution", "version", "status", "hooks / error"],
-            [
-                [
-                    r.name,
-                    r.distribution or "?",
-                    r.version or "?",
-                    r.status,
-                    ", ".join(r.hooks) if r.status == "ok" else (r.error or ""),
-                ]
-                for r in rows
-            ],
-        )
-    )
+    details = [", ".join(r.hooks) if r.status == "ok" else (r.error or "") for r in rows]
+    click.echo(installed_table(rows, "hooks / error", details))
 
-
-from ledgerlink_cli.commands.plugins_new import new  # noqa: E402 -- `ledgerlink plugins new`
 
 plugins.add_command(new)
