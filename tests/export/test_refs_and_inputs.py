@@ -149,7 +149,7 @@ def test_attachment_naming_rule_and_sniffing(tmp_path: Path) -> None:
         i.voucher.label: [(a.filename, a.media_type) for a in i.attachments] for i in result.items
     }
     assert atts["A 12"] == [("A-12.pdf", "application/pdf"), ("A-12_receipt.png", "image/png")]
-    assert atts["2025-12-31 'unnumbered'"] == [("v2_scan.jpg", "image/jpeg")]
+    assert atts["(new) 2025-12-31 'unnumbered'"] == [("v2_scan.jpg", "image/jpeg")]
     assert atts["A 13"] == []
     assert any("A-1.pdf: its name matches no voucher" in p for p in result.problems)
     assert any("voucher A 13" in p and "not a PDF, JPEG or PNG" in p for p in result.problems)

@@ -122,7 +122,9 @@ def test_hook_ledgerlink_validate_export(tmp_path: Path) -> None:
             runtime, PushRequest(backend="sie_file", source=source, overrides={"path": str(target)})
         )
     assert seen == [{"target": "sie_file", "count": 2}]
-    assert [p for p in caught.value.problems if "TODO" in p] == ["voucher C (new): says TODO"]
+    assert [p for p in caught.value.problems if "TODO" in p] == [
+        "voucher C (new) 2025-12-10 'TODO fråga revisorn': says TODO"
+    ]
     assert not target.exists(), "nothing may be written when a plugin finds a problem"
 
 

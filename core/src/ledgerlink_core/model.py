@@ -230,10 +230,11 @@ class Voucher(Frozen):
 
     @property
     def label(self) -> str:
-        """How people name the voucher: ``A 12`` (series and number), or its date and text."""
-        if self.series or self.number:
-            return f"{self.series} {self.number or '(new)'}".strip()
-        return f"{self.date.isoformat()} {self.text!r}"
+        """How people name the voucher: ``A 12``, or for one not numbered yet its series, date
+        and text (``A (new) 2025-12-31 'Hyra'``) so that several new ones can be told apart."""
+        if self.number:
+            return f"{self.series} {self.number}".strip()
+        return f"{self.series} (new) {self.date.isoformat()} {self.text!r}".strip()
 
 
 # --- the whole bookkeeping ----------------------------------------------------------------------

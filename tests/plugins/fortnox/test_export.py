@@ -260,3 +260,29 @@ def test_library_use_without_core_journal_is_still_exactly_once(
     assert {o.status.value for o in second} == {"already-there"}
     assert len(emulator.state.vouchers(origin="api")) == 3
     assert (tmp_path / "data" / "export-journal.sqlite3").exists()
+
+
+def test_the_journal_tells_companies_apart(
+    emulator: Any, tmp_path: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    """Logged into another company at the same Fortnox host, the same input is new there:
+    the journal is keyed by the company, not by the login or the host alone."""
+    import dataclasses
+
+    emu = emulator
+    ws = workspace(emu, tmp_path / "home")
+    apply_env(ws, monkeypatch)
+    src = make_vouchers(emu, tmp_path, 2)
+    first = run_cli("push", "--to", "fortnox", str(src), "--json")
+    assert first.exit_code == 0, first.stderr
+    assert [o["status"] for o in json.loads(first.stdout)["outcomes"]] == ["created"] * 2
+
+    with emu.state.lock:
+        emu.state.company = dataclasses.replace(emu.state.company, org_nr="559999-0001")
+    other = run_cli("push", "--to", "fortnox", str(src), "--json")
+    assert other.exit_code == 0, other.stderr
+    assert [o["status"] for o in json.loads(other.stdout)["outcomes"]] == ["created"] * 2
+    status = json.loads(run_cli("push", "--status", "--json").stdout)
+    targets = sorted({row["target"] for row in status["entries"]})
+    assert len(targets) == 2
+    assert sum("559999-0001" in t for t in targets) == 1

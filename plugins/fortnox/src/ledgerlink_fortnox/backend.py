@@ -56,6 +56,7 @@ class FortnoxBackend(AccountingBackend):
             settings = FortnoxSettings.model_validate(settings.model_dump())
         self.fortnox_settings: FortnoxSettings = settings
         self._client: FortnoxClient | None = None
+        self._export_target: str | None = None
 
     @classmethod
     def capabilities(cls) -> Capabilities:
@@ -146,10 +147,19 @@ class FortnoxBackend(AccountingBackend):
         return constraints
 
     def export_target(self) -> str:
-        """The journal's key: this Fortnox host (and service-account tenant)."""
-        from ledgerlink_fortnox.export import export_target
+        """The journal's key: the company (organisation and database number, read once from
+        ``/3/companyinformation``) at this Fortnox host. Keying by company, not by login, keeps
+        a push to another company from being mistaken for one already done."""
+        if self._export_target is None:
+            from ledgerlink_fortnox.export import export_target
 
-        return export_target(self.fortnox_settings.base_url, self.fortnox_settings.tenant_id)
+            body = self.client.get_json("companyinformation", action="reading company information")
+            info = field(body, "CompanyInformation", {}) or {}
+            company = "/".join(
+                str(field(info, key) or "?") for key in ("OrganizationNumber", "DatabaseNumber")
+            )
+            self._export_target = export_target(self.fortnox_settings.base_url, company)
+        return self._export_target
 
     def export_vouchers(
         self, items: Sequence[VoucherExport], options: ExportOptions

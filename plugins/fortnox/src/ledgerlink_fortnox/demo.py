@@ -2,16 +2,19 @@
 
 ``python -m ledgerlink_fortnox.demo`` starts an emulator seeded with the example company, then
 runs the real commands in a throw-away config directory: ``ledgerlink fortnox login`` (the
-emulator's test user approves in place of a browser), ``status``, ``pull``, ``ledgers`` and
-``logout``. No credentials and no network beyond 127.0.0.1.
+emulator's test user approves in place of a browser), ``status``, ``pull``, ``ledgers``,
+``reconcile``, ``push`` (twice: exactly once) and ``logout``. No credentials and no
+network beyond 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -47,6 +50,34 @@ def _login(env: dict[str, str]) -> None:
         raise SystemExit(f"login failed: {rest.strip()}")
 
 
+def _year_end_adjustments(tmp: Path, closing: dt.date) -> tuple[Path, Path]:
+    """Two closing entries as a SIE 4I file, and a folder with the document for the first."""
+    from ledgerlink_core.model import Bookkeeping, CompanyInfo, Voucher, VoucherRow
+    from ledgerlink_core.sie import write_sie
+
+    def voucher(text: str, debit: str, credit: str, amount: str) -> Voucher:
+        rows = (
+            VoucherRow(account=debit, amount=Decimal(amount)),
+            VoucherRow(account=credit, amount=-Decimal(amount)),
+        )
+        return Voucher(series="A", number=None, date=closing, text=text, rows=rows)
+
+    book = Bookkeeping(
+        company=CompanyInfo(name="Bokslut"),
+        vouchers=(
+            voucher("Upplupen bankavgift december", "6570", "2440", "1850.00"),
+            voucher("Avskrivning inventarier december", "7832", "1229", "4200.00"),
+        ),
+    )
+    adjustments = tmp / "bokslut.si"
+    write_sie(book, adjustments, sie_type="4I")
+    documents = tmp / "bilagor"
+    documents.mkdir()
+    # v1_*: the input's first voucher (it has no number yet); see `ledgerlink push --help`.
+    (documents / "v1_bankavgift.pdf").write_bytes(b"%PDF-1.4\n% bankavgift\n%%EOF\n")
+    return adjustments, documents
+
+
 def main() -> int:
     """Run the demo; return the exit code."""
     from ledgerlink_fortnox.emulator import EmulatorConfig, run_emulator
@@ -74,6 +105,14 @@ def main() -> int:
         books = Path(tmp) / "books.se"
         _run(["pull", "--from", "fortnox", "--year", str(closing.year), "-o", str(books)], env)
         _run(["ledgers", "--from", "fortnox", "--date", closing.isoformat()], env)
+        _run(["reconcile", "--from", "fortnox", "--date", closing.isoformat()], env)
+        adjustments, documents = _year_end_adjustments(Path(tmp), closing)
+        push = ["push", "--to", "fortnox", str(adjustments), "--attach", str(documents)]
+        _run([*push, "--dry-run"], env)
+        _run(push, env)
+        print("\n(the same push again: the journal and the target agree, nothing is sent twice)")
+        _run(push, env)
+        _run(["push", "--status"], env)
         _run(["fortnox", "logout"], env)
     return 0
 

@@ -393,7 +393,6 @@ class FortnoxSink:
         )
 
 
-def export_target(base_url: str, tenant: str | None) -> str:
-    """The journal's key for a Fortnox company: the API host, plus the tenant of a service
-    account."""
-    return f"fortnox:{base_url}" + (f"#{tenant}" if tenant else "")
+def export_target(base_url: str, company: str) -> str:
+    """The journal's key for a Fortnox company: ``fortnox:<org nr>/<database nr>@<API host>``."""
+    return f"fortnox:{company}@{base_url}"
