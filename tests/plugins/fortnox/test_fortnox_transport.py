@@ -6,6 +6,7 @@ import threading
 
 import httpx
 import pytest
+from ledgerlink_fortnox.emulator import RunningEmulator
 from ledgerlink_fortnox.transport import (
     IDEMPOTENT,
     RetryingTransport,
@@ -57,6 +58,65 @@ def test_widen_is_capped() -> None:
     for _ in range(10):
         limiter.widen()
     assert limiter.window == 6.0
+
+
+@pytest.mark.parametrize(("window", "margin"), [(5.0, 0.25), (1.0, 0.05), (0.1, 0.01)])
+def test_margin_is_proportional_to_the_window(window: float, margin: float) -> None:
+    # 0.25 s of Fortnox's 5 s as before, but no longer a quarter of a scaled 1 s window
+    assert SlidingWindowLimiter(25, window).margin == pytest.approx(margin)
+
+
+def test_observed_lag_widens_the_margin_then_decays() -> None:
+    limiter = SlidingWindowLimiter(25, 1.0)
+    limiter.observe_lag(0.1)  # a request left 100 ms after its slot
+    assert limiter.margin == pytest.approx(0.2)
+    for _ in range(200):  # prompt sends since: the margin comes back down
+        limiter.observe_lag(0.0)
+    assert limiter.margin == pytest.approx(0.05)
+    limiter.observe_lag(5.0)  # a stall does not throw the window away: capped
+    assert limiter.margin == pytest.approx(0.2)
+
+
+def test_lag_is_measured_from_the_slot_to_the_send(emulator: RunningEmulator) -> None:
+    ticks = iter(range(1000))
+    limiter = SlidingWindowLimiter(25, 1.0, clock=lambda: next(ticks) * 0.04)
+    events: list[str] = []
+    transport = RetryingTransport(httpx.HTTPTransport(), limiter)
+    with httpx.Client(transport=transport) as client:
+        # the caller's own trace hook still sees every event
+        response = client.get(
+            emulator.api_base + "/companyinformation",
+            extensions={"trace": lambda name, info: events.append(name)},
+        )
+    assert response.status_code == 401  # no token: the server answered all the same
+    assert any(e.endswith("send_request_headers.started") for e in events)
+    # slot at one tick, headers out at the next: 40 ms of lag, a margin of twice that
+    assert limiter.margin == pytest.approx(0.08)
+
+
+def _throttled_once(limiter: SlidingWindowLimiter) -> RetryingTransport:
+    answers = iter([httpx.Response(429, headers={"Retry-After": "0"})])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return next(answers, httpx.Response(200, json={}))
+
+    return RetryingTransport(httpx.MockTransport(handler), limiter, sleep=lambda s: None)
+
+
+def test_a_429_widens_the_margin_only_when_the_allowance_was_in_use() -> None:
+    clock = FakeClock()
+    idle = SlidingWindowLimiter(25, 1.0, clock=clock.time, sleep=clock.sleep)
+    with httpx.Client(transport=_throttled_once(idle)) as client:
+        assert client.get("https://api.example/3/a").status_code == 200
+    # one request in the window: our pacing did not cause that 429
+    assert idle.margin == pytest.approx(0.05)
+
+    busy = SlidingWindowLimiter(25, 1.0, clock=clock.time, sleep=clock.sleep)
+    for _ in range(24):
+        busy.acquire()
+    with httpx.Client(transport=_throttled_once(busy)) as client:
+        assert client.get("https://api.example/3/a").status_code == 200
+    assert busy.margin == pytest.approx(0.10)
 
 
 def _transport(handler, **kw) -> tuple[RetryingTransport, list[float]]:
