@@ -73,10 +73,21 @@ _VER_FAST = re.compile(
 _AMOUNT_CHARS = "0123456789.-"
 _AMOUNT_STRIP = "0123456789.-\r\n"  # an amount may end the line
 _MISSING: object = object()
-_Head = tuple[str, tuple[ObjectRef, ...], tuple[str, ...]]
+#: A checked row head: account, ObjectRefs, flat objects, and the account's bucket of
+#: amounts not yet added to ``movements`` (summary mode).
+_Head = tuple[str, tuple[ObjectRef, ...], tuple[str, ...], list[Decimal]]
 _Rest = tuple[dt.date | None, str | None, Decimal | None, str | None]
 _NO_REST: _Rest = (None, None, None, None)
 _CACHE_LIMIT = 100_000
+_FLUSH_ROWS = 50_000  # summary mode: bucketed amounts are added to ``movements`` this often
+_Lazy = tuple[int, str, str | None, dt.date]
+
+
+def _reopen(ver: SieVoucher, lazy: _Lazy) -> SieVoucher:
+    """Put a voucher read in summary mode into the reused ``ver`` (its rows are summed apart)."""
+    ver.line, ver.series, ver.number, ver.date = lazy
+    ver.total, ver.ok, ver.in_year, ver.twin = _ZERO, True, True, None
+    return ver
 
 
 class SieReader:
@@ -118,9 +129,14 @@ class SieReader:
         self.year0: FiscalYear | None = None
         self.movements: defaultdict[str, Decimal] = defaultdict(Decimal)
         self.unbalanced = 0
+        # Per account, amounts of hot-path rows not yet in ``movements`` (appending is cheaper
+        # than a Decimal add into a dict; flushed every _FLUSH_ROWS rows, so memory stays flat).
+        self._buckets: dict[str, list[Decimal]] = {}
         self._heads: dict[str, _Head | Literal[False]] = {}
         self._rests: dict[str, _Rest | Literal[False]] = {"": _NO_REST}
         self._dates: dict[str, dt.date | None] = {'""': None}
+        self._vdates: dict[str, object] = {}  # split #VER: the date, between number and text
+        self._vregs: dict[str, object] = {}  # split #VER: the registration date, after the text
         self._iter: Iterator[SieRecord | SieVoucher] | None = None
 
     def __iter__(self) -> Iterator[SieRecord | SieVoucher]:
@@ -162,16 +178,20 @@ class SieReader:
         counts = self.counts
         keep = not self.summary
         sink = self.sink
-        movements = self.movements
         heads = self._heads
         rests = self._rests
         dates = self._dates
+        vdates = self._vdates
+        vregs = self._vregs
         ver_fast = _VER_FAST
         series_cache: dict[str, str] = {}
         scratch = SieVoucher(0, "", None, None)  # the open voucher in summary mode
         D = Decimal
         zero = _ZERO
         ver: SieVoucher | None = None
+        # Summary mode: the open voucher's line, series, number and date, before (if ever) it
+        # is put into ``scratch`` for the general path or a problem report.
+        lazy: _Lazy | None = None
         # 0: top level; 1: after #VER (expecting "{"); 2: inside a block, hot path on;
         # 3: inside a block, general path only (a "{" without #VER, or a #KSUMMA running).
         state = 0
@@ -183,6 +203,7 @@ class SieReader:
         ksumma_line = 0
         seen_record = False
         ntrans = nver = 0
+        flush_at = _FLUSH_ROWS
         lineno = 0
         for lineno, line in enumerate(text, 1):
             # --- hot path: a plain #TRANS row ----------------------------------------------------
@@ -205,16 +226,15 @@ class SieReader:
                     if rv and amount is not None:
                         ntrans += 1
                         total += amount
-                        acc = hv[0]
                         if twin:
                             twin = False
-                            self._twin(ver, acc, hv[2], amount)  # type: ignore[arg-type]
+                            self._twin(ver, hv[0], hv[2], amount)  # type: ignore[arg-type]
                         if keep:
                             row = _NEW_ROW(VoucherRow)
                             _SET_DICT(
                                 row,
                                 {
-                                    "account": acc,
+                                    "account": hv[0],
                                     "amount": amount,
                                     "objects": hv[1],
                                     "date": rv[0],
@@ -228,11 +248,16 @@ class SieReader:
                             _SET_PRIVATE(row, None)
                             ver.rows.append(row)  # type: ignore[union-attr]
                         elif in_year:
-                            movements[acc] += amount
+                            hv[3].append(amount)
                         continue
                 # anything unusual: the general path below reads (and reports) it
             # --- hot path: the end of a block ---------------------------------------------------
             elif state == 2 and line == "}\n":
+                if lazy is not None:  # summary mode: the voucher was only ever read here
+                    if not total:
+                        lazy, state = None, 0
+                        continue
+                    ver, lazy = _reopen(scratch, lazy), None
                 ver.total += total  # type: ignore[union-attr]
                 total = zero
                 if ver.twin is not None or ver.total:  # type: ignore[union-attr]
@@ -246,54 +271,74 @@ class SieReader:
                 continue
             # --- hot path: a #VER of the usual shape and its "{" --------------------------------
             elif state == 0 and line[:5] == "#VER " and crc is None:
-                m = ver_fast(line)
-                if m is not None:
-                    g = m.groups()
-                    date = dates.get(g[4], _MISSING)
-                    if date is _MISSING:
-                        date = self._date(g[4])
-                    reg = None if g[6] is None else dates.get(g[6], _MISSING)
-                    if reg is _MISSING:
-                        reg = self._date(g[6])
-                    if date is not _MISSING and date is not None and reg is not _MISSING:
-                        seen_record = True
-                        nver += 1
+                # The usual shape, every field but the dates quoted, splits on '"'; the regex
+                # takes the other usual shapes, the general path the rest.
+                date = reg = _MISSING
+                p = line.split('"')
+                if len(p) == 7 and p[2] == " " and p[0] == "#VER " and "\\" not in line:
+                    date = vdates.get(p[4], _MISSING)
+                    reg = vregs.get(p[6], _MISSING)
+                    if date is _MISSING or reg is _MISSING:
+                        date, reg = self._ver_dates(p[4], p[6])
+                    series, number, vtext, sign = p[1], p[3], p[5], None
+                else:
+                    m = ver_fast(line)
+                    if m is not None:
+                        g = m.groups()
+                        date = dates.get(g[4], _MISSING)
+                        if date is _MISSING:
+                            date = self._date(g[4])
+                        reg = None if g[6] is None else dates.get(g[6], _MISSING)
+                        if reg is _MISSING:
+                            reg = self._date(g[6])
                         number = g[2] if g[2] is not None else g[3]
                         series = g[0] if g[0] is not None else g[1]
-                        if keep and sink is None:
-                            ver = SieVoucher(
-                                lineno,
-                                series_cache.setdefault(series, series),
-                                number or None,
-                                date,  # type: ignore[arg-type]
-                                g[5] or "",
-                                reg,  # type: ignore[arg-type]
-                                g[7] or None,
-                            )
-                        else:  # nothing keeps it (summary or sink mode): reuse one object
-                            ver = scratch
-                            ver.line, ver.series, ver.number = lineno, series, number or None
-                            ver.date = date  # type: ignore[assignment]
-                            ver.total, ver.ok, ver.in_year, ver.twin = zero, True, True, None
-                            if keep:  # sink mode: the model is built from all of it
-                                ver.series = series_cache.setdefault(series, series)
-                                ver.text, ver.reg_date = g[5] or "", reg  # type: ignore[assignment]
-                                ver.sign = g[7] or None
-                                ver.rows.clear()
-                                ver.history.clear()
-                        if y0 is None and self.year0 is not None:
-                            y0, y1 = self.year0.start, self.year0.end
-                        in_year = True
-                        twin = False
-                        if y0 is not None and not y0 <= date <= y1:  # type: ignore[operator]
-                            self._outside_year(ver)
-                            in_year = False
-                        state = 1
-                        continue
+                        vtext, sign = g[5] or "", g[7] or None
+                if date is not _MISSING and date is not None and reg is not _MISSING:
+                    seen_record = True
+                    nver += 1
+                    if ntrans > flush_at:
+                        self._flush()
+                        flush_at = ntrans + _FLUSH_ROWS
+                    if not keep:  # summary mode: a voucher object only when one is needed
+                        ver, lazy = None, (lineno, series, number or None, date)  # type: ignore[assignment]
+                    elif sink is None:
+                        ver = SieVoucher(
+                            lineno,
+                            series_cache.setdefault(series, series),
+                            number or None,
+                            date,  # type: ignore[arg-type]
+                            vtext,
+                            reg,  # type: ignore[arg-type]
+                            sign,
+                        )
+                    else:  # sink mode: the model is built from one reused object
+                        ver = scratch
+                        ver.line, ver.number = lineno, number or None
+                        ver.series = series_cache.setdefault(series, series)
+                        ver.date = date  # type: ignore[assignment]
+                        ver.total, ver.ok, ver.in_year, ver.twin = zero, True, True, None
+                        ver.text, ver.reg_date = vtext, reg  # type: ignore[assignment]
+                        ver.sign = sign
+                        ver.rows.clear()
+                        ver.history.clear()
+                    if y0 is None and self.year0 is not None:
+                        y0, y1 = self.year0.start, self.year0.end
+                    in_year = True
+                    twin = False
+                    if y0 is not None and not y0 <= date <= y1:  # type: ignore[operator]
+                        if lazy is not None:
+                            ver, lazy = _reopen(scratch, lazy), None
+                        self._outside_year(ver)  # type: ignore[arg-type]
+                        in_year = False
+                    state = 1
+                    continue
             elif state == 1 and line == "{\n":
                 state = 2 if crc is None else 3
                 continue
             # --- general path -------------------------------------------------------------------
+            if lazy is not None:
+                ver, lazy = _reopen(scratch, lazy), None
             s = line.strip()
             if not s:
                 continue
@@ -383,6 +428,9 @@ class SieReader:
                 ver, state, total = None, 0, zero
             if label == "#VER":
                 nver += 1
+                if ntrans > flush_at:
+                    self._flush()
+                    flush_at = ntrans + _FLUSH_ROWS
                 ver = self._voucher(t, lineno)
                 twin = False
                 if self.year0 is not None:
@@ -406,6 +454,9 @@ class SieReader:
             if label in _BALANCE:
                 self.has_balances = True
             yield SieRecord(lineno, label, t[1:])
+        if lazy is not None:
+            ver = _reopen(scratch, lazy)
+        self._flush()
         self.lines = lineno
         counts["#TRANS"] += ntrans
         counts["#VER"] += nver
@@ -451,7 +502,8 @@ class SieReader:
                 try:
                     if flat:
                         _check_objects(flat)
-                    value = (acc, _objects(flat), flat)
+                    bucket = self._buckets.setdefault(acc, [])
+                    value = (acc, _objects(flat), flat, bucket)
                 except FieldError:
                     value = False
         if value and value[0] not in self.first_use:
@@ -459,6 +511,14 @@ class SieReader:
         if len(self._heads) < _CACHE_LIMIT:
             self._heads[head] = value
         return value
+
+    def _flush(self) -> None:
+        """Add the bucketed amounts to ``movements``."""
+        movements = self.movements
+        for acc, bucket in self._buckets.items():
+            if bucket:
+                movements[acc] += sum(bucket, _ZERO)
+                bucket.clear()
 
     def _rest(self, rest: str) -> _Rest | Literal[False]:
         """What follows a row's amount (``20250105 "Hyra" 1.5 "sign"``) -> (date, text,
@@ -480,6 +540,29 @@ class SieReader:
         if len(self._rests) < _CACHE_LIMIT:
             self._rests[rest] = value
         return value
+
+    def _ver_dates(self, between: str, after: str) -> tuple[object, object]:
+        """A split ``#VER``'s date (`` 20250105 `` between number and text) and registration
+        date (`` 20250105`` or nothing after the text), each cached; ``_MISSING`` when the
+        general path must read the line."""
+        date: object = _MISSING
+        s = between.strip(" \t")
+        if len(between) > len(s) + 1 and between[0] in " \t" and between[-1] in " \t":
+            value = self._date(s) if len(s) == 8 else _MISSING
+            date = value if value is not None else _MISSING
+        reg: object = _MISSING
+        s = after.strip(" \t\r\n")
+        if not s:
+            reg = None
+        elif after[0] in " \t" and len(s) == 8:
+            reg = self._date(s)
+            if reg is None:
+                reg = _MISSING
+        if len(self._vdates) < _CACHE_LIMIT:
+            self._vdates[between] = date
+        if len(self._vregs) < _CACHE_LIMIT:
+            self._vregs[after] = reg
+        return date, reg
 
     def _date(self, text: str) -> dt.date | object | None:
         """A cached ``YYYYMMDD``/``""`` -> date/None, or ``_MISSING`` when it is not a date."""
