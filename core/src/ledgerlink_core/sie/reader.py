@@ -184,6 +184,7 @@ class SieReader:
         vdates = self._vdates
         vregs = self._vregs
         ver_fast = _VER_FAST
+        amount_chars = _AMOUNT_STRIP
         series_cache: dict[str, str] = {}
         scratch = SieVoucher(0, "", None, None)  # the open voucher in summary mode
         D = Decimal
@@ -205,7 +206,8 @@ class SieReader:
         ntrans = nver = 0
         flush_at = _FLUSH_ROWS
         lineno = 0
-        for lineno, line in enumerate(text, 1):
+        lines = enumerate(text, 1)
+        for lineno, line in lines:
             # --- hot path: a plain #TRANS row ----------------------------------------------------
             if state == 2 and line[:7] == "#TRANS ":
                 head, sep, tail = line.partition("} ")
@@ -334,8 +336,51 @@ class SieReader:
                     state = 1
                     continue
             elif state == 1 and line == "{\n":
-                state = 2 if crc is None else 3
-                continue
+                if crc is not None:
+                    state = 3
+                    continue
+                state = 2
+                if lazy is None or not in_year:
+                    continue
+                # Summary mode, a voucher inside the year: its plain #TRANS rows in a loop of
+                # their own (what the hot path above does, minus what cannot happen here).
+                start = lineno
+                for lineno, line in lines:
+                    if line[:7] != "#TRANS ":
+                        break
+                    head, sep, tail = line.partition("} ")
+                    try:
+                        hv = heads[head]
+                    except KeyError:
+                        hv = self._head(head, lineno) if sep else False
+                    if not hv:
+                        break
+                    amt, _, rest = tail.partition(" ")
+                    try:
+                        rv = rests[rest]
+                    except KeyError:
+                        rv = self._rest(rest)
+                    if not rv or amt.strip(amount_chars):
+                        break
+                    try:
+                        amount = D(amt)
+                    except ArithmeticError:
+                        break
+                    total += amount
+                    hv[3].append(amount)
+                else:
+                    ntrans += lineno - start
+                    break  # the file ends inside the block: reported after the loop
+                ntrans += lineno - start - 1  # the rows before this line
+                if line == "}\n":
+                    if total:
+                        ver, lazy = _reopen(scratch, lazy), None
+                        ver.total = total
+                        total = zero
+                        self._finish(ver)
+                    ver, lazy, state = None, None, 0
+                    continue
+                # anything else: the paths below read it, inside the block
             # --- general path -------------------------------------------------------------------
             if lazy is not None:
                 ver, lazy = _reopen(scratch, lazy), None
