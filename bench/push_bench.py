@@ -3,10 +3,10 @@
 The emulator runs in a child process (its CPU and GIL are not ours) with a per-request
 latency of 300 ms and Fortnox's 25 requests per 5 s, both scaled by ``--scale`` (0.5: 150 ms
 and 25 per 2.5 s) so the run takes two and a half minutes instead of five; ``--scale 0.2``
-(25 per 1 s) takes one. The client's safety margin is a share of the window (5%, more only
-when sends lag behind their slots), so scaling does not distort the ratio. The push goes
-through the whole pipeline (input file, validation look-ups, journal, concurrent export,
-attachments) exactly as the CLI runs it.
+(25 per 1 s) takes one. The client's safety margin is a share of the window (5%, at least
+50 ms, more when sends lag behind their slots), so scaling to 1 s does not distort the
+ratio. The push goes through the whole pipeline (input file, validation look-ups, journal,
+concurrent export, attachments) exactly as the CLI runs it.
 
 Reported:
 

@@ -31,10 +31,12 @@ RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 
 MARGIN_SHARE = 0.05
 """Default safety margin as a share of the window: 0.25 s of Fortnox's 5 s."""
-MIN_MARGIN = 0.01  # not money: seconds
-"""The margin never goes below this (clock and scheduling granularity)."""
+MIN_MARGIN = 0.05  # not money: seconds
+"""The margin never goes below this: on a loaded machine a request can reach the server tens
+of milliseconds after one sent later (scheduler slices, the GIL), however small the window."""
 WIDEN_CAP_SHARE = 0.2
-"""After 429s the margin may grow by at most this share of the window (1 s of 5 s)."""
+"""Lag and 429s may grow the margin up to this share of the window (1 s of 5 s), or to four
+times the base margin if that is more."""
 LAG_FACTOR = 2.0
 """The margin covers this many times the worst recent lag between a slot and its send."""
 LAG_DECAY = 0.98
@@ -82,7 +84,8 @@ class SlidingWindowLimiter:
         self._margin = margin
         self._widened = 0.0  # not money: seconds added after 429s
         self._lag = 0.0  # not money: decaying maximum of the observed slot-to-send lag
-        self._cap = WIDEN_CAP_SHARE * window  # not money: the largest margin 429s may cause
+        # not money: the largest margin lag and 429s may cause
+        self._cap = max(WIDEN_CAP_SHARE * window, 4 * margin)
         self._step = max(MIN_MARGIN, MARGIN_SHARE * window)  # not money: one widening
         self.window = window + margin
         self._clock = clock
