@@ -79,7 +79,8 @@ _Head = tuple[str, tuple[ObjectRef, ...], tuple[str, ...], list[Decimal]]
 _Rest = tuple[dt.date | None, str | None, Decimal | None, str | None]
 _NO_REST: _Rest = (None, None, None, None)
 _CACHE_LIMIT = 100_000
-_FLUSH_ROWS = 50_000  # summary mode: bucketed amounts are added to ``movements`` this often
+_FLUSH_ROWS = 4_096  # summary mode: bucketed amounts go to ``movements`` this often (small: the
+# buckets stay in the CPU cache)
 _Lazy = tuple[int, str, str | None, dt.date]
 
 
