@@ -16,6 +16,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import chain
 from typing import BinaryIO, Literal
 
 from ledgerlink_core.model import FiscalYear, ObjectRef, RowChange, Voucher, VoucherRow
@@ -53,6 +54,27 @@ _ROW_KINDS = {"#TRANS": "T", "#RTRANS": "R", "#BTRANS": "B"}
 KsummaStatus = Literal["valid", "invalid", "absent"]
 
 
+def _line_blocks(raw: BinaryIO, size: int = 1 << 20) -> Iterator[list[bytes]]:
+    """The lines of ``raw`` from where it stands, a block at a time, as bytes without their
+    line ends. ``bytes.splitlines`` ends a line where text mode does (LF, CRLF or a lone CR),
+    so line numbers are those of a text-mode reader, at a fraction of the cost of decoding
+    every line."""
+    carry = b""
+    while block := raw.read(size):
+        if carry:
+            block = carry + block
+        # The last sure line end: an LF, or a CR whose next byte is known (not an LF, as no
+        # LF follows the last one); a CR at the very end may be the first half of a CRLF.
+        cut = max(block.rfind(b"\n"), block.rfind(b"\r", 0, len(block) - 1))
+        if cut < 0:
+            carry = block
+            continue
+        carry = block[cut + 1 :]
+        yield block[: cut + 1].splitlines()
+    if carry:
+        yield carry.splitlines()
+
+
 def open_source(source: Source, name: str | None) -> tuple[BinaryIO, str]:
     """A binary stream for a path or bytes, and the name to use in messages."""
     if isinstance(source, bytes | bytearray | memoryview):
@@ -71,7 +93,7 @@ _VER_FAST = re.compile(
     r'(?:[ \t]+(\d{8}|"")(?:[ \t]+"([^"\\\n]*)")?)?)?[ \t\r\n]*'
 ).fullmatch
 _AMOUNT_CHARS = "0123456789.-"
-_AMOUNT_STRIP = "0123456789.-\r\n"  # an amount may end the line
+_AMOUNT_STRIP = b"0123456789.-"
 _MISSING: object = object()
 #: A checked row head: account, ObjectRefs, flat objects, and the account's bucket of
 #: amounts not yet added to ``movements`` (summary mode).
@@ -133,8 +155,8 @@ class SieReader:
         # Per account, amounts of hot-path rows not yet in ``movements`` (appending is cheaper
         # than a Decimal add into a dict; flushed every _FLUSH_ROWS rows, so memory stays flat).
         self._buckets: dict[str, list[Decimal]] = {}
-        self._heads: dict[str, _Head | Literal[False]] = {}
-        self._rests: dict[str, _Rest | Literal[False]] = {"": _NO_REST}
+        self._heads: dict[bytes, _Head | Literal[False]] = {}
+        self._rests: dict[bytes, _Rest | Literal[False]] = {b"": _NO_REST}
         self._dates: dict[str, dt.date | None] = {'""': None}
         self._vdates: dict[str, object] = {}  # split #VER: the date, between number and text
         self._vregs: dict[str, object] = {}  # split #VER: the registration date, after the text
@@ -165,12 +187,15 @@ class SieReader:
                         None, "this is binary data, not a SIE file (expected text records)"
                     )
                 self.encoding = detect_encoding(raw)
-                text = io.TextIOWrapper(raw, encoding=self.encoding, errors=ERRORS)
-                yield from self._records(text)
+                yield from self._records(chain.from_iterable(_line_blocks(raw)))
             except OSError as err:
                 raise SieError(f"cannot read the file: {err}", path=self.name) from None
 
-    def _records(self, text: io.TextIOWrapper) -> Iterator[SieRecord | SieVoucher]:
+    def _records(self, source_lines: Iterator[bytes]) -> Iterator[SieRecord | SieVoucher]:
+        # Lines stay bytes (without their line end): the hot paths cache what they decoded and
+        # checked (row heads and tails) by their bytes and decode only an amount (ASCII once
+        # checked) or a #VER line; the general path decodes its line.
+        enc = self.encoding or "cp437"
         problems = self.problems
         error = problems.error
         tokenize = lexer.tokenize
@@ -207,23 +232,23 @@ class SieReader:
         ntrans = nver = 0
         flush_at = _FLUSH_ROWS
         lineno = 0
-        lines = enumerate(text, 1)
+        lines = enumerate(source_lines, 1)
         for lineno, line in lines:
             # --- hot path: a plain #TRANS row ----------------------------------------------------
-            if state == 2 and line[:7] == "#TRANS ":
-                head, sep, tail = line.partition("} ")
+            if state == 2 and line[:7] == b"#TRANS ":
+                head, sep, tail = line.partition(b"} ")
                 try:
                     hv = heads[head]
                 except KeyError:
                     hv = self._head(head, lineno) if sep else False
                 if hv:
-                    amt, _, rest = tail.partition(" ")
+                    amt, _, rest = tail.partition(b" ")
                     try:
                         rv = rests[rest]
                     except KeyError:
                         rv = self._rest(rest)
                     try:
-                        amount = None if amt.strip(_AMOUNT_STRIP) else D(amt)
+                        amount = None if amt.strip(amount_chars) else D(amt.decode())
                     except ArithmeticError:
                         amount = None
                     if rv and amount is not None:
@@ -255,7 +280,7 @@ class SieReader:
                         continue
                 # anything unusual: the general path below reads (and reports) it
             # --- hot path: the end of a block ---------------------------------------------------
-            elif state == 2 and line == "}\n":
+            elif state == 2 and line == b"}":
                 if lazy is not None:  # summary mode: the voucher was only ever read here
                     if not total:
                         lazy, state = None, 0
@@ -273,19 +298,20 @@ class SieReader:
                 ver, state = None, 0
                 continue
             # --- hot path: a #VER of the usual shape and its "{" --------------------------------
-            elif state == 0 and line[:5] == "#VER " and crc is None:
+            elif state == 0 and line[:5] == b"#VER " and crc is None:
                 # The usual shape, every field but the dates quoted, splits on '"'; the regex
                 # takes the other usual shapes, the general path the rest.
                 date = reg = _MISSING
-                p = line.split('"')
-                if len(p) == 7 and p[2] == " " and p[0] == "#VER " and "\\" not in line:
+                vline = line.decode(enc, ERRORS)
+                p = vline.split('"')
+                if len(p) == 7 and p[2] == " " and p[0] == "#VER " and "\\" not in vline:
                     date = vdates.get(p[4], _MISSING)
                     reg = vregs.get(p[6], _MISSING)
                     if date is _MISSING or reg is _MISSING:
                         date, reg = self._ver_dates(p[4], p[6])
                     series, number, vtext, sign = p[1], p[3], p[5], None
                 else:
-                    m = ver_fast(line)
+                    m = ver_fast(vline)
                     if m is not None:
                         g = m.groups()
                         date = dates.get(g[4], _MISSING)
@@ -336,7 +362,7 @@ class SieReader:
                         in_year = False
                     state = 1
                     continue
-            elif state == 1 and line == "{\n":
+            elif state == 1 and line == b"{":
                 if crc is not None:
                     state = 3
                     continue
@@ -347,16 +373,16 @@ class SieReader:
                 # their own (what the hot path above does, minus what cannot happen here).
                 start = lineno
                 for lineno, line in lines:
-                    if line[:7] != "#TRANS ":
+                    if line[:7] != b"#TRANS ":
                         break
-                    head, sep, tail = line.partition("} ")
+                    head, sep, tail = line.partition(b"} ")
                     try:
                         hv = heads[head]
                     except KeyError:
                         hv = self._head(head, lineno) if sep else False
                     if not hv:
                         break
-                    amt, _, rest = tail.partition(" ")
+                    amt, _, rest = tail.partition(b" ")
                     try:
                         rv = rests[rest]
                     except KeyError:
@@ -364,7 +390,7 @@ class SieReader:
                     if not rv or amt.strip(amount_chars):
                         break
                     try:
-                        amount = D(amt)
+                        amount = D(amt.decode())
                     except ArithmeticError:
                         break
                     total += amount
@@ -373,7 +399,7 @@ class SieReader:
                     ntrans += lineno - start
                     break  # the file ends inside the block: reported after the loop
                 ntrans += lineno - start - 1  # the rows before this line
-                if line == "}\n":
+                if line == b"}":
                     if total:
                         ver, lazy = _reopen(scratch, lazy), None
                         ver.total = total
@@ -385,7 +411,7 @@ class SieReader:
             # --- general path -------------------------------------------------------------------
             if lazy is not None:
                 ver, lazy = _reopen(scratch, lazy), None
-            s = line.strip()
+            s = line.decode(enc, ERRORS).strip()
             if not s:
                 continue
             if s[0] != "#":
@@ -533,11 +559,12 @@ class SieReader:
 
     # --- helpers of the hot paths (each caches what it validated) ---------------------------------
 
-    def _head(self, head: str, lineno: int) -> _Head | Literal[False]:
+    def _head(self, key: bytes, lineno: int) -> _Head | Literal[False]:
         """``#TRANS 1930 {1 "100"`` -> (account, ObjectRefs, flat objects), or None when the
         general path must read the line. Notes the account's first use (the first time a head
         is seen is the first time its account is)."""
         value: _Head | Literal[False] = False
+        head = key.decode(self.encoding or "cp437", ERRORS)
         try:
             t = lexer.tokenize(head + "}")
         except lexer.LexError:
@@ -555,7 +582,7 @@ class SieReader:
         if value and value[0] not in self.first_use:
             self.first_use[value[0]] = lineno
         if len(self._heads) < _CACHE_LIMIT:
-            self._heads[head] = value
+            self._heads[key] = value
         return value
 
     def _flush(self) -> None:
@@ -566,10 +593,11 @@ class SieReader:
                 movements[acc] += sum(bucket, _ZERO)
                 bucket.clear()
 
-    def _rest(self, rest: str) -> _Rest | Literal[False]:
+    def _rest(self, key: bytes) -> _Rest | Literal[False]:
         """What follows a row's amount (``20250105 "Hyra" 1.5 "sign"``) -> (date, text,
         quantity, sign), or False when the general path must read the line."""
         value: _Rest | Literal[False] = False
+        rest = key.decode(self.encoding or "cp437", ERRORS)
         try:
             t = lexer.tokenize(rest.strip())
         except lexer.LexError:
@@ -584,7 +612,7 @@ class SieReader:
             except FieldError:
                 value = False
         if len(self._rests) < _CACHE_LIMIT:
-            self._rests[rest] = value
+            self._rests[key] = value
         return value
 
     def _ver_dates(self, between: str, after: str) -> tuple[object, object]:
