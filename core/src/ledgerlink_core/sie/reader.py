@@ -211,6 +211,8 @@ class SieReader:
         vregs = self._vregs
         ver_fast = _VER_FAST
         amount_chars = _AMOUNT_STRIP
+        new_row, set_dict, set_fields = _NEW_ROW, _SET_DICT, _SET_FIELDS
+        set_extra, set_private, row_fields = _SET_EXTRA, _SET_PRIVATE, _ROW_FIELDS
         series_cache: dict[str, str] = {}
         scratch = SieVoucher(0, "", None, None)  # the open voucher in summary mode
         D = Decimal
@@ -367,10 +369,11 @@ class SieReader:
                     state = 3
                     continue
                 state = 2
-                if lazy is None or not in_year:
+                if not keep and (lazy is None or not in_year):
                     continue
-                # Summary mode, a voucher inside the year: its plain #TRANS rows in a loop of
-                # their own (what the hot path above does, minus what cannot happen here).
+                # A voucher's plain #TRANS rows in a loop of their own (what the hot path above
+                # does, minus what cannot happen at the start of a block of the usual shape):
+                # rows as models (full mode), or sums (summary mode, vouchers inside the year).
                 start = lineno
                 for lineno, line in lines:
                     if line[:7] != b"#TRANS ":
@@ -394,17 +397,43 @@ class SieReader:
                     except ArithmeticError:
                         break
                     total += amount
-                    hv[3].append(amount)
+                    if keep:
+                        row = new_row(VoucherRow)
+                        set_dict(
+                            row,
+                            {
+                                "account": hv[0],
+                                "amount": amount,
+                                "objects": hv[1],
+                                "date": rv[0],
+                                "text": rv[1],
+                                "quantity": rv[2],
+                                "sign": rv[3],
+                            },
+                        )
+                        set_fields(row, row_fields)
+                        set_extra(row, None)
+                        set_private(row, None)
+                        ver.rows.append(row)  # type: ignore[union-attr]
+                    else:
+                        hv[3].append(amount)
                 else:
                     ntrans += lineno - start
                     break  # the file ends inside the block: reported after the loop
                 ntrans += lineno - start - 1  # the rows before this line
                 if line == b"}":
-                    if total:
+                    if lazy is not None and total:  # summary mode: unbalanced, report it
                         ver, lazy = _reopen(scratch, lazy), None
-                        ver.total = total
-                        total = zero
-                        self._finish(ver)
+                    if ver is not None:
+                        ver.total += total
+                        if ver.total:
+                            self._finish(ver)
+                        if keep:
+                            if sink is None:
+                                yield ver
+                            elif ver.ok:
+                                sink.append(ver.to_model())
+                    total = zero
                     ver, lazy, state = None, None, 0
                     continue
                 # anything else: the paths below read it, inside the block
