@@ -225,6 +225,7 @@ class SieReader:
         # 3: inside a block, general path only (a "{" without #VER, or a #KSUMMA running).
         state = 0
         total = zero  # the hot path's part of the open voucher's #TRANS sum
+        amount: Decimal | None = None
         in_year = True  # the open voucher is inside #RAR 0 (or no #RAR 0 is known)
         twin = False  # an #RTRANS waits for its twin #TRANS
         y0 = y1 = None  # #RAR 0, once known (summary mode)
@@ -236,135 +237,8 @@ class SieReader:
         lineno = 0
         lines = enumerate(source_lines, 1)
         for lineno, line in lines:
-            # --- hot path: a plain #TRANS row ----------------------------------------------------
-            if state == 2 and line[:7] == b"#TRANS ":
-                head, sep, tail = line.partition(b"} ")
-                try:
-                    hv = heads[head]
-                except KeyError:
-                    hv = self._head(head, lineno) if sep else False
-                if hv:
-                    amt, _, rest = tail.partition(b" ")
-                    try:
-                        rv = rests[rest]
-                    except KeyError:
-                        rv = self._rest(rest)
-                    try:
-                        amount = None if amt.strip(amount_chars) else D(amt.decode())
-                    except ArithmeticError:
-                        amount = None
-                    if rv and amount is not None:
-                        ntrans += 1
-                        total += amount
-                        if twin:
-                            twin = False
-                            self._twin(ver, hv[0], hv[2], amount)  # type: ignore[arg-type]
-                        if keep:
-                            row = _NEW_ROW(VoucherRow)
-                            _SET_DICT(
-                                row,
-                                {
-                                    "account": hv[0],
-                                    "amount": amount,
-                                    "objects": hv[1],
-                                    "date": rv[0],
-                                    "text": rv[1],
-                                    "quantity": rv[2],
-                                    "sign": rv[3],
-                                },
-                            )
-                            _SET_FIELDS(row, _ROW_FIELDS)
-                            _SET_EXTRA(row, None)
-                            _SET_PRIVATE(row, None)
-                            ver.rows.append(row)  # type: ignore[union-attr]
-                        elif in_year:
-                            hv[3].append(amount)
-                        continue
-                # anything unusual: the general path below reads (and reports) it
-            # --- hot path: the end of a block ---------------------------------------------------
-            elif state == 2 and line == b"}":
-                if lazy is not None:  # summary mode: the voucher was only ever read here
-                    if not total:
-                        lazy, state = None, 0
-                        continue
-                    ver, lazy = _reopen(scratch, lazy), None
-                ver.total += total  # type: ignore[union-attr]
-                total = zero
-                if ver.twin is not None or ver.total:  # type: ignore[union-attr]
-                    self._finish(ver)  # type: ignore[arg-type]
-                if keep:
-                    if sink is None:
-                        yield ver  # type: ignore[misc]
-                    elif ver.ok:  # type: ignore[union-attr]
-                        sink.append(ver.to_model())  # type: ignore[union-attr]
-                ver, state = None, 0
-                continue
-            # --- hot path: a #VER of the usual shape and its "{" --------------------------------
-            elif state == 0 and line[:5] == b"#VER " and crc is None:
-                # The usual shape, every field but the dates quoted, splits on '"'; the regex
-                # takes the other usual shapes, the general path the rest.
-                date = reg = _MISSING
-                vline = line.decode(enc, ERRORS)
-                p = vline.split('"')
-                if len(p) == 7 and p[2] == " " and p[0] == "#VER " and "\\" not in vline:
-                    date = vdates.get(p[4], _MISSING)
-                    reg = vregs.get(p[6], _MISSING)
-                    if date is _MISSING or reg is _MISSING:
-                        date, reg = self._ver_dates(p[4], p[6])
-                    series, number, vtext, sign = p[1], p[3], p[5], None
-                else:
-                    m = ver_fast(vline)
-                    if m is not None:
-                        g = m.groups()
-                        date = dates.get(g[4], _MISSING)
-                        if date is _MISSING:
-                            date = self._date(g[4])
-                        reg = None if g[6] is None else dates.get(g[6], _MISSING)
-                        if reg is _MISSING:
-                            reg = self._date(g[6])
-                        number = g[2] if g[2] is not None else g[3]
-                        series = g[0] if g[0] is not None else g[1]
-                        vtext, sign = g[5] or "", g[7] or None
-                if date is not _MISSING and date is not None and reg is not _MISSING:
-                    seen_record = True
-                    nver += 1
-                    if ntrans > flush_at:
-                        self._flush()
-                        flush_at = ntrans + _FLUSH_ROWS
-                    if not keep:  # summary mode: a voucher object only when one is needed
-                        ver, lazy = None, (lineno, series, number or None, date)  # type: ignore[assignment]
-                    elif sink is None:
-                        ver = SieVoucher(
-                            lineno,
-                            series_cache.setdefault(series, series),
-                            number or None,
-                            date,  # type: ignore[arg-type]
-                            vtext,
-                            reg,  # type: ignore[arg-type]
-                            sign,
-                        )
-                    else:  # sink mode: the model is built from one reused object
-                        ver = scratch
-                        ver.line, ver.number = lineno, number or None
-                        ver.series = series_cache.setdefault(series, series)
-                        ver.date = date  # type: ignore[assignment]
-                        ver.total, ver.ok, ver.in_year, ver.twin = zero, True, True, None
-                        ver.text, ver.reg_date = vtext, reg  # type: ignore[assignment]
-                        ver.sign = sign
-                        ver.rows.clear()
-                        ver.history.clear()
-                    if y0 is None and self.year0 is not None:
-                        y0, y1 = self.year0.start, self.year0.end
-                    in_year = True
-                    twin = False
-                    if y0 is not None and not y0 <= date <= y1:  # type: ignore[operator]
-                        if lazy is not None:
-                            ver, lazy = _reopen(scratch, lazy), None
-                        self._outside_year(ver)  # type: ignore[arg-type]
-                        in_year = False
-                    state = 1
-                    continue
-            elif state == 1 and line == b"{":
+            # --- hot path: the "{" after such a #VER, and the rows of the block -----------------
+            if state == 1 and line == b"{":
                 if crc is not None:
                     state = 3
                     continue
@@ -437,6 +311,134 @@ class SieReader:
                     ver, lazy, state = None, None, 0
                     continue
                 # anything else: the paths below read it, inside the block
+            # --- hot path: a #VER of the usual shape -------------------------------------------
+            elif state == 0 and line[:5] == b"#VER " and crc is None:
+                # The usual shape, every field but the dates quoted, splits on '"'; the regex
+                # takes the other usual shapes, the general path the rest.
+                date = reg = _MISSING
+                vline = line.decode(enc, ERRORS)
+                p = vline.split('"')
+                if len(p) == 7 and p[2] == " " and p[0] == "#VER " and "\\" not in vline:
+                    date = vdates.get(p[4], _MISSING)
+                    reg = vregs.get(p[6], _MISSING)
+                    if date is _MISSING or reg is _MISSING:
+                        date, reg = self._ver_dates(p[4], p[6])
+                    series, number, vtext, sign = p[1], p[3], p[5], None
+                else:
+                    m = ver_fast(vline)
+                    if m is not None:
+                        g = m.groups()
+                        date = dates.get(g[4], _MISSING)
+                        if date is _MISSING:
+                            date = self._date(g[4])
+                        reg = None if g[6] is None else dates.get(g[6], _MISSING)
+                        if reg is _MISSING:
+                            reg = self._date(g[6])
+                        number = g[2] if g[2] is not None else g[3]
+                        series = g[0] if g[0] is not None else g[1]
+                        vtext, sign = g[5] or "", g[7] or None
+                if date is not _MISSING and date is not None and reg is not _MISSING:
+                    seen_record = True
+                    nver += 1
+                    if ntrans > flush_at:
+                        self._flush()
+                        flush_at = ntrans + _FLUSH_ROWS
+                    if not keep:  # summary mode: a voucher object only when one is needed
+                        ver, lazy = None, (lineno, series, number or None, date)  # type: ignore[assignment]
+                    elif sink is None:
+                        ver = SieVoucher(
+                            lineno,
+                            series_cache.setdefault(series, series),
+                            number or None,
+                            date,  # type: ignore[arg-type]
+                            vtext,
+                            reg,  # type: ignore[arg-type]
+                            sign,
+                        )
+                    else:  # sink mode: the model is built from one reused object
+                        ver = scratch
+                        ver.line, ver.number = lineno, number or None
+                        ver.series = series_cache.setdefault(series, series)
+                        ver.date = date  # type: ignore[assignment]
+                        ver.total, ver.ok, ver.in_year, ver.twin = zero, True, True, None
+                        ver.text, ver.reg_date = vtext, reg  # type: ignore[assignment]
+                        ver.sign = sign
+                        ver.rows.clear()
+                        ver.history.clear()
+                    if y0 is None and self.year0 is not None:
+                        y0, y1 = self.year0.start, self.year0.end
+                    in_year = True
+                    twin = False
+                    if y0 is not None and not y0 <= date <= y1:  # type: ignore[operator]
+                        if lazy is not None:
+                            ver, lazy = _reopen(scratch, lazy), None
+                        self._outside_year(ver)  # type: ignore[arg-type]
+                        in_year = False
+                    state = 1
+                    continue
+            # --- hot path: a plain #TRANS row ----------------------------------------------------
+            elif state == 2 and line[:7] == b"#TRANS ":
+                head, sep, tail = line.partition(b"} ")
+                try:
+                    hv = heads[head]
+                except KeyError:
+                    hv = self._head(head, lineno) if sep else False
+                if hv:
+                    amt, _, rest = tail.partition(b" ")
+                    try:
+                        rv = rests[rest]
+                    except KeyError:
+                        rv = self._rest(rest)
+                    try:
+                        amount = None if amt.strip(amount_chars) else D(amt.decode())
+                    except ArithmeticError:
+                        amount = None
+                    if rv and amount is not None:
+                        ntrans += 1
+                        total += amount
+                        if twin:
+                            twin = False
+                            self._twin(ver, hv[0], hv[2], amount)  # type: ignore[arg-type]
+                        if keep:
+                            row = _NEW_ROW(VoucherRow)
+                            _SET_DICT(
+                                row,
+                                {
+                                    "account": hv[0],
+                                    "amount": amount,
+                                    "objects": hv[1],
+                                    "date": rv[0],
+                                    "text": rv[1],
+                                    "quantity": rv[2],
+                                    "sign": rv[3],
+                                },
+                            )
+                            _SET_FIELDS(row, _ROW_FIELDS)
+                            _SET_EXTRA(row, None)
+                            _SET_PRIVATE(row, None)
+                            ver.rows.append(row)  # type: ignore[union-attr]
+                        elif in_year:
+                            hv[3].append(amount)
+                        continue
+                # anything unusual: the general path below reads (and reports) it
+            # --- hot path: the end of a block ---------------------------------------------------
+            elif state == 2 and line == b"}":
+                if lazy is not None:  # summary mode: the voucher was only ever read here
+                    if not total:
+                        lazy, state = None, 0
+                        continue
+                    ver, lazy = _reopen(scratch, lazy), None
+                ver.total += total  # type: ignore[union-attr]
+                total = zero
+                if ver.twin is not None or ver.total:  # type: ignore[union-attr]
+                    self._finish(ver)  # type: ignore[arg-type]
+                if keep:
+                    if sink is None:
+                        yield ver  # type: ignore[misc]
+                    elif ver.ok:  # type: ignore[union-attr]
+                        sink.append(ver.to_model())  # type: ignore[union-attr]
+                ver, state = None, 0
+                continue
             # --- general path -------------------------------------------------------------------
             if lazy is not None:
                 ver, lazy = _reopen(scratch, lazy), None
