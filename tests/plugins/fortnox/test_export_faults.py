@@ -40,7 +40,8 @@ from export_kit import (
 WINDOW = 0.1  # not money: seconds
 CLIENT_TIMEOUT = 0.15  # not money: seconds; the client gives up on an answer after this
 
-#: Each fault at 10% (drawn in turn, so together about 40% of requests meet one).
+#: Each fault at 10% of the requests it applies to: half of all writes meet one (429, drop
+#: before or after the commit, 5xx, timeout), 40% of reads (nothing to commit after).
 FAULTS: dict[str, Any] = {
     "error_429_rate": 0.1,
     "burst_429_length": 1,

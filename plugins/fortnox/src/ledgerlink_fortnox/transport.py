@@ -35,8 +35,8 @@ MIN_MARGIN = 0.05  # not money: seconds
 """The margin never goes below this: on a loaded machine a request can reach the server tens
 of milliseconds after one sent later (scheduler slices, the GIL), however small the window."""
 WIDEN_CAP_SHARE = 0.2
-"""Lag and 429s may grow the margin up to this share of the window (1 s of 5 s), or to four
-times the base margin if that is more."""
+"""Lag and 429s may grow the margin up to this share of the window (1 s of 5 s), or to twice
+the base margin if that is more."""
 LAG_FACTOR = 2.0
 """The margin covers this many times the worst recent lag between a slot and its send."""
 LAG_DECAY = 0.98
@@ -85,7 +85,7 @@ class SlidingWindowLimiter:
         self._widened = 0.0  # not money: seconds added after 429s
         self._lag = 0.0  # not money: decaying maximum of the observed slot-to-send lag
         # not money: the largest margin lag and 429s may cause
-        self._cap = max(WIDEN_CAP_SHARE * window, 4 * margin)
+        self._cap = max(WIDEN_CAP_SHARE * window, 2 * margin)
         self._step = max(MIN_MARGIN, MARGIN_SHARE * window)  # not money: one widening
         self.window = window + margin
         self._clock = clock

@@ -4,13 +4,15 @@ connections dropped before or after the write is committed; all repeatable by se
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 from emulator_helpers import bearer, voucher_body
-from ledgerlink_fortnox.emulator import RunningEmulator
+from ledgerlink_fortnox.emulator import EmulatorConfig, RunningEmulator
+from ledgerlink_fortnox.emulator.faults import Fault, FaultPlan
 
 EmulatorFactory = Callable[..., RunningEmulator]
 YEAR = {"financialyear": 2}
@@ -112,6 +114,25 @@ def test_faults_are_repeatable_by_seed(small_emulator_factory: EmulatorFactory) 
     assert first == again
     assert first != other
     assert {"200", "429"} <= set(first) and ({"500", "503"} & set(first))
+
+
+def test_each_fault_kind_hits_its_own_rate() -> None:
+    rates = {
+        "error_429_rate": 0.1,
+        "drop_before_commit_rate": 0.1,
+        "error_5xx_rate": 0.1,
+        "drop_after_commit_rate": 0.1,
+        "timeout_rate": 0.1,
+    }
+    plan = FaultPlan(EmulatorConfig(seed=5, burst_429_length=1, **rates))
+    n = 20_000
+    writes = Counter(plan.decide(is_write=True).fault for _ in range(n))
+    reads = Counter(plan.decide(is_write=False).fault for _ in range(n))
+    for fault in Fault:
+        assert abs(writes[fault] / n - 0.1) < 0.01, (fault, writes)
+    assert reads[Fault.DROP_AFTER] == 0  # a read has nothing to commit
+    for fault in set(Fault) - {Fault.DROP_AFTER}:
+        assert abs(reads[fault] / n - 0.1) < 0.01, (fault, reads)
 
 
 def test_runtime_configuration_over_http(small: RunningEmulator) -> None:

@@ -47,7 +47,9 @@ class EmulatorConfig:
     """Everything that can be tuned about an emulated Fortnox tenant.
 
     Times are seconds (``float``, not money). Rates are probabilities per request in [0, 1],
-    drawn from a generator seeded with ``seed``, so a run is repeatable.
+    drawn from a generator seeded with ``seed``, so a run is repeatable. The fault rates are
+    exclusive shares (one fault per request at most, each kind hitting its own rate of the
+    requests it applies to), so together they should not exceed 1.
     """
 
     # --- the registered app and the approving user ---------------------------------------------

@@ -68,28 +68,39 @@ class FaultPlan:
         self._burst_left = 0
 
     def decide(self, is_write: bool) -> Decision:
-        """Pick the fault for the next request. Every request makes the same number of draws,
-        so the sequence does not depend on which faults fired."""
+        """Pick the fault for the next request.
+
+        One uniform draw falls into consecutive bands, one per kind, each as wide as its
+        rate, so every kind hits exactly its configured share of the requests it applies to
+        (10% each: 10% of requests answered 429, 10% dropped before the commit, and so on;
+        with drawing in turn the later kinds would get less). A read's drop-after band is no
+        fault. Rates adding up to more than 1 squeeze the later kinds. Every request makes
+        the same number of draws, so the sequence does not depend on which faults fired."""
         c = self.config
         with self._lock:
-            draws = [self._rng.random() for _ in range(6)]
+            draw, flavour = self._rng.random(), self._rng.random()
             if self._burst_left > 0:
                 self._burst_left -= 1
                 return Decision(Fault.TOO_MANY)
             eligible = is_write or c.faults_on_reads
-            if draws[0] < c.error_429_rate and eligible:
-                self._burst_left = max(0, c.burst_429_length - 1)
-                return Decision(Fault.TOO_MANY)
-            if is_write and draws[1] < c.drop_before_commit_rate:
-                return Decision(Fault.DROP_BEFORE)
-            if not is_write and c.faults_on_reads and draws[1] < c.drop_before_commit_rate:
-                return Decision(Fault.DROP_BEFORE)
-            if eligible and draws[2] < c.error_5xx_rate:
-                return Decision(Fault.SERVER_ERROR, 503 if draws[5] < 0.3 else 500)
-            if is_write and draws[3] < c.drop_after_commit_rate:
-                return Decision(Fault.DROP_AFTER)
-            if eligible and draws[4] < c.timeout_rate:
-                return Decision(Fault.TIMEOUT)
+            bands = (
+                (Fault.TOO_MANY, c.error_429_rate, eligible),
+                (Fault.DROP_BEFORE, c.drop_before_commit_rate, eligible),
+                (Fault.SERVER_ERROR, c.error_5xx_rate, eligible),
+                (Fault.DROP_AFTER, c.drop_after_commit_rate, is_write),
+                (Fault.TIMEOUT, c.timeout_rate, eligible),
+            )
+            edge = 0.0
+            for fault, rate, applies in bands:
+                edge += rate
+                if draw < edge:
+                    if not applies:
+                        return Decision(None)
+                    if fault is Fault.TOO_MANY:
+                        self._burst_left = max(0, c.burst_429_length - 1)
+                    if fault is Fault.SERVER_ERROR:
+                        return Decision(fault, 503 if flavour < 0.3 else 500)
+                    return Decision(fault)
             return Decision(None)
 
 
