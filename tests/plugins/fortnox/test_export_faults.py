@@ -11,7 +11,7 @@ Time is scaled down 50x (Fortnox's 25 requests per 5 s become 25 per 0.1 s), and
 everything that waits: the emulator's ``Retry-After`` (1 s of a 5 s window by default, here
 a fifth of the window), how long it holds a "timed-out" answer, the client's timeout and,
 through the window, its retry backoff. With real-clock waits (``Retry-After: 1`` on every
-429 pausing every thread) a run took three to four minutes; now it takes a quarter of one.
+429 pausing every thread) a run took three to four minutes; now it takes under half of one.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ CLIENT = [
 VOUCHERS = 300
 KILLS = 6
 
-#: One seed by default, three for the full runs (each ~15-25 s on two cores).
+#: One seed by default, three for the full runs (each ~25-35 s on two cores).
 FULL = os.environ.get("FULL_FAULT_RUNS") == "1"
 SEEDS = [1, 2, 3] if FULL else [1]
 
