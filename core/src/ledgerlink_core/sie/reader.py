@@ -8,13 +8,15 @@ after the iteration its ``encoding``, ``ksumma``, ``lines`` and ``problems`` des
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import encodings.cp437
 import io
 import os
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from itertools import chain
 from typing import BinaryIO, Literal
@@ -103,14 +105,24 @@ _NO_REST: _Rest = (None, None, None, None)
 _CACHE_LIMIT = 100_000
 _FLUSH_ROWS = 4_096  # summary mode: bucketed amounts go to ``movements`` this often (small: the
 # buckets stay in the CPU cache)
-_Lazy = tuple[int, str, str | None, dt.date]
+_Lazy = tuple[int, str | bytes, str | bytes | None, dt.date]
 
 
-def _reopen(ver: SieVoucher, lazy: _Lazy) -> SieVoucher:
-    """Put a voucher read in summary mode into the reused ``ver`` (its rows are summed apart)."""
-    ver.line, ver.series, ver.number, ver.date = lazy
-    ver.total, ver.ok, ver.in_year, ver.twin = _ZERO, True, True, None
-    return ver
+def _decoder(encoding: str) -> Callable[[bytes], str]:
+    """A ``bytes -> str`` for the file's encoding. CP437 goes through its charmap directly:
+    ``bytes.decode("cp437")`` calls into the Python codec module every time."""
+    if codecs.lookup(encoding).name == "cp437":
+        charmap, table = codecs.charmap_decode, encodings.cp437.decoding_table
+
+        def decode_cp437(data: bytes) -> str:
+            return charmap(data, ERRORS, table)[0]
+
+        return decode_cp437
+
+    def decode(data: bytes) -> str:
+        return data.decode(encoding, ERRORS)
+
+    return decode
 
 
 class SieReader:
@@ -158,9 +170,11 @@ class SieReader:
         self._heads: dict[bytes, _Head | Literal[False]] = {}
         self._rests: dict[bytes, _Rest | Literal[False]] = {b"": _NO_REST}
         self._dates: dict[str, dt.date | None] = {'""': None}
-        self._vdates: dict[str, object] = {}  # split #VER: the date, between number and text
-        self._vregs: dict[str, object] = {}  # split #VER: the registration date, after the text
+        self._vdates: dict[bytes, object] = {}  # split #VER: the date, between number and text
+        self._vregs: dict[bytes, object] = {}  # split #VER: the registration date, after the text
         self._iter: Iterator[SieRecord | SieVoucher] | None = None
+        self._scratch = SieVoucher(0, "", None, None)
+        self._decode: Callable[[bytes], str] = bytes.decode
 
     def __iter__(self) -> Iterator[SieRecord | SieVoucher]:
         # The generator itself, so that a for loop does not pay for __next__ on every item.
@@ -195,7 +209,7 @@ class SieReader:
         # Lines stay bytes (without their line end): the hot paths cache what they decoded and
         # checked (row heads and tails) by their bytes and decode only an amount (ASCII once
         # checked) or a #VER line; the general path decodes its line.
-        enc = self.encoding or "cp437"
+        self._decode = decode = _decoder(self.encoding or "cp437")
         problems = self.problems
         error = problems.error
         tokenize = lexer.tokenize
@@ -214,7 +228,7 @@ class SieReader:
         new_row, set_dict, set_fields = _NEW_ROW, _SET_DICT, _SET_FIELDS
         set_extra, set_private, row_fields = _SET_EXTRA, _SET_PRIVATE, _ROW_FIELDS
         series_cache: dict[str, str] = {}
-        scratch = SieVoucher(0, "", None, None)  # the open voucher in summary mode
+        scratch = self._scratch  # the open voucher in summary and sink mode
         D = Decimal
         zero = _ZERO
         ver: SieVoucher | None = None
@@ -297,7 +311,7 @@ class SieReader:
                 ntrans += lineno - start - 1  # the rows before this line
                 if line == b"}":
                     if lazy is not None and total:  # summary mode: unbalanced, report it
-                        ver, lazy = _reopen(scratch, lazy), None
+                        ver, lazy = self._reopen(lazy), None
                     if ver is not None:
                         ver.total += total
                         if ver.total:
@@ -316,16 +330,21 @@ class SieReader:
                 # The usual shape, every field but the dates quoted, splits on '"'; the regex
                 # takes the other usual shapes, the general path the rest.
                 date = reg = _MISSING
-                vline = line.decode(enc, ERRORS)
-                p = vline.split('"')
-                if len(p) == 7 and p[2] == " " and p[0] == "#VER " and "\\" not in vline:
+                p = line.split(b'"')
+                if len(p) == 7 and p[2] == b" " and p[0] == b"#VER " and b"\\" not in line:
                     date = vdates.get(p[4], _MISSING)
                     reg = vregs.get(p[6], _MISSING)
                     if date is _MISSING or reg is _MISSING:
                         date, reg = self._ver_dates(p[4], p[6])
-                    series, number, vtext, sign = p[1], p[3], p[5], None
+                    if keep:  # ASCII (the usual case) decodes the same in every encoding
+                        series = p[1].decode() if p[1].isascii() else decode(p[1])
+                        number = p[3].decode() if p[3].isascii() else decode(p[3])
+                        vtext = p[5].decode() if p[5].isascii() else decode(p[5])
+                    else:  # summary mode decodes series and number only to report the voucher
+                        series, number, vtext = p[1], p[3], ""  # type: ignore[assignment]
+                    sign = None
                 else:
-                    m = ver_fast(vline)
+                    m = ver_fast(decode(line))
                     if m is not None:
                         g = m.groups()
                         date = dates.get(g[4], _MISSING)
@@ -371,7 +390,7 @@ class SieReader:
                     twin = False
                     if y0 is not None and not y0 <= date <= y1:  # type: ignore[operator]
                         if lazy is not None:
-                            ver, lazy = _reopen(scratch, lazy), None
+                            ver, lazy = self._reopen(lazy), None
                         self._outside_year(ver)  # type: ignore[arg-type]
                         in_year = False
                     state = 1
@@ -427,7 +446,7 @@ class SieReader:
                     if not total:
                         lazy, state = None, 0
                         continue
-                    ver, lazy = _reopen(scratch, lazy), None
+                    ver, lazy = self._reopen(lazy), None
                 ver.total += total  # type: ignore[union-attr]
                 total = zero
                 if ver.twin is not None or ver.total:  # type: ignore[union-attr]
@@ -441,8 +460,8 @@ class SieReader:
                 continue
             # --- general path -------------------------------------------------------------------
             if lazy is not None:
-                ver, lazy = _reopen(scratch, lazy), None
-            s = line.decode(enc, ERRORS).strip()
+                ver, lazy = self._reopen(lazy), None
+            s = (line.decode() if line.isascii() else decode(line)).strip()
             if not s:
                 continue
             if s[0] != "#":
@@ -558,7 +577,7 @@ class SieReader:
                 self.has_balances = True
             yield SieRecord(lineno, label, t[1:])
         if lazy is not None:
-            ver = _reopen(scratch, lazy)
+            ver = self._reopen(lazy)
         self._flush()
         self.lines = lineno
         counts["#TRANS"] += ntrans
@@ -595,7 +614,7 @@ class SieReader:
         general path must read the line. Notes the account's first use (the first time a head
         is seen is the first time its account is)."""
         value: _Head | Literal[False] = False
-        head = key.decode(self.encoding or "cp437", ERRORS)
+        head = self._decode(key)
         try:
             t = lexer.tokenize(head + "}")
         except lexer.LexError:
@@ -628,7 +647,7 @@ class SieReader:
         """What follows a row's amount (``20250105 "Hyra" 1.5 "sign"``) -> (date, text,
         quantity, sign), or False when the general path must read the line."""
         value: _Rest | Literal[False] = False
-        rest = key.decode(self.encoding or "cp437", ERRORS)
+        rest = self._decode(key)
         try:
             t = lexer.tokenize(rest.strip())
         except lexer.LexError:
@@ -646,21 +665,32 @@ class SieReader:
             self._rests[key] = value
         return value
 
-    def _ver_dates(self, between: str, after: str) -> tuple[object, object]:
+    def _reopen(self, lazy: _Lazy) -> SieVoucher:
+        """Put a voucher read in summary mode into the reused voucher object (its rows are
+        summed apart), decoding its series and number."""
+        ver = self._scratch
+        line, series, number, date = lazy
+        ver.line, ver.date = line, date
+        ver.series = series if isinstance(series, str) else self._decode(series)
+        ver.number = number if not isinstance(number, bytes) else self._decode(number)
+        ver.total, ver.ok, ver.in_year, ver.twin = _ZERO, True, True, None
+        return ver
+
+    def _ver_dates(self, between: bytes, after: bytes) -> tuple[object, object]:
         """A split ``#VER``'s date (`` 20250105 `` between number and text) and registration
         date (`` 20250105`` or nothing after the text), each cached; ``_MISSING`` when the
         general path must read the line."""
         date: object = _MISSING
-        s = between.strip(" \t")
-        if len(between) > len(s) + 1 and between[0] in " \t" and between[-1] in " \t":
-            value = self._date(s) if len(s) == 8 else _MISSING
+        s = between.strip(b" \t")
+        if len(between) > len(s) + 1 and between[0] in b" \t" and between[-1] in b" \t":
+            value = self._date(s.decode("latin-1")) if len(s) == 8 else _MISSING
             date = value if value is not None else _MISSING
         reg: object = _MISSING
-        s = after.strip(" \t\r\n")
+        s = after.strip(b" \t")
         if not s:
             reg = None
-        elif after[0] in " \t" and len(s) == 8:
-            reg = self._date(s)
+        elif after[0] in b" \t" and len(s) == 8:
+            reg = self._date(s.decode("latin-1"))
             if reg is None:
                 reg = _MISSING
         if len(self._vdates) < _CACHE_LIMIT:
