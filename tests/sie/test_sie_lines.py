@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from itertools import chain
 
 from hypothesis import given
@@ -71,3 +72,25 @@ def test_a_lone_cr_inside_a_row_ends_the_line_as_in_text_mode() -> None:
     assert report.errors == 1
     # one line more than the CRLF file: the second voucher is now on line 14
     assert [p.line for p in report.problems if p.code == "unbalanced"] == [14]
+
+
+def test_summary_mode_names_a_voucher_it_reports_in_the_file_encoding() -> None:
+    data = _file(b"\r\n").replace(b'#VER "A" "2"', b'#VER "\x8f" "2"')  # CP437 Å
+    report = check_sie(data, name="f.se")
+    unbalanced = [p for p in report.problems if p.code == "unbalanced"]
+    assert [p.message.split(" does")[0] for p in unbalanced] == ["voucher Å 2"]
+    doc = read_sie(data, strict=False)
+    assert [v.series for v in doc.bookkeeping.vouchers] == ["A"]
+
+
+def test_rows_after_a_general_path_line_inside_a_block_are_still_read() -> None:
+    data = _file(b"\r\n").replace(
+        b'#TRANS 1930 {} 100.00 20250105 "x"',
+        b'#RTRANS 1930 {} 100.00 20250105 "x"\r\n#TRANS 1930 {} 100.00 20250105 "x"',
+    )
+    report = check_sie(data, name="f.se")
+    assert (report.transactions, report.added_rows, report.errors) == (4, 1, 1)
+    doc = read_sie(data, strict=False)
+    (first,) = doc.bookkeeping.vouchers
+    assert [r.amount for r in first.rows] == [Decimal("100.00"), Decimal("-100.00")]
+    assert [h.kind for h in first.history] == ["added"]
