@@ -614,9 +614,10 @@ class SieReader:
     # --- helpers of the hot paths (each caches what it validated) ---------------------------------
 
     def _head(self, key: bytes, lineno: int) -> _Head | Literal[False]:
-        """``#TRANS 1930 {1 "100"`` -> (account, ObjectRefs, flat objects), or None when the
-        general path must read the line. Notes the account's first use (the first time a head
-        is seen is the first time its account is)."""
+        """``b'#TRANS 1930 {1 "100"'`` -> (account, ObjectRefs, flat objects, the account's
+        bucket), or False when the general path must read the line; cached by its bytes. Notes
+        the account's first use (the first time a head is seen is the first time its account
+        is)."""
         value: _Head | Literal[False] = False
         head = self._decode(key)
         try:
@@ -648,8 +649,9 @@ class SieReader:
                 bucket.clear()
 
     def _rest(self, key: bytes) -> _Rest | Literal[False]:
-        """What follows a row's amount (``20250105 "Hyra" 1.5 "sign"``) -> (date, text,
-        quantity, sign), or False when the general path must read the line."""
+        """What follows a row's amount (``b'20250105 "Hyra" 1.5 "sign"'``) -> (date, text,
+        quantity, sign), or False when the general path must read the line; cached by its
+        bytes."""
         value: _Rest | Literal[False] = False
         rest = self._decode(key)
         try:
