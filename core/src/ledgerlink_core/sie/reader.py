@@ -255,7 +255,7 @@ class SieReader:
         lineno = 0
         lines = enumerate(source_lines, 1)
         for lineno, line in lines:
-            # --- hot path: the "{" after such a #VER, and the rows of the block -----------------
+            # --- hot path: the "{" after a #VER read below, and the rows of the block -----------
             if state == 1 and line == b"{":
                 if crc is not None:
                     state = 3
@@ -263,8 +263,8 @@ class SieReader:
                 state = 2
                 if not keep and (lazy is None or not in_year):
                     continue
-                # A voucher's plain #TRANS rows in a loop of their own (what the hot path above
-                # does, minus what cannot happen at the start of a block of the usual shape):
+                # A voucher's plain #TRANS rows in a loop of their own (what the #TRANS hot path
+                # below does, minus what cannot happen at the start of a block of the usual shape):
                 # rows as models (full mode), or sums (summary mode, vouchers inside the year).
                 start = lineno
                 for lineno, line in lines:
