@@ -8,6 +8,7 @@ import click
 from ledgerlink_core.errors import InputError
 
 from ledgerlink_cli.options import json_option
+from ledgerlink_cli.progress import terminal_progress
 from ledgerlink_cli.render import echo_json
 
 
@@ -21,7 +22,9 @@ def check(ctx: click.Context, file: Path, as_json: bool) -> None:
 
     if not file.exists():
         raise InputError("no such file", path=file)
-    report = check_sie(file)
+    size_kb = max(1, file.stat().st_size // 1024)
+    with terminal_progress().task(f"checking {file.name} (kB)", total=size_kb) as task:
+        report = check_sie(file, on_read=lambda n: task.advance(n // 1024))
     if as_json:
         echo_json(report.model_dump(mode="json"))
     else:

@@ -6,6 +6,7 @@ per-account sums (bounded by the chart) and at most ``Problems.limit`` problems 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Literal, cast
 
@@ -136,15 +137,18 @@ def _line_key(p: Problem) -> tuple[int, int]:
     return (0, p.line) if p.line is not None else (1, 0)
 
 
-def check_sie(source: Source, *, name: str | None = None) -> CheckReport:
+def check_sie(
+    source: Source, *, name: str | None = None, on_read: Callable[[int], None] | None = None
+) -> CheckReport:
     """Validate a SIE file in one streaming pass and report what is wrong with it.
 
     Covers every reader problem (syntax, unknown labels, extra fields, bad dates and amounts,
     ``#KSUMMA``), unbalanced vouchers, accounts used but not in the chart, vouchers dated
     outside ``#RAR 0``, and ``#IB + movements != #UB`` / ``#RES != movements`` per account.
     Unreadable input (not SIE, binary, truncated ``#KSUMMA`` file) raises ``SieError``.
+    ``on_read`` is told the size of each block read (progress).
     """
-    reader = SieReader(source, strict=False, name=name, summary=True)
+    reader = SieReader(source, strict=False, name=name, summary=True, on_read=on_read)
     checker = _Checker(reader)
     record = checker.record
     for item in reader:  # summary mode yields records only

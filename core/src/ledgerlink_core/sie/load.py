@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from collections.abc import Callable
 from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict
@@ -194,16 +195,23 @@ class _Builder:
         return book, info
 
 
-def read_sie(source: Source, *, strict: bool = True, name: str | None = None) -> SieDocument:
+def read_sie(
+    source: Source,
+    *,
+    strict: bool = True,
+    name: str | None = None,
+    on_read: Callable[[int], None] | None = None,
+) -> SieDocument:
     """Read a whole SIE file (types 1, 2, 3, 4E, 4I) into the canonical model.
 
     ``source`` is a path or the file's bytes; ``name`` names it in messages. Strict mode raises
     :class:`~ledgerlink_core.sie.problems.SieError` (file, line, what was expected) on the first
     error; lenient mode collects problems and leaves broken or unbalanced vouchers out.
-    Warnings (unknown records, extra fields...) never raise.
+    Warnings (unknown records, extra fields...) never raise. ``on_read`` is told the size of
+    each block read (progress).
     """
     vouchers: list[Voucher] = []
-    reader = SieReader(source, strict=strict, name=name, sink=vouchers)
+    reader = SieReader(source, strict=strict, name=name, sink=vouchers, on_read=on_read)
     builder = _Builder(reader.problems)
     builder.vouchers = vouchers
     record = builder.record

@@ -60,13 +60,17 @@ _ROW_KINDS = {"#TRANS": "T", "#RTRANS": "R", "#BTRANS": "B"}
 KsummaStatus = Literal["valid", "invalid", "absent"]
 
 
-def _line_blocks(raw: BinaryIO, size: int = 1 << 20) -> Iterator[list[bytes]]:
+def _line_blocks(
+    raw: BinaryIO, size: int = 1 << 20, on_read: Callable[[int], None] | None = None
+) -> Iterator[list[bytes]]:
     """The lines of ``raw`` from where it stands, a block at a time, as bytes without their
     line ends. ``bytes.splitlines`` ends a line where text mode does (LF, CRLF or a lone CR),
     so line numbers are those of a text-mode reader, at a fraction of the cost of decoding
-    every line."""
+    every line. ``on_read`` is told the size of each block read (progress)."""
     carry = b""
     while block := raw.read(size):
+        if on_read is not None:
+            on_read(len(block))
         if carry:
             block = carry + block
         # The last sure line end: an LF, or a CR whose next byte is known (not an LF, as no
@@ -145,8 +149,11 @@ class SieReader:
         name: str | None = None,
         summary: bool = False,
         sink: list[Voucher] | None = None,
+        on_read: Callable[[int], None] | None = None,
     ) -> None:
         self._source = source
+        #: Told the number of bytes of each block read, for progress reporting.
+        self.on_read = on_read
         self._name = name
         self.name = name or (
             "<bytes>" if isinstance(source, bytes | bytearray) else os.fspath(source)
@@ -205,7 +212,9 @@ class SieReader:
                         None, "this is binary data, not a SIE file (expected text records)"
                     )
                 self.encoding = detect_encoding(raw)
-                yield from self._records(chain.from_iterable(_line_blocks(raw)))
+                yield from self._records(
+                    chain.from_iterable(_line_blocks(raw, on_read=self.on_read))
+                )
             except OSError as err:
                 raise SieError(f"cannot read the file: {err}", path=self.name) from None
 

@@ -101,8 +101,9 @@ class SieFileBackend(AccountingBackend):
         s = self.sie_settings
         if not s.path.is_file():
             raise InputError("no such file (set it with --set path=FILE)", path=s.path)
-        with self.ctx.progress.task(f"reading {s.path.name}"):
-            doc = read_sie(s.path, strict=False)
+        size_kb = max(1, s.path.stat().st_size // 1024)
+        with self.ctx.progress.task(f"reading {s.path.name} (kB)", total=size_kb) as task:
+            doc = read_sie(s.path, strict=False, on_read=lambda n: task.advance(n // 1024))
         log = self.ctx.logger
         errors = [p for p in doc.problems if p.severity == "error"]
         for p in doc.problems:
