@@ -7,7 +7,9 @@ The distributions under tests/fixtures/thirdparty live outside the workspace; th
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from testpaths import THIRDPARTY
 
@@ -30,6 +32,22 @@ TOY_BOOK = {
 }
 
 
+def _pull_toy(
+    run_cli_process: Callable[..., Any],
+    tmp_path: Path,
+    api_key: str,
+    *options: str,
+    global_options: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> Any:
+    """``ledgerlink [global_options] pull --from toy [options]`` of :data:`TOY_BOOK`, with the
+    third-party distributions on the path."""
+    book = tmp_path / "book.json"
+    book.write_text(json.dumps(TOY_BOOK), encoding="utf-8")
+    args = ["pull", "--from", "toy", "--set", f"path={book}", "--set", f"api_key={api_key}"]
+    return run_cli_process(*global_options, *args, *options, extra_path=[THIRDPARTY], env=env)
+
+
 def test_builtin_backends_are_listed(run_cli_process) -> None:
     result = run_cli_process("backends", "--json")
     assert result.exit_code == 0, result.stderr
@@ -40,9 +58,6 @@ def test_builtin_backends_are_listed(run_cli_process) -> None:
 
 
 def test_third_party_backend_is_discovered_and_selected(run_cli_process, tmp_path: Path) -> None:
-    book = tmp_path / "book.json"
-    book.write_text(json.dumps(TOY_BOOK), encoding="utf-8")
-
     listing = run_cli_process("backends", "--json", extra_path=[THIRDPARTY])
     rows = {r["name"]: r for r in json.loads(listing.stdout)}
     assert rows["toy"] == {
@@ -55,17 +70,7 @@ def test_third_party_backend_is_discovered_and_selected(run_cli_process, tmp_pat
         "entry_point": "ledgerlink_toy.backend:ToyBackend",
     }
 
-    pulled = run_cli_process(
-        "pull",
-        "--from",
-        "toy",
-        "--set",
-        f"path={book}",
-        "--set",
-        "api_key=s3cret",
-        "--json",
-        extra_path=[THIRDPARTY],
-    )
+    pulled = _pull_toy(run_cli_process, tmp_path, "s3cret", "--json")
     assert pulled.exit_code == 0, pulled.stderr
     data = json.loads(pulled.stdout)
     voucher = data["vouchers"][0]
@@ -81,17 +86,7 @@ def test_third_party_backend_is_discovered_and_selected(run_cli_process, tmp_pat
     }
     assert "s3cret" not in pulled.stdout + pulled.stderr
 
-    debug = run_cli_process(
-        "-vv",
-        "pull",
-        "--from",
-        "toy",
-        "--set",
-        f"path={book}",
-        "--set",
-        "api_key=s3cret",
-        extra_path=[THIRDPARTY],
-    )
+    debug = _pull_toy(run_cli_process, tmp_path, "s3cret", global_options=("-vv",))
     assert debug.exit_code == 0, debug.stderr
     assert "s3cret" not in debug.stdout + debug.stderr
 
@@ -114,18 +109,7 @@ def test_broken_plugin_is_an_error_row_and_others_still_work(
     assert prow["hello"]["status"] == "ok"
     assert prow["hello"]["hooks"] == ["ledgerlink_cli_commands", "ledgerlink_import_finished"]
 
-    book = tmp_path / "book.json"
-    book.write_text(json.dumps(TOY_BOOK), encoding="utf-8")
-    pulled = run_cli_process(
-        "pull",
-        "--from",
-        "toy",
-        "--set",
-        f"path={book}",
-        "--set",
-        "api_key=k",
-        extra_path=[THIRDPARTY],
-    )
+    pulled = _pull_toy(run_cli_process, tmp_path, "k")
     assert pulled.exit_code == 0, pulled.stderr
     assert "Tredje Part AB" in pulled.stdout
 
@@ -141,20 +125,8 @@ def test_plugin_contributes_command_and_notifications(run_cli_process, tmp_path:
     assert hello.exit_code == 0, hello.stderr
     assert hello.stdout.strip() == "hello from a plugin"
 
-    book = tmp_path / "book.json"
-    book.write_text(json.dumps(TOY_BOOK), encoding="utf-8")
     log = tmp_path / "hello.log"
-    pulled = run_cli_process(
-        "pull",
-        "--from",
-        "toy",
-        "--set",
-        f"path={book}",
-        "--set",
-        "api_key=k",
-        extra_path=[THIRDPARTY],
-        env={"HELLO_LOG": str(log)},
-    )
+    pulled = _pull_toy(run_cli_process, tmp_path, "k", env={"HELLO_LOG": str(log)})
     assert pulled.exit_code == 0, pulled.stderr
     assert log.read_text() == "toy bookkeeping [('accounts', 2), ('vouchers', 1)]\n"
 
