@@ -165,13 +165,11 @@ def _is_credit(item: Mapping[str, Any]) -> bool:
 
 
 def _voucher(item: Mapping[str, Any], kind: Kind) -> VoucherRef | None:
-    if kind == "customer":
-        series, number, year = (
-            field(item, "VoucherSeries"),
-            field(item, "VoucherNumber"),
-            field(item, "VoucherYear"),
-        )
-    else:
+    # A supplier invoice lists its vouchers (the booking first); a customer invoice, and a
+    # supplier invoice without that list, carries the booking's Voucher* fields itself.
+    source: Mapping[str, Any] = item
+    keys = ("VoucherSeries", "VoucherNumber", "VoucherYear")
+    if kind == "supplier":
         vouchers = field(item, "Vouchers") or []
         booked = [
             v
@@ -179,18 +177,8 @@ def _voucher(item: Mapping[str, Any], kind: Kind) -> VoucherRef | None:
             if str(field(v, "ReferenceType", "")).upper() in ("SUPPLIERINVOICE", "")
         ] or vouchers
         if booked:
-            first = booked[0]
-            series, number, year = (
-                field(first, "Series"),
-                field(first, "Number"),
-                field(first, "Year"),
-            )
-        else:
-            series, number, year = (
-                field(item, "VoucherSeries"),
-                field(item, "VoucherNumber"),
-                field(item, "VoucherYear"),
-            )
+            source, keys = booked[0], ("Series", "Number", "Year")
+    series, number, year = (field(source, key) for key in keys)
     if not series or number in (None, "", 0):
         return None
     return VoucherRef(
