@@ -345,81 +345,72 @@ def supplier_invoice_payment(ctx: Context, req: Request) -> Response:
 # --- customers and suppliers --------------------------------------------------------------------
 
 
-@router.add("GET", "/3/customers", "customer")
-def customers(ctx: Context, req: Request) -> Response:
+def _parties(ctx: Context, kind: Kind) -> tuple[str, dict[str, str]]:
+    """The JSON key (``Customer``/``Supplier``) and the number -> name register of a kind."""
+    if kind == "customer":
+        return "Customer", ctx.state.customers
+    return "Supplier", ctx.state.suppliers
+
+
+def _party_list(ctx: Context, req: Request, kind: Kind, extra: dict[str, Any]) -> Response:
+    """``GET /3/customers`` or ``/3/suppliers``: number, name, then the ``extra`` fields."""
+    key, parties = _parties(ctx, kind)
     with ctx.state.lock:
-        found = sorted(ctx.state.customers.items(), key=lambda kv: int(kv[0]))
+        found = sorted(parties.items(), key=lambda kv: int(kv[0]))
     return paged(
         ctx,
         req,
-        "Customers",
+        f"{key}s",
         found,
         lambda kv: {
-            "@url": f"{req.base_url}/3/customers/{kv[0]}",
-            "CustomerNumber": kv[0],
+            "@url": f"{req.base_url}/3/{key.lower()}s/{kv[0]}",
+            f"{key}Number": kv[0],
             "Name": kv[1],
-            "OrganisationNumber": "",
-            "Email": "",
-            "Phone": "",
-            "Address1": "",
-            "Address2": "",
-            "ZipCode": "",
-            "City": "",
+            **extra,
         },
     )
+
+
+def _party(
+    ctx: Context, req: Request, kind: Kind, missing: tuple[int, str], extra: dict[str, Any]
+) -> Response:
+    """``GET /3/customers/{n}`` or ``/3/suppliers/{n}``; ``missing`` is the 404's code and text."""
+    key, parties = _parties(ctx, kind)
+    number = req.params[f"{key}Number"]
+    name = parties.get(number)
+    if name is None:
+        raise not_found(*missing)
+    return Response(
+        200,
+        {
+            key: {
+                "@url": f"{req.base_url}/3/{key.lower()}s/{number}",
+                f"{key}Number": number,
+                "Name": name,
+                **extra,
+            }
+        },
+    )
+
+
+@router.add("GET", "/3/customers", "customer")
+def customers(ctx: Context, req: Request) -> Response:
+    blank = dict.fromkeys(
+        ("OrganisationNumber", "Email", "Phone", "Address1", "Address2", "ZipCode", "City"), ""
+    )
+    return _party_list(ctx, req, "customer", blank)
 
 
 @router.add("GET", "/3/customers/{CustomerNumber}", "customer")
 def customer(ctx: Context, req: Request) -> Response:
-    number = req.params["CustomerNumber"]
-    name = ctx.state.customers.get(number)
-    if name is None:
-        raise not_found(2000433, "Kan inte hitta kunden.")
-    return Response(
-        200,
-        {
-            "Customer": {
-                "@url": f"{req.base_url}/3/customers/{number}",
-                "CustomerNumber": number,
-                "Name": name,
-            }
-        },
-    )
+    return _party(ctx, req, "customer", (2000433, "Kan inte hitta kunden."), {})
 
 
 @router.add("GET", "/3/suppliers", "supplier")
 def suppliers(ctx: Context, req: Request) -> Response:
-    with ctx.state.lock:
-        found = sorted(ctx.state.suppliers.items(), key=lambda kv: int(kv[0]))
-    return paged(
-        ctx,
-        req,
-        "Suppliers",
-        found,
-        lambda kv: {
-            "@url": f"{req.base_url}/3/suppliers/{kv[0]}",
-            "SupplierNumber": kv[0],
-            "Name": kv[1],
-            "Active": True,
-            "OrganisationNumber": "",
-        },
-    )
+    return _party_list(ctx, req, "supplier", {"Active": True, "OrganisationNumber": ""})
 
 
 @router.add("GET", "/3/suppliers/{SupplierNumber}", "supplier")
 def supplier(ctx: Context, req: Request) -> Response:
-    number = req.params["SupplierNumber"]
-    name = ctx.state.suppliers.get(number)
-    if name is None:
-        raise not_found(2000434, "Kan inte hitta leverantören.")
-    return Response(
-        200,
-        {
-            "Supplier": {
-                "@url": f"{req.base_url}/3/suppliers/{number}",
-                "SupplierNumber": number,
-                "Name": name,
-                "Active": True,
-            }
-        },
-    )
+    return _party(ctx, req, "supplier", (2000434, "Kan inte hitta leverantören."), {"Active": True})
