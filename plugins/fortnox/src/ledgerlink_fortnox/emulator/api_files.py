@@ -134,14 +134,10 @@ def _stored(ctx: Context, file_id: str) -> InboxFile:
     return found
 
 
-@router.add("GET", "/3/inbox/{Id}", "inbox")
-def inbox_file(ctx: Context, req: Request) -> Response:
-    f = _stored(ctx, req.params["Id"])
-    return Response(200, f.data, content_type=f.content_type)
-
-
 @router.add("GET", "/3/archive/{Id}", "archive")
-def archive_file(ctx: Context, req: Request) -> Response:
+@router.add("GET", "/3/inbox/{Id}", "inbox")
+def stored_file(ctx: Context, req: Request) -> Response:
+    """An uploaded file's bytes: inbox and archive share one store."""
     f = _stored(ctx, req.params["Id"])
     return Response(200, f.data, content_type=f.content_type)
 

@@ -13,6 +13,11 @@ Kind = Literal["customer", "supplier"]
 ZERO = Decimal(0)
 
 
+def _now() -> dt.datetime:
+    """A record's ``modified`` stamp, to the whole second."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
 @dataclass(slots=True)
 class FinancialYearRec:
     """One financial year; ``id`` is Fortnox's id (1 for the oldest)."""
@@ -79,7 +84,7 @@ class VoucherRec:
     approval_state: int = 0
     origin: str = "api"
     """``seed`` (from the SIE), ``synthetic`` (generated) or ``api`` (created by a client)."""
-    modified: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    modified: dt.datetime = field(default_factory=_now)
 
 
 @dataclass(slots=True)
@@ -106,7 +111,7 @@ class InvoiceRec:
     """(series, number, year id) of the voucher the invoice was booked on."""
     credit_reference: str = ""
     """For a credit note: the invoice it credits (its balance drops by this note's total)."""
-    modified: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    modified: dt.datetime = field(default_factory=_now)
 
 
 @dataclass(slots=True)
@@ -123,7 +128,7 @@ class PaymentRec:
     booked: bool = True
     source: str = "manual"
     voucher: tuple[str, int, int] | None = None
-    modified: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    modified: dt.datetime = field(default_factory=_now)
 
 
 @dataclass(slots=True)
@@ -240,11 +245,11 @@ class EmulatorState:
     def add_voucher(self, voucher: VoucherRec) -> VoucherRec:
         """Store a voucher under its own number (seeding); the number must be free."""
         with self.lock:
-            bucket = self._vouchers.setdefault((voucher.year, voucher.series), {})
+            key = (voucher.year, voucher.series)
+            bucket = self._vouchers.setdefault(key, {})
             if voucher.number in bucket:
                 raise ValueError(f"voucher {voucher.series} {voucher.number} exists")
             bucket[voucher.number] = voucher
-            key = (voucher.year, voucher.series)
             self._next_number[key] = max(self._next_number.get(key, 1), voucher.number + 1)
             self.version += 1
             return voucher
