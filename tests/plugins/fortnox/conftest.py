@@ -2,7 +2,8 @@
 
 ``emulator`` is a running emulator with the default configuration (the bundled example
 company, real token lifetimes, no faults); ``emulator_factory(**config)`` starts one
-with any :class:`~ledgerlink_fortnox.emulator.EmulatorConfig` fields changed. Both are
+with any :class:`~ledgerlink_fortnox.emulator.EmulatorConfig` fields changed (and
+``book=`` seeds it with another bookkeeping). Both are
 function-scoped and stopped after the test. The seed SIE is parsed once per session.
 """
 
@@ -32,12 +33,13 @@ def seed_book(path: Path | None = None) -> Bookkeeping:
 
 @pytest.fixture
 def emulator_factory() -> Iterator[EmulatorFactory]:
-    """Start emulators with ``EmulatorConfig(**config)``; all are stopped after the test."""
+    """Start emulators with ``EmulatorConfig(**config)``, seeded with ``book`` (default: the
+    configured seed SIE); all are stopped after the test."""
     running: list[RunningEmulator] = []
 
-    def start(**config: Any) -> RunningEmulator:
+    def start(book: Bookkeeping | None = None, **config: Any) -> RunningEmulator:
         cfg = EmulatorConfig(**config)
-        state = build_state(cfg, seed_book(cfg.seed_sie))
+        state = build_state(cfg, book if book is not None else seed_book(cfg.seed_sie))
         emu = start_emulator(cfg, "127.0.0.1", 0, state=state)
         running.append(emu)
         return emu

@@ -8,8 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from emulator_helpers import bearer, two_year_book
-from ledgerlink_fortnox.emulator import EmulatorConfig, RunningEmulator, build_state
-from ledgerlink_fortnox.emulator.server import start_emulator
+from ledgerlink_fortnox.emulator import RunningEmulator
 
 
 @pytest.fixture
@@ -19,26 +18,20 @@ def api(emulator: RunningEmulator) -> Iterator[httpx.Client]:
         yield client
 
 
-SmallFactory = Callable[..., RunningEmulator]
+EmulatorFactory = Callable[..., RunningEmulator]
 
 
 @pytest.fixture
-def small_emulator_factory() -> Iterator[SmallFactory]:
+def small_emulator_factory(emulator_factory: EmulatorFactory) -> EmulatorFactory:
     """Start emulators seeded with :func:`two_year_book` and ``EmulatorConfig(**config)``."""
-    running: list[RunningEmulator] = []
 
     def start(**config: Any) -> RunningEmulator:
-        cfg = EmulatorConfig(**config)
-        emu = start_emulator(cfg, state=build_state(cfg, two_year_book()))
-        running.append(emu)
-        return emu
+        return emulator_factory(book=two_year_book(), **config)
 
-    yield start
-    for emu in running:
-        emu.stop()
+    return start
 
 
 @pytest.fixture
-def small(small_emulator_factory: SmallFactory) -> RunningEmulator:
+def small(small_emulator_factory: EmulatorFactory) -> RunningEmulator:
     """The two-year company, default configuration."""
     return small_emulator_factory()
