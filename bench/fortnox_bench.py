@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import json
 import math
-import multiprocessing
 import resource
 import sys
 import tempfile
@@ -30,33 +29,21 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from _emulator import LIMIT, WINDOW, EmulatorProcess
 from ledgerlink_core.backend import BackendContext, BookkeepingRequest, SubledgerRequest
 from ledgerlink_core.tokens import MemoryTokenStore
 from ledgerlink_fortnox.backend import FortnoxBackend
 from ledgerlink_fortnox.settings import FortnoxSettings
 
-LIMIT = 25
-WINDOW = 5.0  # not money: seconds
+
+def _closing(state: Any) -> dict[str, Any]:
+    """What the client needs of the company: the last closing date."""
+    return {"closing": max(y.end for y in state.years).isoformat()}
 
 
-def _serve(config_kwargs: dict[str, Any], conn: Any) -> None:
-    """Child process: run the emulator until the parent says stop."""
-    from ledgerlink_fortnox.emulator import EmulatorConfig, run_emulator
-
-    config = EmulatorConfig(**config_kwargs)
-    with run_emulator(config) as emu:
-        conn.send(
-            {
-                "base_url": emu.base_url,
-                "client_id": config.client_id,
-                "client_secret": config.client_secret,
-                "tenant_id": str(config.tenant_id),
-                "closing": max(y.end for y in emu.state.years).isoformat(),
-            }
-        )
-        conn.recv()  # block until told to stop
-        counts = emu.state.request_counts()
-        conn.send(dict(counts))
+def _counts(state: Any) -> dict[str, Any]:
+    """The emulator's own answers and faults, counted."""
+    return dict(state.request_counts())
 
 
 def _warm_sie(info: dict[str, str], tmp: Path) -> float:
@@ -188,12 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         runs.append(("2x", {**sizes(args.scale * 2), "synthetic_vouchers": 0}, ["subledger"]))
     report: dict[str, Any] = {"latency_s": args.latency, "runs": []}
     for label, config, phases in runs:
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(config, child), daemon=True)
-        proc.start()
-        info = parent.recv()
-        try:
+        with EmulatorProcess(config, _closing, _counts, join_timeout=30) as server:
+            info = server.info
             with tempfile.TemporaryDirectory() as tmp:
                 for phase in phases:
                     if phase == "bookkeeping":
@@ -210,10 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                     row["run"] = label
                     row["config"] = config
                     report["runs"].append(row)
-        finally:
-            parent.send("stop")
-            report.setdefault("server_counts", {})[label] = parent.recv()
-            proc.join(30)
+        report.setdefault("server_counts", {})[label] = server.final
     report["client_peak_rss_mb"] = round(_rss_mb(), 1)
     if args.json:
         print(json.dumps(report, indent=2, default=str))

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import sys
 import tempfile
@@ -35,42 +34,32 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-LIMIT = 25
-WINDOW = 5.0  # not money: seconds
+from _emulator import LIMIT, WINDOW, EmulatorProcess
+
 LATENCY = 0.3  # not money: seconds
 PDF = b"%PDF-1.4\n%ledgerlink bench document "
 
 
-def _serve(config_kwargs: dict[str, Any], conn: Any) -> None:
-    """Child process: run the emulator until told to stop, then report its counters."""
-    from ledgerlink_fortnox.emulator import EmulatorConfig, run_emulator
+def _describe(state: Any) -> dict[str, Any]:
+    """What the input file needs: the last closing date, two accounts, a cost centre, a project."""
+    year = max(state.years, key=lambda y: y.start)
+    accounts = [str(a.number) for a in sorted(state.accounts.values(), key=lambda a: a.number)]
+    return {
+        "date": year.end.isoformat(),
+        "accounts": [accounts[3], accounts[-3]],
+        "costcenter": sorted(state.costcenters)[0],
+        "project": sorted(state.projects)[0],
+    }
 
-    config = EmulatorConfig(**config_kwargs)
-    with run_emulator(config) as emu:
-        state = emu.state
-        year = max(state.years, key=lambda y: y.start)
-        accounts = [str(a.number) for a in sorted(state.accounts.values(), key=lambda a: a.number)]
-        conn.send(
-            {
-                "base_url": emu.base_url,
-                "client_id": config.client_id,
-                "client_secret": config.client_secret,
-                "tenant_id": str(config.tenant_id),
-                "date": year.end.isoformat(),
-                "accounts": [accounts[3], accounts[-3]],
-                "costcenter": sorted(state.costcenters)[0],
-                "project": sorted(state.projects)[0],
-            }
-        )
-        conn.recv()
-        conn.send(
-            {
-                "counts": dict(state.request_counts()),
-                "vouchers": len(state.vouchers(origin="api")),
-                "files": len(state.inbox_files()),
-                "connections": len(state.connections()),
-            }
-        )
+
+def _finish(state: Any) -> dict[str, Any]:
+    """The emulator's counters and what the push left in it."""
+    return {
+        "counts": dict(state.request_counts()),
+        "vouchers": len(state.vouchers(origin="api")),
+        "files": len(state.inbox_files()),
+        "connections": len(state.connections()),
+    }
 
 
 def _input(info: dict[str, Any], tmp: Path, n: int, attachments: int) -> tuple[Path, Path]:
@@ -194,12 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         "rate_limit_window": window,
         "invoices_after_close": 0,
     }
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(config, child), daemon=True)
-    proc.start()
-    info = parent.recv()
-    try:
+    with EmulatorProcess(config, _describe, _finish) as server:
+        info = server.info
         with tempfile.TemporaryDirectory() as raw:
             tmp = Path(raw)
             os.environ.update(
@@ -232,10 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             total = time.monotonic() - started
             overhead = journal_overhead(tmp, args.vouchers, args.attachments)
-    finally:
-        parent.send("stop")
-        emu = parent.recv()
-        proc.join(timeout=10)
+    emu = server.final
 
     assert clock.start is not None and clock.end is not None
     export_s = clock.end - clock.start
