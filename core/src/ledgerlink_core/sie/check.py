@@ -13,7 +13,7 @@ from typing import Literal, cast
 from pydantic import BaseModel, ConfigDict
 
 from ledgerlink_core.model import Balance
-from ledgerlink_core.sie.load import sie_type_of
+from ledgerlink_core.sie.load import file_info, sie_type_of
 from ledgerlink_core.sie.problems import Problem
 from ledgerlink_core.sie.reader import SieReader, Source
 from ledgerlink_core.sie.records import SieRecord, parse_record
@@ -96,11 +96,7 @@ class _Checker:
 
     def finish(self, sie_type: str) -> None:
         problems = self.problems
-        first_use = dict(self.first_use)
-        for account, line in self.reader.first_use.items():
-            if line < first_use.get(account, line + 1):
-                first_use[account] = line
-        unknown_accounts(first_use, self.chart, bool(self.chart), sie_type, problems)
+        unknown_accounts(self.first_use, self.reader.first_use, self.chart, sie_type, problems)
         if self.late_years:
             problems.warn(
                 None,
@@ -158,17 +154,11 @@ def check_sie(
     checker.finish(sie_type)
     problems = reader.problems
     items = sorted(problems.items, key=_line_key)
-    program = checker.values.get("#PROGRAM")
-    prog_name, prog_version = program if isinstance(program, tuple) else (None, None)
+    info = file_info(reader, sie_type, checker.values.get("#PROGRAM"))
     company = checker.values.get("#FNAMN")
     return CheckReport(
         file=reader.name,
-        sie_type=sie_type,
-        program=prog_name,
-        program_version=prog_version or None,
-        encoding=reader.encoding or "cp437",
-        ksumma=reader.ksumma,
-        lines=reader.lines,
+        **info.model_dump(),
         company=company if isinstance(company, str) else None,
         fiscal_years=checker.years,
         accounts=len(checker.chart),

@@ -60,6 +60,20 @@ class SieDocument(BaseModel):
         return not any(p.severity == "error" for p in self.problems)
 
 
+def file_info(reader: SieReader, sie_type: str, program: object) -> SieFileInfo:
+    """What the reader learnt of a file read to its end; ``program`` is the ``#PROGRAM``
+    value (a (name, version) tuple) or None."""
+    name, version = program if isinstance(program, tuple) else (None, None)
+    return SieFileInfo(
+        sie_type=sie_type,
+        program=name,
+        program_version=version or None,
+        encoding=reader.encoding or "cp437",
+        ksumma=reader.ksumma,
+        lines=reader.lines,
+    )
+
+
 def sie_type_of(declared: str | None, has_balances: bool) -> str:
     """The file's type: ``#SIETYP`` (1 when absent); a 4 is 4E with balances, else 4I."""
     declared = (declared or "1").strip().upper()
@@ -134,14 +148,10 @@ class _Builder:
         name = v.get("#FNAMN")
         if name is None and not self.saw_name:
             self.problems.error(None, "missing-record", "the file has no #FNAMN (company name)")
-        program, version = v.get("#PROGRAM", (None, None))
         gen_date, gen_sign = v.get("#GEN", (None, ""))
         sie_type = sie_type_of(v.get("#SIETYP"), reader.has_balances)
-        first_use = dict(self.first_use)
-        for account, line in reader.first_use.items():
-            if line < first_use.get(account, line + 1):
-                first_use[account] = line
-        unknown_accounts(first_use, self.declared, bool(self.declared), sie_type, self.problems)
+        info = file_info(reader, sie_type, v.get("#PROGRAM"))
+        unknown_accounts(self.first_use, reader.first_use, self.declared, sie_type, self.problems)
         taxar = v.get("#TAXAR")
         address: Address | None = v.get("#ADRESS")
         company = CompanyInfo(
@@ -157,8 +167,8 @@ class _Builder:
         )
         omfattn: dt.date | None = v.get("#OMFATTN")
         source = SourceInfo(
-            program=program,
-            program_version=version or None,
+            program=info.program,
+            program_version=info.program_version,
             generated_on=gen_date,
             generated_by=gen_sign or None,
             sie_type=sie_type,
@@ -184,14 +194,6 @@ class _Builder:
         )
         # The reader checked every voucher (balance included): skip validating them again.
         book = book.model_copy(update={"vouchers": tuple(self.vouchers)})
-        info = SieFileInfo(
-            sie_type=sie_type,
-            program=program,
-            program_version=version or None,
-            encoding=reader.encoding or "cp437",
-            ksumma=reader.ksumma,
-            lines=reader.lines,
-        )
         return book, info
 
 
