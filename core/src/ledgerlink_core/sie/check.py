@@ -16,11 +16,10 @@ from ledgerlink_core.model import Balance
 from ledgerlink_core.sie.load import file_info, sie_type_of
 from ledgerlink_core.sie.problems import Problem
 from ledgerlink_core.sie.reader import SieReader, Source
-from ledgerlink_core.sie.records import SieRecord, parse_record
+from ledgerlink_core.sie.records import BALANCE_LABELS, SieRecord, parse_record
 from ledgerlink_core.sie.rules import unknown_accounts
 
 _ZERO = Decimal(0)
-_BALANCE_LABELS = frozenset({"#IB", "#UB", "#RES", "#OIB", "#OUB", "#PSALDO", "#PBUDGET"})
 
 
 class CheckReport(BaseModel):
@@ -84,7 +83,7 @@ class _Checker:
                 if self.reader.counts["#VER"]:
                     self.late_years = True
                 self.reader.year0 = value
-        elif label in _BALANCE_LABELS:
+        elif label in BALANCE_LABELS:
             self.first_use.setdefault(value.account, rec.line)
         if label in self.balances:
             bal: Balance = value

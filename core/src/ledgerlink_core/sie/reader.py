@@ -31,6 +31,7 @@ from ledgerlink_core.sie.encoding import ERRORS, detect_encoding
 from ledgerlink_core.sie.ksumma import record_bytes
 from ledgerlink_core.sie.problems import Problems, SieError
 from ledgerlink_core.sie.records import (
+    BALANCE_LABELS,
     KNOWN_LABELS,
     FieldError,
     SieRecord,
@@ -897,7 +898,7 @@ class SieReader:
             )
 
 
-_BALANCE = frozenset({"#IB", "#UB", "#RES", "#OIB", "#OUB", "#PSALDO", "#PBUDGET"})
+_BALANCE = BALANCE_LABELS  # the short name the record loop uses
 
 
 def iter_sie(source: Source, *, strict: bool = True, name: str | None = None) -> SieReader:
