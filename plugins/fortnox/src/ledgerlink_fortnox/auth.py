@@ -218,8 +218,3 @@ class FortnoxAuth(httpx.Auth):
             token = yield from self._renew(token)
             request.headers["Authorization"] = f"Bearer {token}"
             yield request
-
-    def invalidate(self) -> None:
-        """Forget the cached tokens so the next request re-reads the store."""
-        with self._lock:
-            self._tokens = None

@@ -66,8 +66,3 @@ class FortnoxSettings(BackendSettings):
     def authorize_url(self) -> str:
         """The OAuth2 authorization endpoint."""
         return f"{self.oauth_url}/auth"
-
-    @property
-    def scope_list(self) -> tuple[str, ...]:
-        """The scopes as a tuple."""
-        return tuple(self.scopes.split())
