@@ -14,7 +14,7 @@ from typing import Any
 from ledgerlink_core.backend import ExportOptions
 from ledgerlink_core.capabilities import Capability
 from ledgerlink_core.export.inputs import read_push_input
-from ledgerlink_core.export.journal import ExportJournal
+from ledgerlink_core.export.journal import FILENAME, ExportJournal
 from ledgerlink_core.export.validate import validate_export
 from ledgerlink_core.model import ExportReport, ExportStatus, VoucherOutcome
 from ledgerlink_core.progress import NullProgress, Progress
@@ -101,7 +101,7 @@ def push(
 def _dry_run(runtime: Runtime, target: str, backend: str, items: list[Any]) -> ExportReport:
     """What a real run would do: vouchers the journal has confirmed are already there."""
     known: dict[str, Any] = {}
-    path = runtime.data_dir / "export-journal.sqlite3"
+    path = runtime.data_dir / FILENAME
     if path.exists():
         with ExportJournal(path) as journal:
             known = {e.ref: e for e in journal.entries(target)}
