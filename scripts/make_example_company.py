@@ -13,6 +13,7 @@ regenerates it and compares).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import sys
@@ -217,9 +218,7 @@ def supplier_flow(j: Journal, rng: random.Random) -> None:
                 sign="Åsa Åkesson",
             )
             cost = row("5410", net, (1, centre), text="Rättat konto")
-            added = cost.model_copy(
-                update={"date": date + dt.timedelta(days=3), "sign": "Åsa Åkesson"}
-            )
+            added = dataclasses.replace(cost, date=date + dt.timedelta(days=3), sign="Åsa Åkesson")
             history = [
                 RowChange(kind="removed", row=struck, position=0),
                 RowChange(kind="added", row=added, position=0),

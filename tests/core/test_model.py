@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -56,7 +57,13 @@ def test_amounts_are_strings_in_json_and_decimal_in_python() -> None:
 
 def test_models_are_frozen_and_strict() -> None:
     r = row("1930", "1")
-    with pytest.raises(ValidationError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         r.amount = Decimal(2)  # type: ignore[misc]
-    with pytest.raises(ValidationError, match="extra"):
+    assert not hasattr(r, "__dict__"), "rows are slotted: millions of them must stay small"
+    voucher = Voucher(series="A", number="1", date=dt.date(2025, 1, 2), rows=(r, row("3010", "-1")))
+    with pytest.raises(ValidationError):
+        voucher.text = "changed"  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="colour"):
         VoucherRow(account="1930", amount=Decimal(1), colour="red")  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match="extra"):
+        Voucher.model_validate({**voucher.model_dump(), "colour": "red"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -61,7 +62,7 @@ def rows(draw: st.DrawFn, chart: list[str]) -> VoucherRow:
 def vouchers(draw: st.DrawFn, chart: list[str]) -> Voucher:
     body = draw(st.lists(rows(chart), min_size=1, max_size=5))
     last = draw(rows(chart))
-    balance = last.model_copy(update={"amount": -sum((r.amount for r in body), Decimal(0))})
+    balance = dataclasses.replace(last, amount=-sum((r.amount for r in body), Decimal(0)))
     trans = [*body, balance]
     history = sorted(
         draw(

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 #: A money amount or a quantity: exact decimal, serialised as a string in JSON.
 Amount = Annotated[Decimal, PlainSerializer(lambda d: str(d), return_type=str, when_used="json")]
@@ -178,8 +179,15 @@ class PeriodBalance(Frozen):
 # --- vouchers -----------------------------------------------------------------------------------
 
 
-class VoucherRow(Frozen):
-    """``#TRANS kontonr {objektlista} belopp transdat transtext kvantitet sign``."""
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=ConfigDict(extra="forbid"))
+class VoucherRow:
+    """``#TRANS kontonr {objektlista} belopp transdat transtext kvantitet sign``.
+
+    A slotted pydantic dataclass rather than a model: a year holds millions of rows, and
+    slots make each row about a third of a ``BaseModel``'s size. It validates, is frozen and
+    rejects unknown fields like every other canonical model; copy one with
+    ``dataclasses.replace``.
+    """
 
     account: str
     amount: Amount

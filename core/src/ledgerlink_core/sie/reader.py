@@ -42,11 +42,13 @@ from ledgerlink_core.sie.records import (
 )
 from ledgerlink_core.sie.voucher import (
     _NEW_ROW,
-    _ROW_FIELDS,
-    _SET_DICT,
-    _SET_EXTRA,
-    _SET_FIELDS,
-    _SET_PRIVATE,
+    _SET_ACCOUNT,
+    _SET_AMOUNT,
+    _SET_DATE,
+    _SET_OBJECTS,
+    _SET_QUANTITY,
+    _SET_SIGN,
+    _SET_TEXT,
     _ZERO,
     Row,
     SieVoucher,
@@ -239,8 +241,9 @@ class SieReader:
         vregs = self._vregs
         ver_fast = _VER_FAST
         amount_chars = _AMOUNT_STRIP
-        new_row, set_dict, set_fields = _NEW_ROW, _SET_DICT, _SET_FIELDS
-        set_extra, set_private, row_fields = _SET_EXTRA, _SET_PRIVATE, _ROW_FIELDS
+        new_row = _NEW_ROW
+        s_account, s_amount, s_objects, s_date = _SET_ACCOUNT, _SET_AMOUNT, _SET_OBJECTS, _SET_DATE
+        s_text, s_quantity, s_sign = _SET_TEXT, _SET_QUANTITY, _SET_SIGN
         series_cache: dict[str, str] = {}
         scratch = self._scratch  # the open voucher in summary and sink mode
         D = Decimal
@@ -301,21 +304,13 @@ class SieReader:
                     total += amount
                     if keep:
                         row = new_row(VoucherRow)
-                        set_dict(
-                            row,
-                            {
-                                "account": hv[0],
-                                "amount": amount,
-                                "objects": hv[1],
-                                "date": rv[0],
-                                "text": rv[1],
-                                "quantity": rv[2],
-                                "sign": rv[3],
-                            },
-                        )
-                        set_fields(row, row_fields)
-                        set_extra(row, None)
-                        set_private(row, None)
+                        s_account(row, hv[0])
+                        s_amount(row, amount)
+                        s_objects(row, hv[1])
+                        s_date(row, rv[0])
+                        s_text(row, rv[1])
+                        s_quantity(row, rv[2])
+                        s_sign(row, rv[3])
                         ver.rows.append(row)  # type: ignore[union-attr]
                     else:
                         hv[3].append(amount)
@@ -433,22 +428,14 @@ class SieReader:
                             twin = False
                             self._twin(ver, hv[0], hv[2], amount)  # type: ignore[arg-type]
                         if keep:
-                            row = _NEW_ROW(VoucherRow)
-                            _SET_DICT(
-                                row,
-                                {
-                                    "account": hv[0],
-                                    "amount": amount,
-                                    "objects": hv[1],
-                                    "date": rv[0],
-                                    "text": rv[1],
-                                    "quantity": rv[2],
-                                    "sign": rv[3],
-                                },
-                            )
-                            _SET_FIELDS(row, _ROW_FIELDS)
-                            _SET_EXTRA(row, None)
-                            _SET_PRIVATE(row, None)
+                            row = new_row(VoucherRow)
+                            s_account(row, hv[0])
+                            s_amount(row, amount)
+                            s_objects(row, hv[1])
+                            s_date(row, rv[0])
+                            s_text(row, rv[1])
+                            s_quantity(row, rv[2])
+                            s_sign(row, rv[3])
                             ver.rows.append(row)  # type: ignore[union-attr]
                         elif in_year:
                             hv[3].append(amount)

@@ -82,7 +82,6 @@ class SieVoucher:
         return obj
 
 
-_ROW_FIELDS = set(VoucherRow.model_fields)
 _VOUCHER_FIELDS = set(Voucher.model_fields)
 _M = TypeVar("_M", bound=BaseModel)
 _OBJECTS: dict[tuple[str, ...], tuple[ObjectRef, ...]] = {(): ()}
@@ -92,6 +91,14 @@ _SET_FIELDS = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
 _SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
 _NEW_ROW = VoucherRow.__new__
+# VoucherRow's slot descriptors (it is a slotted, frozen dataclass).
+_SET_ACCOUNT = VoucherRow.__dict__["account"].__set__
+_SET_AMOUNT = VoucherRow.__dict__["amount"].__set__
+_SET_OBJECTS = VoucherRow.__dict__["objects"].__set__
+_SET_DATE = VoucherRow.__dict__["date"].__set__
+_SET_TEXT = VoucherRow.__dict__["text"].__set__
+_SET_QUANTITY = VoucherRow.__dict__["quantity"].__set__
+_SET_SIGN = VoucherRow.__dict__["sign"].__set__
 _NEW_VOUCHER = Voucher.__new__
 
 
@@ -115,24 +122,16 @@ def _row_model(
     quantity: Decimal | None,
     sign: str | None,
 ) -> VoucherRow:
-    """A VoucherRow from checked values (a third of the cost of validation, and the
-    fields-set is shared: frozen models never change it)."""
+    """A VoucherRow from checked values: its slots set directly (a fraction of the cost of
+    validation)."""
     obj = _NEW_ROW(VoucherRow)
-    _SET_DICT(
-        obj,
-        {
-            "account": account,
-            "amount": amount,
-            "objects": objects,
-            "date": date,
-            "text": text,
-            "quantity": quantity,
-            "sign": sign,
-        },
-    )
-    _SET_FIELDS(obj, _ROW_FIELDS)
-    _SET_EXTRA(obj, None)
-    _SET_PRIVATE(obj, None)
+    _SET_ACCOUNT(obj, account)
+    _SET_AMOUNT(obj, amount)
+    _SET_OBJECTS(obj, objects)
+    _SET_DATE(obj, date)
+    _SET_TEXT(obj, text)
+    _SET_QUANTITY(obj, quantity)
+    _SET_SIGN(obj, sign)
     return obj
 
 

@@ -111,9 +111,8 @@ def _objects(objects: tuple[ObjectRef, ...]) -> str:
 def _row(label: str, row: VoucherRow) -> str:
     """One ``#TRANS``/``#RTRANS``/``#BTRANS`` line; trailing absent fields are left out and
     absent ones before a present one written ``""``."""
-    d = row.__dict__
-    head = f"{label} {_bare(d['account'])} {_objects(d['objects'])} {amount(d['amount'])}"
-    day, text, qty, sign = d["date"], d["text"], d["quantity"], d["sign"]
+    head = f"{label} {_bare(row.account)} {_objects(row.objects)} {amount(row.amount)}"
+    day, text, qty, sign = row.date, row.text, row.quantity, row.sign
     if sign is None and qty is None:
         if text is None:
             return head if day is None else f"{head} {date(day)}"
