@@ -201,6 +201,22 @@ class SieReader:
             self._iter = self._run()
         return next(self._iter)
 
+    def _abandon(
+        self, ver: SieVoucher | None, total: Decimal, keep: bool, sink: list[Voucher] | None
+    ) -> Iterator[SieVoucher]:
+        """Close a voucher whose block never ended (already reported): it counts as broken,
+        so it is yielded for the record but never kept as a canonical voucher."""
+        if ver is None:
+            return
+        ver.total += total
+        ver.ok = False
+        self._finish(ver)
+        if keep:
+            if sink is None:
+                yield ver
+            elif ver.ok:
+                sink.append(ver.to_model())
+
     # --- the one pass ---------------------------------------------------------------------------
 
     def _run(self) -> Iterator[SieRecord | SieVoucher]:
@@ -539,15 +555,7 @@ class SieReader:
                     f"voucher {ver.label if ver else ''} is not closed: expected {what} "
                     f"before line {lineno}",
                 )
-                if ver is not None:
-                    ver.total += total
-                    ver.ok = False
-                    self._finish(ver)
-                    if keep:
-                        if sink is None:
-                            yield ver
-                        elif ver.ok:
-                            sink.append(ver.to_model())
+                yield from self._abandon(ver, total, keep, sink)
                 ver, state, total = None, 0, zero
             if label == "#VER":
                 nver += 1
@@ -589,15 +597,7 @@ class SieReader:
                 "syntax",
                 f"voucher {ver.label if ver else ''} is not closed: the file ends before its '}}'",
             )
-            if ver is not None:
-                ver.total += total
-                ver.ok = False
-                self._finish(ver)
-                if keep:
-                    if sink is None:
-                        yield ver
-                    elif ver.ok:
-                        sink.append(ver.to_model())
+            yield from self._abandon(ver, total, keep, sink)
         if not seen_record:
             raise problems.fatal(None, "the file is empty (expected SIE records)")
         if crc is not None:
