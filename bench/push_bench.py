@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                     "LEDGERLINK_FORTNOX__MAX_WORKERS": str(args.workers),
                 }
             )
-            from ledgerlink_core.export.pipeline import PushRequest, push
+            from ledgerlink_core.jobs import PushRequest, push
             from ledgerlink_core.runtime import Runtime
 
             src, docs = _input(info, tmp, args.vouchers, args.attachments)

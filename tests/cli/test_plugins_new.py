@@ -35,7 +35,7 @@ def test_written_python_parses_and_names_agree(run_cli, tmp_path: Path) -> None:
         ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     backend = (root / "src/ledgerlink_my_bank/backend.py").read_text(encoding="utf-8")
     assert 'name: ClassVar[str] = "my_bank"' in backend
-    assert "class MyBankBackend(AccountingBackend)" in backend
+    assert "class MyBankBackend(AccountingBackend[MyBankSettings])" in backend
     assert "LEDGERLINK_MY_BANK__DIRECTORY" in backend
     pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
     assert 'name = "ledgerlink-my-bank"' in pyproject

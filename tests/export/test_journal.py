@@ -52,14 +52,14 @@ def test_states_survive_a_reopen(tmp_path: Path) -> None:
     with ExportJournal.open(tmp_path) as journal:
         r1 = journal.entry("t", "r1")
         assert r1 is not None and r1.state == VoucherState.CONFIRMED
-        assert r1.voucher_ref == VoucherRef(series="A", number="17", year=3)
+        assert r1.placement == VoucherRef(series="A", number="17", year=3)
         assert r1.attempts == 1
         assert [(a.state, a.file_id) for a in r1.attachments] == [
             (AttachmentState.UPLOADED, "file-0"),
             (AttachmentState.PENDING, None),
         ]
         r2 = journal.entry("t", "r2")
-        assert r2 is not None and r2.state == VoucherState.SENDING and r2.voucher_ref is None
+        assert r2 is not None and r2.state == VoucherState.SENDING and r2.placement is None
         assert journal.counts("t") == {"confirmed": 1, "sending": 1}
         assert journal.entry("other-target", "r1") is None  # targets are separate
 

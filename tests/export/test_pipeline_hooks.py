@@ -10,7 +10,7 @@ from pathlib import Path
 import pluggy
 import pytest
 from ledgerlink_core.errors import ValidationFailed
-from ledgerlink_core.export.pipeline import PushRequest, push
+from ledgerlink_core.jobs import PushRequest, push
 from ledgerlink_core.model import ExportReport, ExportStatus, VoucherExport
 from ledgerlink_core.runtime import Runtime
 

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from ledgerlink_cli.main import cli
 from ledgerlink_core.errors import ValidationFailed
-from ledgerlink_core.export.pipeline import PushRequest, push
+from ledgerlink_core.jobs import PushRequest, push
 from ledgerlink_core.model import ExportReport, ExportStatus
 from ledgerlink_core.registry import Registry
 from ledgerlink_core.runtime import Runtime

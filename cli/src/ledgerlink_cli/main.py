@@ -96,7 +96,10 @@ def cli(ctx: click.Context, traceback: bool, verbose: int) -> None:
     if not verbose:
         # Load failures are reported in our own rows and messages; stevedore's log is noise.
         logging.getLogger("stevedore").setLevel(logging.CRITICAL)
-    ctx.ensure_object(Runtime)
+    if ctx.obj is None:
+        from ledgerlink_cli.progress import terminal_progress
+
+        ctx.obj = Runtime(progress=terminal_progress())
 
 
 def main() -> None:

@@ -1,9 +1,275 @@
-"""ledgerlink core: canonical model, backend contract, hooks, SIE codec.
+"""ledgerlink core: the canonical model, the backend contract, hooks, export sinks, SIE codec.
 
-Plugins import what they need from the submodules (``ledgerlink_core.model``,
-``ledgerlink_core.backend``, ...); ``hookimpl`` is here for convenience.
+This module is the API that plugins may rely on: every name in ``__all__``, and nothing else
+(``docs/api.md`` says what each is for and what may change). Import from here::
+
+    from ledgerlink_core import AccountingBackend, BackendSettings, Capability, hookimpl
+
+Two subpackages are public as well: ``ledgerlink_core.jobs`` (the use cases, for applications
+embedding ledgerlink) and ``ledgerlink_core.testing`` (the conformance kit, for plugin tests).
+Every other module is an implementation detail that may change without notice.
+
+Names load on first use, so importing this package costs next to nothing (``ledgerlink
+--help`` and a pytest run that merely has the kit installed import it).
 """
 
-from ledgerlink_core.hookspecs import hookimpl
+from __future__ import annotations
 
-__all__ = ["hookimpl"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ledgerlink_core.backend import (
+        AccountingBackend,
+        BackendContext,
+        BackendSettings,
+        BookkeepingRequest,
+        ConnectionInfo,
+        ExportConstraints,
+        SubledgerRequest,
+    )
+    from ledgerlink_core.capabilities import Capabilities, Capability
+    from ledgerlink_core.config import parse_assignments
+    from ledgerlink_core.errors import (
+        AuthenticationError,
+        BackendError,
+        BackendLoadError,
+        BackendNotFound,
+        BackendUnavailable,
+        ConfigError,
+        ExportAmbiguous,
+        ExportError,
+        ExportRefused,
+        InputError,
+        JournalError,
+        LedgerlinkError,
+        NotSupported,
+        PermissionDenied,
+        ValidationFailed,
+    )
+    from ledgerlink_core.examples import example_company_path
+    from ledgerlink_core.export.inputs import export_items
+    from ledgerlink_core.export.refs import find_marker, marker
+    from ledgerlink_core.export.sinks import BatchSink, ExportSink, HeldVoucher, VoucherSink
+    from ledgerlink_core.hookspecs import hookimpl
+    from ledgerlink_core.model import (
+        Account,
+        AccountType,
+        Address,
+        Amount,
+        AttachmentRef,
+        Balance,
+        Bookkeeping,
+        CompanyInfo,
+        Counterparty,
+        CustomerInvoice,
+        Dimension,
+        DimensionObject,
+        ExportReport,
+        ExportStatus,
+        FiscalYear,
+        ObjectBalance,
+        ObjectRef,
+        PeriodBalance,
+        RowChange,
+        SourceInfo,
+        SubledgerItem,
+        SupplierInvoice,
+        Voucher,
+        VoucherExport,
+        VoucherOutcome,
+        VoucherRef,
+        VoucherRow,
+    )
+    from ledgerlink_core.progress import NullProgress, Progress, ProgressTask
+    from ledgerlink_core.runtime import Runtime
+    from ledgerlink_core.sie import (
+        SieError,
+        SieKind,
+        SieRecord,
+        check_sie,
+        dumps_sie,
+        iter_sie,
+        read_sie,
+        write_sie,
+    )
+    from ledgerlink_core.tokens import FileTokenStore, MemoryTokenStore, TokenStore
+
+#: Where each public name lives: name -> module under ``ledgerlink_core`` (the names above are
+#: the same, for type checkers; a meta-test keeps the three lists equal).
+_HOMES: dict[str, str] = {
+    # the backend contract
+    "AccountingBackend": "backend",
+    "BackendContext": "backend",
+    "BackendSettings": "backend",
+    "BookkeepingRequest": "backend",
+    "ConnectionInfo": "backend",
+    "ExportConstraints": "backend",
+    "SubledgerRequest": "backend",
+    "Capabilities": "capabilities",
+    "Capability": "capabilities",
+    # export: what a backend supplies
+    "BatchSink": "export.sinks",
+    "ExportSink": "export.sinks",
+    "HeldVoucher": "export.sinks",
+    "VoucherSink": "export.sinks",
+    "export_items": "export.inputs",
+    "find_marker": "export.refs",
+    "marker": "export.refs",
+    # hooks, runtime, configuration, state
+    "hookimpl": "hookspecs",
+    "Runtime": "runtime",
+    "parse_assignments": "config",
+    "FileTokenStore": "tokens",
+    "MemoryTokenStore": "tokens",
+    "TokenStore": "tokens",
+    "NullProgress": "progress",
+    "Progress": "progress",
+    "ProgressTask": "progress",
+    "example_company_path": "examples",
+    # the canonical model
+    "Account": "model",
+    "AccountType": "model",
+    "Address": "model",
+    "Amount": "model",
+    "AttachmentRef": "model",
+    "Balance": "model",
+    "Bookkeeping": "model",
+    "CompanyInfo": "model",
+    "Counterparty": "model",
+    "CustomerInvoice": "model",
+    "Dimension": "model",
+    "DimensionObject": "model",
+    "ExportReport": "model",
+    "ExportStatus": "model",
+    "FiscalYear": "model",
+    "ObjectBalance": "model",
+    "ObjectRef": "model",
+    "PeriodBalance": "model",
+    "RowChange": "model",
+    "SourceInfo": "model",
+    "SubledgerItem": "model",
+    "SupplierInvoice": "model",
+    "Voucher": "model",
+    "VoucherExport": "model",
+    "VoucherOutcome": "model",
+    "VoucherRef": "model",
+    "VoucherRow": "model",
+    # errors (the tree is drawn in ledgerlink_core/errors.py)
+    "AuthenticationError": "errors",
+    "BackendError": "errors",
+    "BackendLoadError": "errors",
+    "BackendNotFound": "errors",
+    "BackendUnavailable": "errors",
+    "ConfigError": "errors",
+    "ExportAmbiguous": "errors",
+    "ExportError": "errors",
+    "ExportRefused": "errors",
+    "InputError": "errors",
+    "JournalError": "errors",
+    "LedgerlinkError": "errors",
+    "NotSupported": "errors",
+    "PermissionDenied": "errors",
+    "ValidationFailed": "errors",
+    # the SIE codec
+    "SieError": "sie",
+    "SieKind": "sie",
+    "SieRecord": "sie",
+    "check_sie": "sie",
+    "dumps_sie": "sie",
+    "iter_sie": "sie",
+    "read_sie": "sie",
+    "write_sie": "sie",
+}
+
+__all__ = [
+    "Account",
+    "AccountType",
+    "AccountingBackend",
+    "Address",
+    "Amount",
+    "AttachmentRef",
+    "AuthenticationError",
+    "BackendContext",
+    "BackendError",
+    "BackendLoadError",
+    "BackendNotFound",
+    "BackendSettings",
+    "BackendUnavailable",
+    "Balance",
+    "BatchSink",
+    "Bookkeeping",
+    "BookkeepingRequest",
+    "Capabilities",
+    "Capability",
+    "CompanyInfo",
+    "ConfigError",
+    "ConnectionInfo",
+    "Counterparty",
+    "CustomerInvoice",
+    "Dimension",
+    "DimensionObject",
+    "ExportAmbiguous",
+    "ExportConstraints",
+    "ExportError",
+    "ExportRefused",
+    "ExportReport",
+    "ExportSink",
+    "ExportStatus",
+    "FileTokenStore",
+    "FiscalYear",
+    "HeldVoucher",
+    "InputError",
+    "JournalError",
+    "LedgerlinkError",
+    "MemoryTokenStore",
+    "NotSupported",
+    "NullProgress",
+    "ObjectBalance",
+    "ObjectRef",
+    "PeriodBalance",
+    "PermissionDenied",
+    "Progress",
+    "ProgressTask",
+    "RowChange",
+    "Runtime",
+    "SieError",
+    "SieKind",
+    "SieRecord",
+    "SourceInfo",
+    "SubledgerItem",
+    "SubledgerRequest",
+    "SupplierInvoice",
+    "TokenStore",
+    "ValidationFailed",
+    "Voucher",
+    "VoucherExport",
+    "VoucherOutcome",
+    "VoucherRef",
+    "VoucherRow",
+    "VoucherSink",
+    "check_sie",
+    "dumps_sie",
+    "example_company_path",
+    "export_items",
+    "find_marker",
+    "hookimpl",
+    "iter_sie",
+    "marker",
+    "parse_assignments",
+    "read_sie",
+    "write_sie",
+]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"ledgerlink_core.{home}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -3,7 +3,9 @@
 A backend is one class, registered under the entry-point group ``ledgerlink.backends`` with
 the backend's name. Core picks exactly one by name (stevedore), checks the capabilities it
 needs from :meth:`AccountingBackend.capabilities` *before* creating it, validates its settings
-with its :attr:`AccountingBackend.Settings` model and then calls the import/export methods.
+with the settings model named by its type parameter (``AccountingBackend[MySettings]``) and
+then calls the import methods, or for export asks it for a sink
+(:mod:`ledgerlink_core.export.sinks`) and drives that itself.
 """
 
 from __future__ import annotations
@@ -11,24 +13,22 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import logging
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from ledgerlink_core.capabilities import Capabilities, Capability
 from ledgerlink_core.errors import NotSupported
-from ledgerlink_core.model import (
-    Bookkeeping,
-    FiscalYear,
-    SubledgerItem,
-    VoucherExport,
-    VoucherOutcome,
-)
+from ledgerlink_core.model import Account, Bookkeeping, FiscalYear, SubledgerItem
 from ledgerlink_core.progress import NullProgress, Progress
+
+if TYPE_CHECKING:
+    from ledgerlink_core.export.sinks import ExportSink
 
 
 class BackendSettings(BaseModel):
@@ -83,19 +83,6 @@ class SubledgerRequest(BaseModel):
     as_of: dt.date
 
 
-class ExportOptions(BaseModel):
-    """How to export. ``dry_run`` validates and reports but writes nothing."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
-
-    dry_run: bool = False
-    series: str | None = None
-    """Put every voucher in this series instead of its own."""
-    journal: Any = None
-    """The export journal (``ledgerlink_core.export.journal.ExportJournal``) that makes the
-    export exactly-once; core passes it in, backends record each step in it."""
-
-
 class ExportConstraints(BaseModel):
     """What the target allows, read once before validation (one round of look-ups).
 
@@ -128,21 +115,42 @@ class BackendContext:
     """An ``httpx.BaseTransport`` to use instead of the network (tests, the conformance kit)."""
     token_store: Callable[[str], Any] | None = None
     """Returns the token store for a backend name (``ledgerlink_token_store`` hook)."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
-class AccountingBackend(abc.ABC):
-    """Base class of every backend. Subclass it, set ``name`` and ``Settings``, implement
-    :meth:`capabilities` and the methods for the capabilities you declare."""
+S = TypeVar("S", bound=BackendSettings)
+"""A backend's settings model."""
+
+
+def _settings_model(cls: type) -> type[BackendSettings] | None:
+    """The settings model a class names as its base's type parameter, if it names one."""
+    for base in cls.__dict__.get("__orig_bases__", ()):
+        origin = typing.get_origin(base)
+        if isinstance(origin, type) and issubclass(origin, AccountingBackend):
+            (arg,) = typing.get_args(base)
+            if isinstance(arg, type) and issubclass(arg, BackendSettings):
+                return arg
+    return None
+
+
+class AccountingBackend(abc.ABC, Generic[S]):
+    """Base class of every backend. Subclass it as ``AccountingBackend[MySettings]``, set
+    ``name``, implement :meth:`capabilities` and the methods for the capabilities you declare.
+    ``self.settings`` is then a validated ``MySettings``."""
 
     name: ClassVar[str]
     """The entry-point name, e.g. ``fortnox``; must equal the name in ``ledgerlink.backends``."""
     Settings: ClassVar[type[BackendSettings]] = BackendSettings
-    """The pydantic model for this backend's settings."""
+    """The settings model core validates with: the class's type parameter (set for you)."""
 
-    def __init__(self, settings: BackendSettings, ctx: BackendContext) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        model = _settings_model(cls)
+        if model is not None:
+            cls.Settings = model
+
+    def __init__(self, settings: S, ctx: BackendContext) -> None:
         """Keep settings and context. Must not do I/O: that starts with the first call."""
-        self.settings = settings
+        self.settings: S = settings
         self.ctx = ctx
 
     @classmethod
@@ -168,29 +176,34 @@ class AccountingBackend(abc.ABC):
         balance remaining *on that date*. Requires ``import.subledger.<kind>``."""
         raise NotSupported(self.name, [f"import.subledger.{request.kind}"])
 
-    def export_vouchers(
-        self, items: Sequence[VoucherExport], options: ExportOptions
-    ) -> Iterator[VoucherOutcome]:
-        """Write vouchers into the backend, yielding one outcome per voucher in input order.
+    # --- export: the backend supplies a sink and the target's rules; core drives ------------
 
-        Core has validated the vouchers before calling this. Requires ``export.vouchers``.
+    def export_sink(self) -> ExportSink:
+        """The sink core exports vouchers through: a
+        :class:`~ledgerlink_core.export.sinks.VoucherSink` (one voucher at a time) or a
+        :class:`~ledgerlink_core.export.sinks.BatchSink` (all at once, atomically).
+
+        Core has validated the vouchers before it writes through the sink, journals every
+        step and looks the target up after an ambiguous answer. Requires ``export.vouchers``.
         """
         raise NotSupported(self.name, [Capability.EXPORT_VOUCHERS])
 
-    def chart_of_accounts(self) -> Sequence[Any] | None:
-        """The target's accounts (``model.Account``) for validation before export, or None
-        when the backend accepts any account."""
+    def chart_of_accounts(self) -> Sequence[Account] | None:
+        """The target's accounts for validation before export, or None when the backend
+        accepts any account."""
         return None
 
     def export_constraints(self) -> ExportConstraints:
-        """Financial years, locked period, series and objects of the target, for validation
+        """Fiscal years, locked period, series and objects of the target, for validation
         before export. The default knows no rules."""
         return ExportConstraints()
 
-    def export_target(self) -> str:
-        """Which target the export journal keys its entries by: the backend's name plus what
-        tells two targets of the same backend apart (a file path, a company)."""
-        return self.name
+    def target_id(self) -> str:
+        """What tells this target apart from the backend's other targets (a file's path, a
+        company): core keys the export journal by ``<backend name>:<target id>``, so the same
+        vouchers pushed to two targets are two exports. Empty (the default) when the backend
+        has one target only. May do I/O (e.g. ask which company a login reaches)."""
+        return ""
 
     def close(self) -> None:
         """Release connections and files. Called once; also via ``with backend:``."""

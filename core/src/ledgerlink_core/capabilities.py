@@ -19,7 +19,7 @@ class Capability(StrEnum):
     IMPORT_SUBLEDGER_SUPPLIER = "import.subledger.supplier"
     """``import_subledger(kind="supplier")``: open supplier invoices at a date."""
     EXPORT_VOUCHERS = "export.vouchers"
-    """``export_vouchers``: write vouchers into the backend."""
+    """``export_sink``: write vouchers into the backend (core drives the sink)."""
     EXPORT_ATTACHMENTS = "export.attachments"
     """Exported vouchers may carry attachments (bilagor)."""
     EXPORT_IDEMPOTENT = "export.idempotent"

@@ -1,8 +1,27 @@
-"""One error hierarchy for ledgerlink.
+"""One error hierarchy for ledgerlink: every error a user can cause or meet, and every error a
+plugin may raise, with the exit code the ``ledgerlink`` command gives it::
 
-Every error a user can cause or meet derives from :class:`LedgerlinkError`. The CLI maps each
-class to a one-line message and a documented exit code (see ``EXIT_CODES``); anything else that
-escapes is a bug and is shown as such.
+    LedgerlinkError                 1  base; str(err) is the one-line message
+    ├── ConfigError                 3  settings missing or invalid
+    ├── AuthenticationError         4  not logged in, bad or expired credentials
+    ├── PermissionDenied            4  logged in, but a scope or licence is missing
+    ├── BackendUnavailable          5  unreachable, kept failing (network, 5xx, rate limit)
+    ├── BackendError                5  refused a request for a reason that is not the input
+    ├── NotSupported                6  the backend lacks a capability (raised before any I/O)
+    ├── BackendNotFound             7  no installed backend has that name
+    ├── BackendLoadError            7  installed, but failed to import or is not a backend
+    ├── InputError                  2  a file or value the user gave is malformed
+    ├── ValidationFailed            1  read fine, breaks the rules; carries every problem
+    └── ExportError                 8  an export could not be completed
+        ├── JournalError            8  the export journal is unusable, busy or inconsistent
+        ├── ExportRefused           -  a sink's "no": the target certainly wrote nothing
+        └── ExportAmbiguous         -  a sink's "don't know": the write may have happened
+
+A sink raises :class:`ExportRefused` and :class:`ExportAmbiguous` and core's export engine
+catches them (a refused voucher fails, an ambiguous one is looked up before it is sent again);
+they reach a user only as the reason of a failed voucher. The CLI maps every other class to a
+one-line message and its exit code (see ``EXIT_CODES``); anything else that escapes is a bug
+and is shown as such.
 """
 
 from __future__ import annotations
@@ -115,6 +134,22 @@ class ExportError(LedgerlinkError):
     """An export could not be completed; the journal records what was and was not done."""
 
     exit_code = 8
+
+
+class JournalError(ExportError):
+    """The export journal cannot be used: another push holds it, it is unreadable, or it lacks
+    an entry it should hold. Nothing more is sent until it is resolved."""
+
+
+class ExportRefused(ExportError):
+    """Raised by a sink: the target answered "no" and certainly wrote nothing (a validation
+    answer). ``str()`` is the reason, shown with the failed voucher."""
+
+
+class ExportAmbiguous(ExportError):
+    """Raised by a sink: the target's answer was lost (timeout, dropped connection, a 5xx on a
+    write), so the write may or may not have happened. Core looks the voucher up before it
+    may send it again."""
 
 
 #: Exit codes of the ``ledgerlink`` command, documented in the README.

@@ -335,16 +335,6 @@ class SupplierInvoice(SubledgerItem):
     kind: Literal["supplier"] = "supplier"
 
 
-class InvoicePayment(Frozen):
-    """A payment (or credit) against an invoice."""
-
-    kind: Literal["customer", "supplier"]
-    invoice_number: str
-    date: dt.date
-    amount: Amount
-    currency: str = "SEK"
-
-
 # --- export -------------------------------------------------------------------------------------
 
 
@@ -361,15 +351,16 @@ class AttachmentRef(Frozen):
 class VoucherExport(Frozen):
     """A voucher on its way into a backend, with its documents and a stable key.
 
-    ``external_ref`` is derived from the voucher's content and origin (see
-    :func:`ledgerlink_core.export.refs.external_ref`) and identifies it across retries and runs.
+    ``external_ref`` is derived from the voucher's content and its series and number in the
+    input (see :func:`ledgerlink_core.export.refs.external_ref`) and identifies it across
+    retries and runs.
     """
 
     voucher: Voucher
     attachments: tuple[AttachmentRef, ...] = ()
     external_ref: str
     origin: str = ""
-    """Where the voucher came from (e.g. the input file), for messages."""
+    """The input the voucher came from (a file's path), for messages."""
 
 
 class ExportStatus(StrEnum):
@@ -388,17 +379,38 @@ class VoucherOutcome(Frozen):
     voucher: str
     """The voucher's label in the input."""
     status: ExportStatus
-    target: VoucherRef | None = None
-    """Series, number and year the backend gave the voucher."""
+    placement: VoucherRef | None = None
+    """Where the target holds the voucher: the series, number and year it was given."""
     attachments: int = 0
     """Attachments connected to it."""
     error: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        item: VoucherExport,
+        status: ExportStatus,
+        placement: VoucherRef | None = None,
+        *,
+        attachments: int = 0,
+        error: str | None = None,
+    ) -> VoucherOutcome:
+        """The outcome of exporting ``item``, named by its label in the input."""
+        return cls(
+            external_ref=item.external_ref,
+            voucher=item.voucher.label,
+            status=status,
+            placement=placement,
+            attachments=attachments,
+            error=error,
+        )
 
 
 class ExportReport(Frozen):
     """Everything one export run did."""
 
     target: str
+    """The backend exported to (its name)."""
     dry_run: bool = False
     outcomes: tuple[VoucherOutcome, ...] = ()
 

@@ -123,7 +123,7 @@ def test_every_validation_with_its_message_and_nothing_sent(
         "voucher A 3: it has only one row (at least two are needed)",
         "voucher A 4: account 9999 is not in fortnox's chart of accounts",
         f"voucher A 5: account {inactive} is inactive in fortnox",
-        "voucher A 6: its date 1999-06-30 is outside every financial year in fortnox",
+        "voucher A 6: its date 1999-06-30 is outside every fiscal year in fortnox",
         f"voucher A 7: its date {locked} is in a locked period (fortnox is locked up to and "
         f"including {locked})",
         f"voucher ZZ 8: voucher series 'ZZ' does not exist in fortnox (series: {years})",
@@ -173,7 +173,7 @@ def test_round_trip_push_then_pull_sie(
     apply_env(ws, monkeypatch)
     src = make_vouchers(emu, tmp_path, 4, attachments=0)
     pushed = json.loads(run_cli("push", "--to", "fortnox", str(src), "--json").stdout)
-    where = {o["voucher"]: o["target"] for o in pushed["outcomes"]}
+    where = {o["voucher"]: o["placement"] for o in pushed["outcomes"]}
     latest = max(emu.state.years, key=lambda y: y.start)
     pulled = run_cli("pull", "--from", "fortnox", "--date", latest.end.isoformat(), "--json")
     assert pulled.exit_code == 0, pulled.stderr
@@ -238,28 +238,25 @@ def test_reference_is_written_into_comments(
     assert find_marker(created.comments) == out["outcomes"][0]["external_ref"]
 
 
-def test_library_use_without_core_journal_is_still_exactly_once(
-    emulator: Any, tmp_path: Path
-) -> None:
-    """Calling the backend directly (no pipeline) opens the user's journal itself."""
-    from fortnox_testkit import backend_for, stored_login
-    from ledgerlink_core.backend import ExportOptions
+def test_library_use_is_exactly_once(emulator: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    """Pushing ready items from Python (no file, no CLI) twice: core journals it all the same."""
+    from ledgerlink_core import Runtime
     from ledgerlink_core.export.inputs import read_push_input
-    from ledgerlink_core.tokens import MemoryTokenStore
+    from ledgerlink_core.jobs import PushRequest, push
 
-    store = MemoryTokenStore()
-    stored_login(emulator, store)
+    ws = workspace(emulator, tmp_path / "home")
+    apply_env(ws, monkeypatch)
     items = read_push_input(make_vouchers(emulator, tmp_path, 3, attachments=0)).items
-    with backend_for(emulator, store, tmp_path / "data") as backend:
-        dry = list(backend.export_vouchers(items, ExportOptions(dry_run=True)))
-        assert {o.status.value for o in dry} == {"would-create"}
-        assert not emulator.state.vouchers(origin="api")
-        first = list(backend.export_vouchers(items, ExportOptions()))
-        second = list(backend.export_vouchers(items, ExportOptions()))
-    assert {o.status.value for o in first} == {"created"}
-    assert {o.status.value for o in second} == {"already-there"}
+    request = PushRequest(backend="fortnox", items=tuple(items))
+    dry = push(Runtime(), request.model_copy(update={"dry_run": True}))
+    assert {o.status.value for o in dry.outcomes} == {"would-create"}
+    assert not emulator.state.vouchers(origin="api")
+    first = push(Runtime(), request)
+    second = push(Runtime(), request)
+    assert {o.status.value for o in first.outcomes} == {"created"}
+    assert {o.status.value for o in second.outcomes} == {"already-there"}
     assert len(emulator.state.vouchers(origin="api")) == 3
-    assert (tmp_path / "data" / "export-journal.sqlite3").exists()
+    assert ws.journal.exists()
 
 
 def test_the_journal_tells_companies_apart(
@@ -283,6 +280,7 @@ def test_the_journal_tells_companies_apart(
     assert other.exit_code == 0, other.stderr
     assert [o["status"] for o in json.loads(other.stdout)["outcomes"]] == ["created"] * 2
     status = json.loads(run_cli("push", "--status", "--json").stdout)
-    targets = sorted({row["target"] for row in status["entries"]})
+    targets = sorted({row["target_id"] for row in status["entries"]})
+    assert {row["backend"] for row in status["entries"]} == {"fortnox"}
     assert len(targets) == 2
     assert sum("559999-0001" in t for t in targets) == 1

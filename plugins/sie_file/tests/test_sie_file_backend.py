@@ -1,4 +1,7 @@
-"""The ``sie_file`` backend: import a year from a SIE file, export vouchers as SIE 4I."""
+"""The ``sie_file`` backend: import a year from a SIE file, export vouchers as SIE 4I.
+
+Exports go through core's public API (``ledgerlink_core.jobs.push`` with ready items), as a
+library caller would: the backend only supplies a batch sink, and core journals it."""
 
 from __future__ import annotations
 
@@ -8,12 +11,23 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-from ledgerlink_core.backend import BackendContext, BookkeepingRequest, ExportOptions
-from ledgerlink_core.capabilities import Capability
-from ledgerlink_core.errors import InputError, ValidationFailed
-from ledgerlink_core.examples import example_company_path
-from ledgerlink_core.model import ExportStatus, Voucher, VoucherExport, VoucherRow
-from ledgerlink_core.sie import read_sie
+from ledgerlink_core import (
+    BackendContext,
+    BookkeepingRequest,
+    Capability,
+    ExportReport,
+    ExportStatus,
+    InputError,
+    Runtime,
+    ValidationFailed,
+    Voucher,
+    VoucherExport,
+    VoucherRow,
+    example_company_path,
+    export_items,
+    read_sie,
+)
+from ledgerlink_core.jobs import PushRequest, push
 from ledgerlink_sie_file.backend import SieFileBackend, SieFileSettings
 
 
@@ -84,52 +98,57 @@ def test_errors_in_the_file_fail_a_strict_import_and_are_skipped_otherwise(tmp_p
 
 
 def _exports() -> list[VoucherExport]:
-    vouchers = read_sie(example_company_path()).bookkeeping.vouchers[:3]
-    return [VoucherExport(voucher=v, external_ref=f"ref-{i}") for i, v in enumerate(vouchers)]
+    return export_items(read_sie(example_company_path()).bookkeeping.vouchers[:3])
+
+
+def export(out: Path, items: list[VoucherExport], **settings: str) -> ExportReport:
+    request = PushRequest(
+        backend="sie_file", items=tuple(items), overrides={"path": str(out), **settings}
+    )
+    return push(Runtime(), request)
 
 
 def test_export_writes_a_sie_4i_file(tmp_path: Path) -> None:
     out = tmp_path / "OUT.si"
     items = _exports()
-    outcomes = list(
-        backend(tmp_path, out, company_name="Mottagaren AB").export_vouchers(items, ExportOptions())
-    )
-    assert [o.status for o in outcomes] == [ExportStatus.CREATED] * 3
-    assert [o.external_ref for o in outcomes] == ["ref-0", "ref-1", "ref-2"]
+    report = export(out, items, company_name="Mottagaren AB")
+    assert [o.status for o in report.outcomes] == [ExportStatus.CREATED] * 3
+    assert [o.external_ref for o in report.outcomes] == [i.external_ref for i in items]
     doc = read_sie(out)
     assert doc.info.sie_type == "4I" and doc.bookkeeping.company.name == "Mottagaren AB"
     assert doc.bookkeeping.vouchers == tuple(i.voucher for i in items)
     assert [p.name for p in tmp_path.iterdir()] == ["OUT.si"]
 
 
+def test_exporting_twice_from_python_writes_once(tmp_path: Path) -> None:
+    """The defect the sink shape removes: two library calls, no CLI, no journal passed."""
+    out = tmp_path / "OUT.si"
+    items = _exports()
+    assert {o.status for o in export(out, items).outcomes} == {ExportStatus.CREATED}
+    stamp = out.stat().st_mtime_ns
+    second = export(out, items)
+    assert {o.status for o in second.outcomes} == {ExportStatus.ALREADY_THERE}
+    assert len(read_sie(out).bookkeeping.vouchers) == 3
+    assert out.stat().st_mtime_ns == stamp
+
+
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "OUT.si"
-    outcomes = list(backend(tmp_path, out).export_vouchers(_exports(), ExportOptions(dry_run=True)))
-    assert {o.status for o in outcomes} == {ExportStatus.WOULD_CREATE}
+    request = PushRequest(
+        backend="sie_file", items=tuple(_exports()), overrides={"path": str(out)}, dry_run=True
+    )
+    report = push(Runtime(), request)
+    assert {o.status for o in report.outcomes} == {ExportStatus.WOULD_CREATE}
     assert not out.exists()
 
 
-def test_unbalanced_vouchers_are_refused_before_writing(tmp_path: Path) -> None:
+def test_a_file_it_cannot_read_completely_is_never_rewritten(tmp_path: Path) -> None:
     out = tmp_path / "OUT.si"
-    bad = Voucher.model_construct(
-        series="A",
-        number="7",
-        date=dt.date(2025, 1, 1),
-        text="",
-        reg_date=None,
-        sign=None,
-        rows=(VoucherRow(account="1930", amount=Decimal("10")),),
-        history=(),
-    )
-    # (only a model built without validation can hold one: Voucher() refuses it)
-    bad_item = VoucherExport.model_construct(
-        voucher=bad, attachments=(), external_ref="bad", origin="in.json"
-    )
-    items = [*_exports(), bad_item]
-    with pytest.raises(ValidationFailed) as caught:
-        list(backend(tmp_path, out).export_vouchers(items, ExportOptions()))
-    assert caught.value.problems == ("voucher A 7 (in.json) does not balance: rows sum to 10",)
-    assert not out.exists()
+    out.write_bytes(b'#FLAGGA 0\r\n#SIETYP 4\r\n#FNAMN "X"\r\n#VER A 1 2025xx01 ""\r\n{\r\n')
+    before = out.read_bytes()
+    with pytest.raises(InputError):
+        export(out, _exports())
+    assert out.read_bytes() == before
 
 
 def test_export_into_an_existing_bookkeeping_keeps_it(tmp_path: Path) -> None:
@@ -150,8 +169,8 @@ def test_export_into_an_existing_bookkeeping_keeps_it(tmp_path: Path) -> None:
             external_ref="new-1",
         )
     ]
-    outcomes = list(backend(tmp_path, target).export_vouchers(items, ExportOptions()))
-    assert [o.status for o in outcomes] == [ExportStatus.CREATED]
+    report = export(target, items)
+    assert [o.status for o in report.outcomes] == [ExportStatus.CREATED]
     after = read_sie(target)
     assert after.info.sie_type == "4E"
     assert after.bookkeeping.vouchers == (*before.vouchers, items[0].voucher)

@@ -53,7 +53,7 @@ INIT = Template('''\
 BACKEND = Template('''\
 """The ``$name`` backend.
 
-It starts out reading a folder that holds ``bookkeeping.json``: one financial year in
+It starts out reading a folder that holds ``bookkeeping.json``: one fiscal year in
 ledgerlink's canonical model (what ``ledgerlink pull --json`` prints). Replace the body of
 ``import_bookkeeping`` with calls to your system, keep the rules the conformance kit checks,
 and declare every new capability in ``capabilities()``.
@@ -64,15 +64,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from ledgerlink_core.backend import (
+from ledgerlink_core import (
     AccountingBackend,
     BackendSettings,
+    Bookkeeping,
     BookkeepingRequest,
+    Capabilities,
+    Capability,
     ConnectionInfo,
+    FiscalYear,
+    InputError,
 )
-from ledgerlink_core.capabilities import Capabilities, Capability
-from ledgerlink_core.errors import InputError
-from ledgerlink_core.model import Bookkeeping, FiscalYear
 
 
 class ${cls}Settings(BackendSettings):
@@ -86,11 +88,10 @@ class ${cls}Settings(BackendSettings):
     """The folder holding ``bookkeeping.json``."""
 
 
-class ${cls}Backend(AccountingBackend):
+class ${cls}Backend(AccountingBackend[${cls}Settings]):
     """$title for ledgerlink."""
 
     name: ClassVar[str] = "$name"
-    Settings: ClassVar[type[BackendSettings]] = ${cls}Settings
 
     @classmethod
     def capabilities(cls) -> Capabilities:
@@ -100,9 +101,7 @@ class ${cls}Backend(AccountingBackend):
     @property
     def book_path(self) -> Path:
         """Where the bookkeeping lives."""
-        settings = self.settings
-        assert isinstance(settings, ${cls}Settings)
-        return settings.directory / "bookkeeping.json"
+        return self.settings.directory / "bookkeeping.json"
 
     def check_connection(self) -> ConnectionInfo:
         """Say whose bookkeeping the folder holds."""
@@ -112,12 +111,12 @@ class ${cls}Backend(AccountingBackend):
         )
 
     def import_bookkeeping(self, request: BookkeepingRequest) -> Bookkeeping:
-        """The financial year asked for (this folder holds one)."""
+        """The fiscal year asked for (this folder holds one)."""
         book = self._read()
         year = book.fiscal_year(0)
         if year is None or not _matches(year, request):
             raise InputError(
-                f"it holds only the financial year {year}", path=self.book_path
+                f"it holds only the fiscal year {year}", path=self.book_path
             )
         return book
 

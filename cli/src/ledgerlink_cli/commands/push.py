@@ -6,13 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from ledgerlink_core import ExportError, ExportReport, ExportStatus, Runtime, ValidationFailed
 from ledgerlink_core.config import parse_assignments
-from ledgerlink_core.errors import ExportError, ValidationFailed
-from ledgerlink_core.model import ExportReport, ExportStatus
-from ledgerlink_core.runtime import Runtime
+from ledgerlink_core.jobs import JournalStatus
 
 from ledgerlink_cli.options import json_option, set_option
-from ledgerlink_cli.progress import terminal_progress
 from ledgerlink_cli.render import echo_json, table
 
 EPILOG = """\b
@@ -75,15 +73,18 @@ def push(
     target's chart, financial years, locked periods, series, attachments); every problem
     is listed with its voucher.
     """
+    from ledgerlink_core import jobs
+
     if show_status:
-        _status(runtime, backend, as_json)
+        status = jobs.journal_status(runtime, jobs.JournalStatusRequest(backend=backend))
+        if as_json:
+            echo_json(_status_json(status))
+        else:
+            click.echo(_status_text(status))
         return
     if vouchers is None or backend is None:
         raise click.UsageError("usage: ledgerlink push --to BACKEND VOUCHERS (or --status)")
-    from ledgerlink_core.export.pipeline import PushRequest
-    from ledgerlink_core.export.pipeline import push as run_push
-
-    request = PushRequest(
+    request = jobs.PushRequest(
         backend=backend,
         source=vouchers,
         attach_dir=attach_dir,
@@ -92,7 +93,7 @@ def push(
         overrides=parse_assignments(assignments),
     )
     try:
-        report = run_push(runtime, request, progress=terminal_progress())
+        report = jobs.push(runtime, request)
     except ValidationFailed as exc:
         if as_json:
             echo_json({"ok": False, "error": str(exc), "problems": list(exc.problems)})
@@ -119,16 +120,16 @@ def _report_json(report: ExportReport) -> dict[str, Any]:
     return data
 
 
-def _where(o: Any) -> str:
-    if o.target is None:
+def _placement(o: Any) -> str:
+    if o.placement is None:
         return ""
-    year = f" ({o.target.year})" if o.target.year is not None else ""
-    return f"{o.target.series} {o.target.number}{year}".strip()
+    year = f" ({o.placement.year})" if o.placement.year is not None else ""
+    return f"{o.placement.series} {o.placement.number}{year}".strip()
 
 
 def _report_text(report: ExportReport) -> str:
     rows = [
-        (o.voucher, o.status.value, _where(o), o.attachments or "", o.error or "")
+        (o.voucher, o.status.value, _placement(o), o.attachments or "", o.error or "")
         for o in report.outcomes
     ]
     counts = ", ".join(f"{report.count(s)} {s.value}" for s in ExportStatus if report.count(s))
@@ -137,55 +138,21 @@ def _report_text(report: ExportReport) -> str:
     return f"{body}\n{head}{report.target}: {counts or 'no vouchers'}"
 
 
-def _status(runtime: Runtime, backend: str | None, as_json: bool) -> None:
-    from ledgerlink_core.export.journal import FILENAME, ExportJournal
+def _status_json(status: JournalStatus) -> dict[str, Any]:
+    entries = []
+    for e in status.entries:
+        entry = e.model_dump(mode="json", exclude={"key"})
+        entries.append({"backend": e.backend, "target_id": e.target_id, **entry})
+    return {"journal": str(status.journal), "counts": status.counts(), "entries": entries}
 
-    path = runtime.data_dir / FILENAME
-    if not path.exists():
-        entries = []
-    else:
-        with ExportJournal(path) as journal:
-            entries = journal.entries()
-    if backend:
-        entries = [e for e in entries if e.target == backend or e.target.startswith(backend + ":")]
-    if as_json:
-        echo_json(
-            {
-                "journal": str(path),
-                "entries": [
-                    {
-                        "target": e.target,
-                        "ref": e.ref,
-                        "voucher": e.label,
-                        "date": e.date.isoformat(),
-                        "state": e.state.value,
-                        "series": e.series,
-                        "number": e.number,
-                        "year": e.year,
-                        "attempts": e.attempts,
-                        "error": e.error,
-                        "updated_at": e.updated_at,
-                        "attachments": [
-                            {
-                                "filename": a.filename,
-                                "state": a.state.value,
-                                "file_id": a.file_id,
-                            }
-                            for a in e.attachments
-                        ],
-                    }
-                    for e in entries
-                ],
-            }
-        )
-        return
-    if not entries:
-        click.echo(f"the export journal ({path}) is empty")
-        return
+
+def _status_text(status: JournalStatus) -> str:
+    if not status.entries:
+        return f"the export journal ({status.journal}) is empty"
     rows = [
         (
-            e.target,
-            e.label,
+            e.key,
+            e.voucher,
             e.date.isoformat(),
             e.state.value,
             f"{e.series} {e.number}" + (f" ({e.year})" if e.year is not None else "")
@@ -196,15 +163,8 @@ def _status(runtime: Runtime, backend: str | None, as_json: bool) -> None:
             else "",
             e.error or "",
         )
-        for e in entries
+        for e in status.entries
     ]
-    click.echo(
-        table(
-            ["target", "voucher", "date", "state", "in target", "attachments", "last error"], rows
-        )
-    )
-    states: dict[str, int] = {}
-    for e in entries:
-        states[e.state.value] = states.get(e.state.value, 0) + 1
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
-    click.echo(f"{path}: {summary}")
+    headers = ["target", "voucher", "date", "state", "in target", "attachments", "last error"]
+    summary = ", ".join(f"{n} {s}" for s, n in status.counts().items())
+    return f"{table(headers, rows)}\n{status.journal}: {summary}"

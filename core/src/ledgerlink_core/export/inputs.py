@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,17 @@ from pydantic import ValidationError
 from ledgerlink_core.errors import InputError
 from ledgerlink_core.export.refs import external_refs
 from ledgerlink_core.model import AttachmentRef, Voucher, VoucherExport
+
+__all__ = [
+    "ATTACHMENT_SUFFIXES",
+    "PushInput",
+    "attachment_key",
+    "attachment_ref",
+    "export_items",
+    "file_key",
+    "read_push_input",
+    "sniff_media_type",
+]
 
 ATTACHMENT_SUFFIXES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 ATTACHMENT_SUFFIXES[".png"] = "image/png"
@@ -50,11 +62,10 @@ _MAGIC = (
 class PushInput:
     """Vouchers ready for validation, plus the problems found while reading them."""
 
-    source: str
     items: list[VoucherExport] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    rejected: int = 0
-    """Vouchers that could not even be built (unbalanced...); their problems are listed."""
+    """Problems of single vouchers (unbalanced, attachment missing...), reported with the
+    rest by validation."""
 
 
 def sniff_media_type(head: bytes) -> str | None:
@@ -84,7 +95,7 @@ def attachment_ref(path: Path) -> AttachmentRef:
     )
 
 
-def voucher_key(voucher: Voucher, position: int) -> str:
+def attachment_key(voucher: Voucher, position: int) -> str:
     """The attachment key of a voucher: ``A-12``, or ``v3`` for an unnumbered third voucher."""
     if voucher.number:
         return f"{voucher.series}-{voucher.number}"
@@ -117,13 +128,11 @@ def _read_sie(path: Path, out: PushInput) -> list[tuple[Voucher, list[str]]]:
             vouchers.append((item.to_model(), []))
         elif item.ok:
             out.problems.append(f"voucher {item.label} ({path}:{item.line}): it has no date")
-            out.rejected += 1
         elif item.total != 0:
             out.problems.append(
                 f"voucher {item.label} ({path}:{item.line}): unbalanced: its rows sum to "
                 f"{item.total}, not 0"
             )
-            out.rejected += 1
     errors = [p for p in reader.problems.items if p.severity == "error" and p.code != "unbalanced"]
     if errors:
         first = errors[0]
@@ -172,7 +181,6 @@ def _read_json(path: Path, out: PushInput) -> list[tuple[Voucher, list[str]]]:
                     f"voucher {label} ({path}): unbalanced: "
                     + err["msg"].split("does not balance: ", 1)[-1]
                 )
-                out.rejected += 1
                 continue
             where = ".".join(str(p) for p in err["loc"]) or "voucher"
             raise InputError(f"voucher {label}: {where}: {err['msg']}", path=path) from None
@@ -204,7 +212,7 @@ def _directory_attachments(
 ) -> list[list[AttachmentRef]]:
     if not directory.is_dir():
         raise InputError("--attach must name a directory", path=directory)
-    keys = {voucher_key(v, n): n - 1 for n, v in enumerate(vouchers, start=1)}
+    keys = {attachment_key(v, n): n - 1 for n, v in enumerate(vouchers, start=1)}
     found: list[list[AttachmentRef]] = [[] for _ in vouchers]
     for path in sorted(directory.iterdir()):
         if not path.is_file() or path.suffix.lower() not in ATTACHMENT_SUFFIXES:
@@ -231,7 +239,7 @@ def read_push_input(path: Path, attach_dir: Path | None = None) -> PushInput:
     """
     if not path.is_file():
         raise InputError("no such file", path=path)
-    out = PushInput(source=str(path))
+    out = PushInput()
     parsed = _read_sie(path, out) if _looks_like_sie(path) else _read_json(path, out)
     vouchers = [v for v, _ in parsed]
     if attach_dir is not None:
@@ -240,10 +248,21 @@ def read_push_input(path: Path, attach_dir: Path | None = None) -> PushInput:
         per_voucher = [[] for _ in vouchers]
     for (voucher, names), extra in zip(parsed, per_voucher, strict=True):
         extra.extend(_named_attachments(path.parent, voucher, names, out))
-    for (voucher, _), atts, ref in zip(parsed, per_voucher, external_refs(vouchers), strict=True):
-        out.items.append(
-            VoucherExport(
-                voucher=voucher, attachments=tuple(atts), external_ref=ref, origin=str(path)
-            )
-        )
+    out.items = export_items(vouchers, origin=str(path), attachments=per_voucher)
     return out
+
+
+def export_items(
+    vouchers: Sequence[Voucher],
+    *,
+    origin: str = "",
+    attachments: Sequence[Sequence[AttachmentRef]] | None = None,
+) -> list[VoucherExport]:
+    """The vouchers of one input, ready for export: each with its external reference
+    (identical vouchers counted in order) and its documents (``attachments[i]`` for
+    ``vouchers[i]``). ``origin`` names the input in messages."""
+    documents = attachments if attachments is not None else [()] * len(vouchers)
+    return [
+        VoucherExport(voucher=voucher, attachments=tuple(atts), external_ref=ref, origin=origin)
+        for voucher, atts, ref in zip(vouchers, documents, external_refs(vouchers), strict=True)
+    ]

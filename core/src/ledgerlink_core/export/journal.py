@@ -2,14 +2,18 @@
 
 One SQLite database (WAL, ``synchronous=FULL``: a step recorded is on disk before the next
 request goes out) in the user's data directory, ``<data_dir>/export-journal.sqlite3``.
-Each voucher is keyed by ``(target, external_ref)`` and moves
+Each voucher is keyed by ``(journal key, external_ref)``, where the journal key
+``<backend>:<target id>`` (:func:`journal_key`) names one target: the backend's name and what
+its :meth:`~ledgerlink_core.backend.AccountingBackend.target_id` says tells its targets apart
+(a file, a company). Each voucher moves
 
     pending -> sending -> confirmed (series, number, year)
                        -> failed     (the target refused it; nothing was written)
 
 ``sending`` is written *before* the request goes out, so after a crash, a timeout or a
 dropped connection the journal says "fate unknown" and the backend must look the voucher up
-in the target before it may post it again. Attachments have their own steps:
+in the target before it may post it again. Core's export engine is the only writer; backends
+never see the journal. Attachments have their own steps:
 
     pending -> uploading -> uploaded (file id) -> connecting -> connected
 
@@ -26,16 +30,33 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import IO
 
-from ledgerlink_core.errors import ExportError
+from pydantic import BaseModel, ConfigDict
+
+from ledgerlink_core.errors import JournalError
 from ledgerlink_core.model import VoucherExport, VoucherRef
+
+__all__ = [
+    "FILENAME",
+    "AttachmentEntry",
+    "AttachmentState",
+    "ExportJournal",
+    "JournalEntry",
+    "VoucherState",
+    "journal_key",
+]
 
 FILENAME = "export-journal.sqlite3"
 LOCKNAME = "export-journal.lock"
+
+
+def journal_key(backend: str, target_id: str) -> str:
+    """The key of one target's entries: ``<backend>:<target id>``."""
+    return f"{backend}:{target_id}"
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vouchers (
@@ -89,9 +110,10 @@ class AttachmentState(StrEnum):
     CONNECTED = "connected"
 
 
-@dataclass(frozen=True)
-class AttachmentEntry:
-    """One attachment step row."""
+class AttachmentEntry(BaseModel):
+    """Where one attachment of a journaled voucher stands."""
+
+    model_config = ConfigDict(frozen=True)
 
     idx: int
     filename: str
@@ -100,14 +122,18 @@ class AttachmentEntry:
     file_id: str | None
 
 
-@dataclass(frozen=True)
-class JournalEntry:
-    """One voucher row of the journal."""
+class JournalEntry(BaseModel):
+    """Where one voucher stands in the journal."""
 
-    target: str
-    ref: str
-    label: str
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    """The target's journal key, ``<backend>:<target id>``."""
+    external_ref: str
+    voucher: str
+    """The voucher's label in its input (``A 12``)."""
     origin: str
+    """The input it came from."""
     date: dt.date
     state: VoucherState
     series: str | None
@@ -119,7 +145,17 @@ class JournalEntry:
     attachments: tuple[AttachmentEntry, ...] = ()
 
     @property
-    def voucher_ref(self) -> VoucherRef | None:
+    def backend(self) -> str:
+        """The backend's name (the key up to the first ``:``)."""
+        return self.key.partition(":")[0]
+
+    @property
+    def target_id(self) -> str:
+        """What tells this target apart from the backend's others (the rest of the key)."""
+        return self.key.partition(":")[2]
+
+    @property
+    def placement(self) -> VoucherRef | None:
         """Series, number and year in the target, once confirmed."""
         if self.state != VoucherState.CONFIRMED or self.series is None or self.number is None:
             return None
@@ -138,12 +174,19 @@ class ExportJournal:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(_SCHEMA)
         self._lockfile: IO[str] | None = None
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise JournalError(
+                f"{path}: the export journal cannot be opened ({exc}); restore it from a backup "
+                "(a new, empty journal does not know what was exported before)"
+            ) from None
 
     @classmethod
     def open(cls, data_dir: Path) -> ExportJournal:
@@ -165,7 +208,7 @@ class ExportJournal:
     # -- the one-push-at-a-time lock --------------------------------------------------------
 
     def acquire(self) -> None:
-        """Take the exclusive push lock, or raise ExportError when another push holds it."""
+        """Take the exclusive push lock, or raise JournalError when another push holds it."""
         if self._lockfile is not None:
             return
         handle = open(self.path.parent / LOCKNAME, "a+")  # noqa: SIM115 - held until release
@@ -173,7 +216,7 @@ class ExportJournal:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
-            raise ExportError(
+            raise JournalError(
                 f"another push is running (it holds {self.path.parent / LOCKNAME}); "
                 "wait for it to finish"
             ) from None
@@ -209,7 +252,7 @@ class ExportJournal:
 
     # -- vouchers ---------------------------------------------------------------------------
 
-    def register(self, target: str, item: VoucherExport) -> JournalEntry:
+    def register(self, key: str, item: VoucherExport) -> JournalEntry:
         """Record ``item`` as pending unless the journal knows it; return its entry."""
         now = _now()
         with self._tx() as db:
@@ -217,7 +260,7 @@ class ExportJournal:
                 "INSERT OR IGNORE INTO vouchers (target, ref, label, origin, date, state, "
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    target,
+                    key,
                     item.external_ref,
                     item.voucher.label,
                     item.origin,
@@ -232,7 +275,7 @@ class ExportJournal:
                     "INSERT OR IGNORE INTO attachments (target, ref, idx, filename, sha256, "
                     "state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
-                        target,
+                        key,
                         item.external_ref,
                         idx,
                         att.filename,
@@ -241,24 +284,24 @@ class ExportJournal:
                         now,
                     ),
                 )
-        entry = self.entry(target, item.external_ref)
+        entry = self.entry(key, item.external_ref)
         assert entry is not None  # just inserted or already there
         return entry
 
-    def entry(self, target: str, ref: str) -> JournalEntry | None:
+    def entry(self, key: str, ref: str) -> JournalEntry | None:
         """The journal's entry for one voucher, or None."""
         rows = self._query(
             "SELECT target, ref, label, origin, date, state, series, number, year, attempts, "
             "error, updated_at FROM vouchers WHERE target = ? AND ref = ?",
-            (target, ref),
+            (key, ref),
         )
         if not rows:
             return None
-        return self._entry(rows[0], self.attachments(target, ref))
+        return self._entry(rows[0], self.attachments(key, ref))
 
-    def entries(self, target: str | None = None) -> list[JournalEntry]:
+    def entries(self, key: str | None = None) -> list[JournalEntry]:
         """Every voucher entry (of one target), oldest first."""
-        where, args = ("WHERE target = ?", (target,)) if target else ("", ())
+        where, args = ("WHERE target = ?", (key,)) if key else ("", ())
         rows = self._query(
             "SELECT target, ref, label, origin, date, state, series, number, year, attempts, "
             f"error, updated_at FROM vouchers {where} ORDER BY created_at, rowid",
@@ -276,9 +319,9 @@ class ExportJournal:
     @staticmethod
     def _entry(row: tuple[object, ...], atts: list[AttachmentEntry]) -> JournalEntry:
         return JournalEntry(
-            target=str(row[0]),
-            ref=str(row[1]),
-            label=str(row[2]),
+            key=str(row[0]),
+            external_ref=str(row[1]),
+            voucher=str(row[2]),
             origin=str(row[3]),
             date=dt.date.fromisoformat(str(row[4])),
             state=VoucherState(str(row[5])),
@@ -291,59 +334,59 @@ class ExportJournal:
             attachments=tuple(atts),
         )
 
-    def _set(self, target: str, ref: str, **values: object) -> None:
+    def _set(self, key: str, ref: str, **values: object) -> None:
         cols = ", ".join(f"{k} = ?" for k in values)
         with self._tx() as db:
             cur = db.execute(
                 f"UPDATE vouchers SET {cols}, updated_at = ? WHERE target = ? AND ref = ?",
-                (*values.values(), _now(), target, ref),
+                (*values.values(), _now(), key, ref),
             )
             if cur.rowcount != 1:
-                raise KeyError(f"the journal has no voucher {ref} for {target}")
+                raise JournalError(f"the export journal {self.path} has no voucher {ref} for {key}")
 
-    def mark_sending(self, target: str, ref: str) -> None:
+    def mark_sending(self, key: str, ref: str) -> None:
         """About to send: from now on its fate is unknown until confirmed or refused."""
         with self._tx() as db:
             db.execute(
                 "UPDATE vouchers SET state = ?, attempts = attempts + 1, error = NULL, "
                 "updated_at = ? WHERE target = ? AND ref = ?",
-                (VoucherState.SENDING.value, _now(), target, ref),
+                (VoucherState.SENDING.value, _now(), key, ref),
             )
 
-    def mark_confirmed(self, target: str, ref: str, where: VoucherRef) -> None:
-        """The target has it, as ``where``."""
+    def mark_confirmed(self, key: str, ref: str, placement: VoucherRef) -> None:
+        """The target has it, at ``placement``."""
         self._set(
-            target,
+            key,
             ref,
             state=VoucherState.CONFIRMED.value,
-            series=where.series,
-            number=where.number,
-            year=where.year,
+            series=placement.series,
+            number=placement.number,
+            year=placement.year,
             error=None,
         )
 
-    def mark_failed(self, target: str, ref: str, error: str) -> None:
+    def mark_failed(self, key: str, ref: str, error: str) -> None:
         """The target certainly refused it (nothing written)."""
-        self._set(target, ref, state=VoucherState.FAILED.value, error=error)
+        self._set(key, ref, state=VoucherState.FAILED.value, error=error)
 
-    def mark_pending(self, target: str, ref: str, error: str | None = None) -> None:
+    def mark_pending(self, key: str, ref: str, error: str | None = None) -> None:
         """Looked up and certainly absent: it may be sent again."""
-        self._set(target, ref, state=VoucherState.PENDING.value, error=error)
+        self._set(key, ref, state=VoucherState.PENDING.value, error=error)
 
-    def note_error(self, target: str, ref: str, error: str) -> None:
+    def note_error(self, key: str, ref: str, error: str) -> None:
         """Keep the last error without changing the state (fate still unknown)."""
-        self._set(target, ref, error=error)
+        self._set(key, ref, error=error)
 
     # -- attachments ------------------------------------------------------------------------
 
-    def attachments(self, target: str, ref: str) -> list[AttachmentEntry]:
+    def attachments(self, key: str, ref: str) -> list[AttachmentEntry]:
         """The attachment steps of one voucher, in order."""
         return [
             self._attachment(r)
             for r in self._query(
                 "SELECT idx, filename, sha256, state, file_id FROM attachments "
                 "WHERE target = ? AND ref = ? ORDER BY idx",
-                (target, ref),
+                (key, ref),
             )
         ]
 
@@ -359,7 +402,7 @@ class ExportJournal:
 
     def mark_attachment(
         self,
-        target: str,
+        key: str,
         ref: str,
         idx: int,
         state: AttachmentState,
@@ -371,20 +414,20 @@ class ExportJournal:
                 db.execute(
                     "UPDATE attachments SET state = ?, updated_at = ? "
                     "WHERE target = ? AND ref = ? AND idx = ?",
-                    (state.value, _now(), target, ref, idx),
+                    (state.value, _now(), key, ref, idx),
                 )
             else:
                 db.execute(
                     "UPDATE attachments SET state = ?, file_id = ?, updated_at = ? "
                     "WHERE target = ? AND ref = ? AND idx = ?",
-                    (state.value, file_id, _now(), target, ref, idx),
+                    (state.value, file_id, _now(), key, ref, idx),
                 )
 
     # -- reporting --------------------------------------------------------------------------
 
-    def counts(self, target: str | None = None) -> dict[str, int]:
+    def counts(self, key: str | None = None) -> dict[str, int]:
         """How many vouchers are in each state."""
-        where, args = ("WHERE target = ?", (target,)) if target else ("", ())
+        where, args = ("WHERE target = ?", (key,)) if key else ("", ())
         return {
             str(state): int(str(n))
             for state, n in self._query(

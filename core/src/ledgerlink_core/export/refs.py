@@ -9,7 +9,7 @@ It is derived from:
 
 * the voucher's content: date, text and every row (account, amount normalised so that
   ``100`` and ``100.00`` agree, objects, row date, text, quantity);
-* its origin: the voucher's own series and number in the input (``A 12``), which tells two
+* its label in the input: the voucher's own series and number (``A 12``), which tells two
   otherwise identical vouchers of one file apart;
 * an occurrence counter for vouchers that are identical in both (two unnumbered, identical
   accruals): the second one gets ``#2``.
@@ -30,6 +30,8 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from ledgerlink_core.model import Voucher
+
+__all__ = ["LENGTH", "MARKER", "external_ref", "external_refs", "find_marker", "marker"]
 
 PREFIX = "ll"
 _DIGEST_BYTES = 15
@@ -65,18 +67,19 @@ def _canonical(voucher: Voucher) -> list[object]:
     ]
 
 
-def origin_of(voucher: Voucher) -> str:
+def input_label(voucher: Voucher) -> str:
     """The voucher's identity in its input: ``A 12``, or empty for an unnumbered voucher."""
     if voucher.series or voucher.number:
         return f"{voucher.series} {voucher.number or ''}".strip()
     return ""
 
 
-def external_ref(voucher: Voucher, origin: str | None = None, occurrence: int = 1) -> str:
+def external_ref(voucher: Voucher, occurrence: int = 1) -> str:
     """The reference of ``voucher``; ``occurrence`` counts identical earlier vouchers + 1."""
-    origin = origin_of(voucher) if origin is None else origin
     payload = json.dumps(
-        [_canonical(voucher), origin, occurrence], separators=(",", ":"), ensure_ascii=False
+        [_canonical(voucher), input_label(voucher), occurrence],
+        separators=(",", ":"),
+        ensure_ascii=False,
     )
     digest = hashlib.sha256(payload.encode("utf-8")).digest()
     return PREFIX + base64.b32encode(digest[:_DIGEST_BYTES]).decode("ascii").lower()

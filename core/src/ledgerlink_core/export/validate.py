@@ -6,7 +6,7 @@ Two layers:
   (empty, one-row and unbalanced vouchers; accounts missing or inactive). Core contributes it
   through its own ``ledgerlink_validate_export`` hookimpl, next to any plugin's checks.
 * :func:`constraint_problems`: what needs the target's rules
-  (:class:`~ledgerlink_core.backend.ExportConstraints`): dates outside every financial year,
+  (:class:`~ledgerlink_core.backend.ExportConstraints`): dates outside every fiscal year,
   dates in a locked period, unknown series and objects, and attachments that are missing or
   over the size limit.
 
@@ -25,6 +25,8 @@ from ledgerlink_core.backend import ExportConstraints
 from ledgerlink_core.capabilities import Capabilities
 from ledgerlink_core.errors import ValidationFailed
 from ledgerlink_core.model import Account, VoucherExport
+
+__all__ = ["constraint_problems", "content_problems", "validate_export"]
 
 _DIMENSION_NAMES = {1: "cost centre", 6: "project"}
 
@@ -78,9 +80,7 @@ def constraint_problems(
         if constraints.fiscal_years is not None and not any(
             y.contains(v.date) for y in constraints.fiscal_years
         ):
-            problems.append(
-                f"{name}: its date {v.date} is outside every financial year in {target}"
-            )
+            problems.append(f"{name}: its date {v.date} is outside every fiscal year in {target}")
         elif constraints.locked_until is not None and v.date <= constraints.locked_until:
             problems.append(
                 f"{name}: its date {v.date} is in a locked period "

@@ -16,7 +16,7 @@ from ledgerlink_core.sie.load import SieDocument, SieFileInfo, read_sie
 from ledgerlink_core.sie.problems import Problem, SieError
 from ledgerlink_core.sie.reader import SieReader, SieVoucher, iter_sie
 from ledgerlink_core.sie.records import SieRecord
-from ledgerlink_core.sie.writer import dumps_sie, write_sie
+from ledgerlink_core.sie.writer import SieKind, dumps_sie, write_sie
 
 __all__ = [
     "CheckReport",
@@ -24,6 +24,7 @@ __all__ = [
     "SieDocument",
     "SieError",
     "SieFileInfo",
+    "SieKind",
     "SieReader",
     "SieRecord",
     "SieVoucher",

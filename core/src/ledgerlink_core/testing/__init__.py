@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ledgerlink_core.testing.guard import override
     from ledgerlink_core.testing.noio import recording_transport, watch_io
     from ledgerlink_core.testing.samples import copy_sample, small_company
+    from ledgerlink_core.testing.sinks import ScriptedSink, SimulatedCrash
     from ledgerlink_core.testing.suites.base import requires
 
 _EXPORTS: dict[str, str] = {
@@ -32,12 +33,16 @@ _EXPORTS: dict[str, str] = {
     "copy_sample": "ledgerlink_core.testing.samples",
     "small_company": "ledgerlink_core.testing.samples",
     "requires": "ledgerlink_core.testing.suites.base",
+    "ScriptedSink": "ledgerlink_core.testing.sinks",
+    "SimulatedCrash": "ledgerlink_core.testing.sinks",
 }
 
 __all__ = [
     "GROUPS",
     "BackendConformance",
     "LiveBackendConformance",
+    "ScriptedSink",
+    "SimulatedCrash",
     "copy_sample",
     "override",
     "recording_transport",

@@ -13,27 +13,24 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from ledgerlink_core.backend import (
+from ledgerlink_core import (
+    Account,
     AccountingBackend,
     BackendContext,
     BackendSettings,
+    Bookkeeping,
     BookkeepingRequest,
+    Capabilities,
+    Capability,
     ConnectionInfo,
     ExportConstraints,
-    ExportOptions,
+    FiscalYear,
+    InputError,
+    SubledgerItem,
     SubledgerRequest,
 )
-from ledgerlink_core.capabilities import Capabilities, Capability
-from ledgerlink_core.errors import ExportError, InputError
-from ledgerlink_core.model import (
-    Account,
-    Bookkeeping,
-    FiscalYear,
-    SubledgerItem,
-    VoucherExport,
-    VoucherOutcome,
-)
 
+from ledgerlink_jsonbooks.export import FolderSink
 from ledgerlink_jsonbooks.store import Folder
 
 #: Largest attachment accepted (declared in the capabilities, checked before export).
@@ -51,16 +48,13 @@ class JsonbooksSettings(BackendSettings):
     """Bookkeeping is locked up to and including this date: exports before it are refused."""
 
 
-class JsonbooksBackend(AccountingBackend):
+class JsonbooksBackend(AccountingBackend[JsonbooksSettings]):
     """A folder of JSON ledgers, for ledgerlink."""
 
     name: ClassVar[str] = "jsonbooks"
-    Settings: ClassVar[type[BackendSettings]] = JsonbooksSettings
 
-    def __init__(self, settings: BackendSettings, ctx: BackendContext) -> None:
+    def __init__(self, settings: JsonbooksSettings, ctx: BackendContext) -> None:
         super().__init__(settings, ctx)
-        assert isinstance(settings, JsonbooksSettings)
-        self.jb_settings = settings
         self.folder = Folder(settings.directory)  # no I/O until the first call
 
     @classmethod
@@ -109,31 +103,17 @@ class JsonbooksBackend(AccountingBackend):
             objects.setdefault(obj.dimension, set()).add(obj.number)
         return ExportConstraints(
             fiscal_years=book.fiscal_years,
-            locked_until=self.jb_settings.locked_until,
+            locked_until=self.settings.locked_until,
             objects={dim: frozenset(numbers) for dim, numbers in objects.items()},
         )
 
-    def export_target(self) -> str:
-        """The export journal's key: this folder."""
-        return f"jsonbooks:{self.folder.directory.resolve()}"
+    def target_id(self) -> str:
+        """This folder: exports to two folders are two exports."""
+        return str(self.folder.directory.resolve())
 
-    def export_vouchers(
-        self, items: Sequence[VoucherExport], options: ExportOptions
-    ) -> Iterator[VoucherOutcome]:
-        """Write vouchers exactly once through core's export engine and journal."""
-        from ledgerlink_core.export.engine import export_exactly_once
-
-        from ledgerlink_jsonbooks.export import FolderSink
-
-        if options.journal is None:
-            raise ExportError("jsonbooks exports through `ledgerlink push` (it needs the journal)")
-        yield from export_exactly_once(
-            items,
-            options.journal,
-            self.export_target(),
-            FolderSink(self.folder),
-            series=options.series,
-        )
+    def export_sink(self) -> FolderSink:
+        """Writes vouchers and documents into the folder; core journals every step."""
+        return FolderSink(self.folder)
 
 
 def _matches(year: FiscalYear, request: BookkeepingRequest) -> bool:

@@ -1,4 +1,4 @@
-"""Export into the folder, exactly once: an ``ExportSink`` for core's export engine.
+"""Export into the folder, exactly once: a ``VoucherSink`` that core's export engine drives.
 
 The engine journals every step; this sink only has to write and to find what it wrote.
 ``exports.json`` is written *before* the bookkeeping, so after a crash a reference whose
@@ -11,7 +11,7 @@ import hashlib
 import shutil
 from decimal import Decimal
 
-from ledgerlink_core.model import (
+from ledgerlink_core import (
     AccountType,
     AttachmentRef,
     Balance,
@@ -19,6 +19,7 @@ from ledgerlink_core.model import (
     Voucher,
     VoucherExport,
     VoucherRef,
+    VoucherSink,
 )
 
 from ledgerlink_jsonbooks.store import Folder
@@ -27,11 +28,11 @@ EXPORTS = "exports.json"
 CONNECTED = "attachments.json"
 
 
-def _key(where: VoucherRef) -> str:
-    return f"{where.series} {where.number} {where.year}"
+def _key(placement: VoucherRef) -> str:
+    return f"{placement.series} {placement.number} {placement.year}"
 
 
-class FolderSink:
+class FolderSink(VoucherSink):
     """Writes vouchers and attachments into a :class:`Folder` (one thread at a time)."""
 
     def __init__(self, folder: Folder) -> None:
@@ -39,32 +40,36 @@ class FolderSink:
 
     # --- vouchers -------------------------------------------------------------------------------
 
-    def post_voucher(self, item: VoucherExport, series: str | None) -> VoucherRef:
+    def post_voucher(self, item: VoucherExport) -> VoucherRef:
         """Append the voucher with the next number of its series; update the balances."""
         book = self.folder.read_book()
         year = book.fiscal_year(0)
         assert year is not None  # validation refused dates outside the year
-        chosen = series or item.voucher.series or "A"
+        chosen = item.voucher.series or "A"
         numbers = [int(v.number) for v in book.vouchers if v.series == chosen and v.number]
-        where = VoucherRef(
+        placement = VoucherRef(
             series=chosen, number=str(max(numbers, default=0) + 1), year=year.end.year
         )
         exports = self.folder.read_json(EXPORTS, {})
-        exports[item.external_ref] = where.model_dump()
+        exports[item.external_ref] = placement.model_dump()
         self.folder.write_json(EXPORTS, exports)
-        voucher = item.voucher.model_copy(update={"series": where.series, "number": where.number})
+        voucher = item.voucher.model_copy(
+            update={"series": placement.series, "number": placement.number}
+        )
         self.folder.write_book(_with_voucher(book, voucher))
-        return where
+        return placement
 
-    def find_voucher(self, item: VoucherExport, series: str | None) -> VoucherRef | None:
+    def find_voucher(self, item: VoucherExport) -> VoucherRef | None:
         """Where the voucher went, if it is really in the bookkeeping."""
         raw = self.folder.read_json(EXPORTS, {}).get(item.external_ref)
         if raw is None:
             return None
-        where = VoucherRef.model_validate(raw)
+        placement = VoucherRef.model_validate(raw)
         book = self.folder.read_book()
-        present = any(v.series == where.series and v.number == where.number for v in book.vouchers)
-        return where if present else None
+        present = any(
+            v.series == placement.series and v.number == placement.number for v in book.vouchers
+        )
+        return placement if present else None
 
     # --- attachments ----------------------------------------------------------------------------
 
@@ -89,17 +94,17 @@ class FolderSink:
         name = self._stored_name(att)
         return name if (self.folder.directory / "attachments" / name).is_file() else None
 
-    def connect_attachment(self, where: VoucherRef, file_id: str) -> None:
+    def connect_attachment(self, placement: VoucherRef, file_id: str) -> None:
         """Record that ``file_id`` belongs to the voucher."""
         connected = self.folder.read_json(CONNECTED, {})
-        files = connected.setdefault(_key(where), [])
+        files = connected.setdefault(_key(placement), [])
         if file_id not in files:
             files.append(file_id)
         self.folder.write_json(CONNECTED, connected)
 
-    def is_connected(self, where: VoucherRef, file_id: str) -> bool:
+    def is_connected(self, placement: VoucherRef, file_id: str) -> bool:
         """Whether ``file_id`` is recorded for the voucher."""
-        return file_id in self.folder.read_json(CONNECTED, {}).get(_key(where), [])
+        return file_id in self.folder.read_json(CONNECTED, {}).get(_key(placement), [])
 
 
 def _is_balance_account(book: Bookkeeping, number: str) -> bool:

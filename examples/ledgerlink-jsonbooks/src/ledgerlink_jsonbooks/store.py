@@ -14,8 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ledgerlink_core.errors import InputError
-from ledgerlink_core.model import Bookkeeping
+from ledgerlink_core import Bookkeeping, InputError
 
 
 class Folder:

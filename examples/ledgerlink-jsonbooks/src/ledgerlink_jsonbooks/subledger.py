@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, Literal
 
-from ledgerlink_core.model import (
+from ledgerlink_core import (
     Counterparty,
     CustomerInvoice,
     SubledgerItem,

@@ -1,62 +1,50 @@
 """``FortnoxBackend``: ledgerlink's backend for the Fortnox REST API v3.
 
-Imports a financial year's bookkeeping (SIE 4) and the customer and supplier subledgers as
-they stood on a date. The HTTP layer (:class:`~ledgerlink_fortnox.client.FortnoxClient`) is
-reusable for export: it already offers authenticated, paced ``get``/``paginate``/``post``.
+Imports a fiscal year's bookkeeping (SIE 4) and the customer and supplier subledgers as they
+stood on a date, and exports vouchers with their documents through :class:`FortnoxSink`
+(``export.py``). All of it goes through one :class:`~ledgerlink_fortnox.client.FortnoxClient`:
+authenticated, paced by one rate limiter, retried where that is safe.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from ledgerlink_core.backend import (
+from ledgerlink_core import (
+    Account,
     AccountingBackend,
     BackendContext,
-    BackendSettings,
+    Bookkeeping,
     BookkeepingRequest,
+    Capabilities,
+    Capability,
+    ConfigError,
     ConnectionInfo,
     ExportConstraints,
-    ExportOptions,
+    SubledgerItem,
     SubledgerRequest,
 )
-from ledgerlink_core.capabilities import Capabilities, Capability
-from ledgerlink_core.model import (
-    Account,
-    Bookkeeping,
-    SubledgerItem,
-    VoucherExport,
-    VoucherOutcome,
-)
-from ledgerlink_core.tokens import FileTokenStore, TokenStore
 
 from ledgerlink_fortnox.client import FortnoxClient
 from ledgerlink_fortnox.convert import field
 from ledgerlink_fortnox.settings import FortnoxSettings
 
-
-def token_store_for(ctx: BackendContext) -> TokenStore:
-    """The token store core hands out, or the default file under ``config_dir``."""
-    if ctx.token_store is not None:
-        store: TokenStore = ctx.token_store(ctx.backend_name)
-        return store
-    return FileTokenStore(ctx.config_dir / "tokens" / f"{ctx.backend_name}.json")
+if TYPE_CHECKING:
+    from ledgerlink_fortnox.export import FortnoxSink
 
 
-class FortnoxBackend(AccountingBackend):
+class FortnoxBackend(AccountingBackend[FortnoxSettings]):
     """Fortnox (https://api.fortnox.se) over OAuth2; run ``ledgerlink fortnox login`` first."""
 
     name: ClassVar[str] = "fortnox"
-    Settings: ClassVar[type[BackendSettings]] = FortnoxSettings
 
-    def __init__(self, settings: BackendSettings, ctx: BackendContext) -> None:
+    def __init__(self, settings: FortnoxSettings, ctx: BackendContext) -> None:
         super().__init__(settings, ctx)
-        if not isinstance(settings, FortnoxSettings):
-            settings = FortnoxSettings.model_validate(settings.model_dump())
-        self.fortnox_settings: FortnoxSettings = settings
         self._client: FortnoxClient | None = None
-        self._export_target: str | None = None
+        self._sink: FortnoxSink | None = None
+        self._target_id: str | None = None
 
     @classmethod
     def capabilities(cls) -> Capabilities:
@@ -82,9 +70,10 @@ class FortnoxBackend(AccountingBackend):
     def client(self) -> FortnoxClient:
         """The HTTP client, created on first use (no I/O before that)."""
         if self._client is None:
-            self._client = FortnoxClient(
-                self.fortnox_settings, token_store_for(self.ctx), transport=self.ctx.transport
-            )
+            if self.ctx.token_store is None:
+                raise ConfigError("fortnox needs a token store: open it with Runtime.open_backend")
+            store = self.ctx.token_store(self.ctx.backend_name)
+            self._client = FortnoxClient(self.settings, store, transport=self.ctx.transport)
         return self._client
 
     def check_connection(self) -> ConnectionInfo:
@@ -126,56 +115,37 @@ class FortnoxBackend(AccountingBackend):
         with task:
             yield from import_subledger(self.client, request.kind, request.as_of, on_page)
 
-    # -- export (engineer EXPORT: the logic lives in export.py) --------------------------------
+    # -- export: the rules of the company, and the sink core drives (export.py) ---------------
 
-    def _export_sink(self) -> Any:
-        from ledgerlink_fortnox.export import FortnoxSink
+    def export_sink(self) -> FortnoxSink:
+        """Vouchers and documents over the REST API, ``max_workers`` vouchers at a time."""
+        if self._sink is None:
+            from ledgerlink_fortnox.export import FortnoxSink
 
-        sink = getattr(self, "_sink", None)
-        if sink is None:
-            sink = self._sink = FortnoxSink(self.client)
-        return sink
+            self._sink = FortnoxSink(self.client, workers=self.settings.max_workers)
+        return self._sink
 
     def chart_of_accounts(self) -> Sequence[Account] | None:
         """The Fortnox chart, with inactive accounts marked."""
-        chart: list[Account] = self._export_sink().chart()
-        return chart
+        return self.export_sink().chart()
 
     def export_constraints(self) -> ExportConstraints:
-        """Financial years, locked period and voucher series of the company."""
-        constraints: ExportConstraints = self._export_sink().constraints()
-        return constraints
+        """Fiscal years, locked period and voucher series of the company."""
+        return self.export_sink().constraints()
 
-    def export_target(self) -> str:
-        """The journal's key: the company (organisation and database number, read once from
-        ``/3/companyinformation``) at this Fortnox host. Keying by company, not by login, keeps
-        a push to another company from being mistaken for one already done."""
-        if self._export_target is None:
-            from ledgerlink_fortnox.export import export_target
-
+    def target_id(self) -> str:
+        """The company (organisation and database number, read once from
+        ``/3/companyinformation``) at this API host: ``<org nr>/<database nr>@<base url>``.
+        Keying the journal by company, not by login, keeps a push to another company from
+        being mistaken for one already done."""
+        if self._target_id is None:
             body = self.client.get_json("companyinformation", action="reading company information")
             info = field(body, "CompanyInformation", {}) or {}
             company = "/".join(
                 str(field(info, key) or "?") for key in ("OrganizationNumber", "DatabaseNumber")
             )
-            self._export_target = export_target(self.fortnox_settings.base_url, company)
-        return self._export_target
-
-    def export_vouchers(
-        self, items: Sequence[VoucherExport], options: ExportOptions
-    ) -> Iterator[VoucherOutcome]:
-        """Post each voucher and its documents exactly once (journaled, looked up after an
-        ambiguous failure), ``max_workers`` vouchers at a time."""
-        from ledgerlink_core.export.engine import run_export
-
-        yield from run_export(
-            items,
-            options,
-            data_dir=self.ctx.data_dir,
-            target=self.export_target(),
-            sink=self._export_sink(),
-            workers=self.fortnox_settings.max_workers,
-        )
+            self._target_id = f"{company}@{self.settings.base_url}"
+        return self._target_id
 
     def close(self) -> None:
         """Close connections and worker threads."""

@@ -1,6 +1,6 @@
 """Export to Fortnox: vouchers, then their documents, each step exactly once.
 
-Fortnox has no idempotency key for ``POST /3/vouchers`` (fortnox-api.md §4.11), so:
+Fortnox has no idempotency key for ``POST /3/vouchers``, so:
 
 * each voucher carries its external reference in ``Comments`` (``ledgerlink-ref:ll…``);
 * after an ambiguous failure (timeout, dropped connection, 5xx, endless 429) the voucher is
@@ -12,8 +12,9 @@ Fortnox has no idempotency key for ``POST /3/vouchers`` (fortnox-api.md §4.11),
   and connected with ``POST /3/voucherfileconnections?financialyeardate=<year start>``
   (without the date Fortnox connects to the voucher of the *default* year).
 
-The journal bookkeeping around these steps is core's
-(:func:`ledgerlink_core.export.engine.export_exactly_once`); this module only speaks HTTP.
+:class:`FortnoxSink` is the backend's :class:`~ledgerlink_core.VoucherSink`: core journals
+every step around it and decides when to look up and when to send; this module only speaks
+HTTP.
 Requests go through :class:`~ledgerlink_fortnox.client.FortnoxClient`, whose sliding-window
 limiter paces all worker threads together.
 """
@@ -31,21 +32,22 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import httpx
-from ledgerlink_core.backend import ExportConstraints
-from ledgerlink_core.errors import (
+from ledgerlink_core import (
+    Account,
+    AttachmentRef,
     AuthenticationError,
     BackendError,
     BackendUnavailable,
-    PermissionDenied,
-)
-from ledgerlink_core.export.engine import Ambiguous, Refused
-from ledgerlink_core.export.refs import find_marker, marker
-from ledgerlink_core.model import (
-    Account,
-    AttachmentRef,
+    ExportAmbiguous,
+    ExportConstraints,
+    ExportRefused,
     FiscalYear,
+    PermissionDenied,
     VoucherExport,
     VoucherRef,
+    VoucherSink,
+    find_marker,
+    marker,
 )
 
 from ledgerlink_fortnox.bookkeeping import FinancialYear, financial_years
@@ -136,12 +138,13 @@ def _our_rows(item: VoucherExport) -> Counter[tuple[Any, ...]]:
     return rows
 
 
-class FortnoxSink:
-    """The :class:`~ledgerlink_core.export.engine.ExportSink` for Fortnox. Thread-safe: the
-    client is, and the only shared state (years) is read before any export starts."""
+class FortnoxSink(VoucherSink):
+    """The :class:`~ledgerlink_core.VoucherSink` for Fortnox. Thread-safe: the client is, and
+    the only shared state (years) is read before any export starts."""
 
-    def __init__(self, client: FortnoxClient) -> None:
+    def __init__(self, client: FortnoxClient, *, workers: int = 1) -> None:
         self.client = client
+        self.workers = workers
         self._years: list[FinancialYear] | None = None
 
     # -- reading the target's rules ---------------------------------------------------------
@@ -158,7 +161,7 @@ class FortnoxSink:
         for year in self.years:
             if year.start <= day <= year.end:
                 return year
-        raise Refused(f"no financial year in Fortnox holds {day}")
+        raise ExportRefused(f"no financial year in Fortnox holds {day}")
 
     def chart(self) -> list[Account]:
         """The chart of accounts, with each account's active flag."""
@@ -215,8 +218,8 @@ class FortnoxSink:
         files: Any = None,
         what: str,
     ) -> Any:
-        """POST and classify failures: :class:`Refused` when Fortnox said no (4xx),
-        :class:`Ambiguous` when the answer is unknown; credentials problems propagate."""
+        """POST and classify failures: :class:`ExportRefused` when Fortnox said no (4xx),
+        :class:`ExportAmbiguous` when the answer is unknown; credentials problems propagate."""
         headers = {"Content-Type": "application/json"} if content is not None else None
         try:
             response = self.client.http.request(
@@ -228,29 +231,29 @@ class FortnoxSink:
                 headers=headers,
             )
         except httpx.TransportError as exc:
-            raise Ambiguous(f"{what}: {type(exc).__name__}: {exc or 'no answer'}") from exc
+            raise ExportAmbiguous(f"{what}: {type(exc).__name__}: {exc or 'no answer'}") from exc
         if response.is_success:
             try:
                 return json.loads(response.content) if response.content else {}
             except ValueError as exc:
-                raise Ambiguous(f"{what}: unreadable answer from Fortnox") from exc
+                raise ExportAmbiguous(f"{what}: unreadable answer from Fortnox") from exc
         error = to_ledgerlink_error(response, action=what)
         if isinstance(error, AuthenticationError | PermissionDenied):
             raise error
         if response.status_code == 429 or response.status_code >= 500:
-            raise Ambiguous(str(error))
-        raise Refused(str(error))
+            raise ExportAmbiguous(str(error))
+        raise ExportRefused(str(error))
 
     def _read(self, path: str, params: Mapping[str, str | int] | None, what: str) -> Any:
-        """GET JSON (the transport retries); failures to read are :class:`Ambiguous`."""
+        """GET JSON (the transport retries); failures to read are :class:`ExportAmbiguous`."""
         try:
             return self.client.get_json(path, params, action=what)
         except (BackendUnavailable, BackendError) as exc:
-            raise Ambiguous(str(exc)) from exc
+            raise ExportAmbiguous(str(exc)) from exc
 
-    def post_voucher(self, item: VoucherExport, series: str | None) -> VoucherRef:
+    def post_voucher(self, item: VoucherExport) -> VoucherRef:
         """``POST /3/vouchers?financialyear=<year of the date>``."""
-        target_series = series or item.voucher.series
+        target_series = item.voucher.series
         year = self.year_of(item.voucher.date)
         body = self._write(
             "vouchers",
@@ -261,17 +264,17 @@ class FortnoxSink:
         created = field(body, "Voucher", {}) or {}
         number = field(created, "VoucherNumber")
         if number in (None, ""):
-            raise Ambiguous("Fortnox created a voucher but sent no VoucherNumber")
+            raise ExportAmbiguous("Fortnox created a voucher but sent no VoucherNumber")
         return VoucherRef(
             series=str(field(created, "VoucherSeries") or target_series),
             number=str(number),
             year=int(field(created, "Year") or year.id),
         )
 
-    def find_voucher(self, item: VoucherExport, series: str | None) -> VoucherRef | None:
+    def find_voucher(self, item: VoucherExport) -> VoucherRef | None:
         """List the series on the voucher's date, match the reference in ``Comments``, then
         compare rows. None only when certainly absent."""
-        target_series = series or item.voucher.series
+        target_series = item.voucher.series
         year = self.year_of(item.voucher.date)
         day = item.voucher.date.isoformat()
         what = f"looking up voucher {item.voucher.label} in Fortnox"
@@ -285,7 +288,7 @@ class FortnoxSink:
                 )
             )
         except (BackendUnavailable, BackendError) as exc:
-            raise Ambiguous(str(exc)) from exc
+            raise ExportAmbiguous(str(exc)) from exc
         matches = [v for v in listed if find_marker(field(v, "Comments")) == item.external_ref]
         if not matches:
             return None
@@ -313,7 +316,7 @@ class FortnoxSink:
             if not flag(field(r, "Removed", False))
         )
         if theirs != _our_rows(item):
-            raise Ambiguous(
+            raise ExportAmbiguous(
                 f"Fortnox voucher {target_series} {number} carries the reference of "
                 f"{item.voucher.label} but different rows; check it by hand"
             )
@@ -331,7 +334,7 @@ class FortnoxSink:
         )
         file_id = field(field(body, "File", {}) or {}, "Id")
         if not file_id:
-            raise Ambiguous("Fortnox stored the file but sent no Id")
+            raise ExportAmbiguous("Fortnox stored the file but sent no Id")
         return str(file_id)
 
     def find_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str | None:
@@ -344,37 +347,37 @@ class FortnoxSink:
         ids = sorted(str(field(f, "Id")) for f in files if field(f, "Name") == name)
         return ids[0] if ids else None
 
-    def _year_start(self, where: VoucherRef) -> str:
+    def _year_start(self, placement: VoucherRef) -> str:
         for year in self.years:
-            if year.id == where.year:
+            if year.id == placement.year:
                 return year.start.isoformat()
-        raise Refused(f"Fortnox has no financial year {where.year}")
+        raise ExportRefused(f"Fortnox has no fiscal year {placement.year}")
 
-    def connect_attachment(self, where: VoucherRef, file_id: str) -> None:
+    def connect_attachment(self, placement: VoucherRef, file_id: str) -> None:
         """Connect the file to the voucher, naming its financial year explicitly."""
         try:
             self._write(
                 "voucherfileconnections",
-                {"financialyeardate": self._year_start(where)},
+                {"financialyeardate": self._year_start(placement)},
                 content=_dumps(
                     {
                         "VoucherFileConnection": {
                             "FileId": file_id,
-                            "VoucherSeries": where.series,
-                            "VoucherNumber": str(where.number),
+                            "VoucherSeries": placement.series,
+                            "VoucherNumber": str(placement.number),
                         }
                     }
                 ),
-                what=f"connecting file {file_id} to voucher {where.series} {where.number}",
+                what=f"connecting file {file_id} to voucher {placement.series} {placement.number}",
             )
-        except Refused:
+        except ExportRefused:
             # "already connected" after a lost answer is success when it is connected to us.
-            if self.is_connected(where, file_id):
+            if self.is_connected(placement, file_id):
                 return
             raise
 
-    def is_connected(self, where: VoucherRef, file_id: str) -> bool:
-        """``GET /3/voucherfileconnections/{FileId}``: connected to ``where``?"""
+    def is_connected(self, placement: VoucherRef, file_id: str) -> bool:
+        """``GET /3/voucherfileconnections/{FileId}``: connected to ``placement``?"""
         try:
             body = self.client.get_json(
                 f"voucherfileconnections/{file_id}", action="looking up a file connection"
@@ -382,17 +385,12 @@ class FortnoxSink:
         except BackendError as exc:
             if "not found" in str(exc):
                 return False
-            raise Ambiguous(str(exc)) from exc
+            raise ExportAmbiguous(str(exc)) from exc
         except BackendUnavailable as exc:
-            raise Ambiguous(str(exc)) from exc
+            raise ExportAmbiguous(str(exc)) from exc
         conn = field(body, "VoucherFileConnection", {}) or {}
         return (
-            str(field(conn, "VoucherSeries")) == where.series
-            and str(field(conn, "VoucherNumber")) == str(where.number)
-            and (where.year is None or int(field(conn, "VoucherYear") or 0) == where.year)
+            str(field(conn, "VoucherSeries")) == placement.series
+            and str(field(conn, "VoucherNumber")) == str(placement.number)
+            and (placement.year is None or int(field(conn, "VoucherYear") or 0) == placement.year)
         )
-
-
-def export_target(base_url: str, company: str) -> str:
-    """The journal's key for a Fortnox company: ``fortnox:<org nr>/<database nr>@<API host>``."""
-    return f"fortnox:{company}@{base_url}"

@@ -1,9 +1,10 @@
 """Export: invalid vouchers are refused before any write, a dry run writes nothing, exported
 vouchers come back on import, and a repeated export writes nothing new.
 
-Every export goes through :func:`ledgerlink_core.export.pipeline.push`, exactly what
-``ledgerlink push`` runs: capability check, input reading, validation (with the
-``ledgerlink_validate_export`` hook), the export journal and the backend.
+Every export goes through :func:`ledgerlink_core.jobs.push`, exactly what ``ledgerlink push``
+runs: capability check, input reading, validation (with the ``ledgerlink_validate_export``
+hook), the export journal and the backend's sink. Most tests push a file, as a user does; the
+repeated export is also run with ready items, as a library caller does.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 from ledgerlink_core.backend import BookkeepingRequest
 from ledgerlink_core.capabilities import Capabilities, Capability
 from ledgerlink_core.errors import ValidationFailed
-from ledgerlink_core.model import Bookkeeping, ExportReport, ExportStatus, Voucher
+from ledgerlink_core.model import Bookkeeping, ExportReport, ExportStatus, Voucher, VoucherExport
 from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.testing.noio import IORecord, RequestLog, watch_io
 from ledgerlink_core.testing.suites.base import KitBase, requires, voucher_key
@@ -73,7 +74,7 @@ class ExportTests(KitBase):
     ) -> ExportReport:
         """Run ``ledgerlink push`` in-process. With ``valid`` (vouchers the target should
         accept), a validation failure fails the test listing every problem."""
-        from ledgerlink_core.export.pipeline import PushRequest, push
+        from ledgerlink_core.jobs import PushRequest, push
 
         request = PushRequest(
             backend=backend_name, source=source, dry_run=dry_run, overrides=overrides
@@ -193,7 +194,7 @@ class ExportTests(KitBase):
         report = self.push(runtime, backend_name, source, export_settings, kit_transport)
         assert report.ok, [o.error for o in report.outcomes if o.error]
         assert [o.status for o in report.outcomes] == [ExportStatus.CREATED] * len(items)
-        assert all(o.target is not None for o in report.outcomes), "say where each voucher went"
+        assert all(o.placement is not None for o in report.outcomes), "say where each voucher went"
         after = self.target_vouchers(
             runtime, backend_name, capabilities, export_settings, kit_transport
         )
@@ -266,9 +267,48 @@ class ExportTests(KitBase):
         http_log.clear()
         second = self.push(runtime, backend_name, source, export_settings, kit_transport)
         assert [o.status for o in second.outcomes] == [ExportStatus.ALREADY_THERE] * len(items)
-        assert [o.target for o in second.outcomes] == [o.target for o in first.outcomes]
+        assert [o.placement for o in second.outcomes] == [o.placement for o in first.outcomes]
         writes = [(m, u) for m, u in http_log.requests if is_write_request(m, u)]
         assert not writes, f"the repeated export sent writes: {writes}"
+        after = self.target_vouchers(
+            runtime, backend_name, capabilities, export_settings, kit_transport
+        )
+        assert after == between, "the repeated export changed the target"
+
+    @requires(Capability.EXPORT_VOUCHERS, Capability.EXPORT_IDEMPOTENT)
+    def test_repeated_library_export_writes_nothing_new(
+        self,
+        runtime: Runtime,
+        backend_name: str,
+        capabilities: Capabilities,
+        export_settings: dict[str, str],
+        kit_transport: Any,
+        http_log: RequestLog,
+        sample: Bookkeeping,
+    ) -> None:
+        """The same vouchers exported twice from Python (``PushRequest(items=...)``, no file,
+        no CLI): the second run reports them all there and sends no write."""
+        from ledgerlink_core.jobs import PushRequest, push
+
+        items: tuple[VoucherExport, ...] = tuple(self.export_items(sample))
+        request = PushRequest(backend=backend_name, items=items, overrides=export_settings)
+        first = push(runtime, request, transport=kit_transport)
+        assert [o.status for o in first.outcomes] == [ExportStatus.CREATED] * len(items), [
+            o.error for o in first.outcomes if o.error
+        ]
+        between = self.target_vouchers(
+            runtime, backend_name, capabilities, export_settings, kit_transport
+        )
+        http_log.clear()
+        with watch_io((), network=False) as io:
+            second = push(runtime, request, transport=kit_transport)
+        assert [o.status for o in second.outcomes] == [ExportStatus.ALREADY_THERE] * len(items)
+        assert [o.placement for o in second.outcomes] == [o.placement for o in first.outcomes]
+        writes = [(m, u) for m, u in http_log.requests if is_write_request(m, u)]
+        assert not writes, f"the repeated export sent writes: {writes}"
+        # Core's own state (the journal in the data directory) is not the target's.
+        target_writes = [e for e in io.events if str(runtime.data_dir) not in e]
+        assert not target_writes, f"the repeated export wrote: {target_writes}"
         after = self.target_vouchers(
             runtime, backend_name, capabilities, export_settings, kit_transport
         )

@@ -30,7 +30,7 @@ METHODS: dict[str, tuple[Capability, ...]] = {
         Capability.IMPORT_SUBLEDGER_CUSTOMER,
         Capability.IMPORT_SUBLEDGER_SUPPLIER,
     ),
-    "export_vouchers": (Capability.EXPORT_VOUCHERS,),
+    "export_sink": (Capability.EXPORT_VOUCHERS,),
 }
 #: Capabilities that only make sense on top of another.
 REFINES: dict[Capability, Capability] = {
