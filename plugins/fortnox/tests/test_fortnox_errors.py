@@ -10,7 +10,7 @@ from ledgerlink_core.errors import (
     BackendUnavailable,
     PermissionDenied,
 )
-from ledgerlink_fortnox.errors import parse_error, to_ledgerlink_error
+from ledgerlink_fortnox.errors import NotFound, parse_error, to_ledgerlink_error
 
 
 def _response(status: int, url: str, body: object | None = None, **kw: object) -> httpx.Response:
@@ -79,7 +79,7 @@ def test_both_casings_are_read() -> None:
             404,
             "/3/invoices/9",
             {"ErrorInformation": {"Error": 1, "Message": "Kan inte hitta fakturan.", "Code": 1}},
-            BackendError,
+            NotFound,
             ["not found", "Kan inte hitta fakturan"],
         ),
     ],

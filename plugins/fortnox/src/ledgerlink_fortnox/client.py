@@ -21,10 +21,10 @@ from ledgerlink_core.errors import BackendError, BackendUnavailable
 from ledgerlink_core.tokens import TokenStore
 
 from ledgerlink_fortnox.auth import FortnoxAuth, OAuthClient
+from ledgerlink_fortnox.convert import dumps
 from ledgerlink_fortnox.errors import to_ledgerlink_error
 from ledgerlink_fortnox.settings import FortnoxSettings
 from ledgerlink_fortnox.transport import (
-    IDEMPOTENT,
     RetryingTransport,
     SlidingWindowLimiter,
     TransportStats,
@@ -131,24 +131,24 @@ class FortnoxClient:
         params: Params | None = None,
         json_body: Any = None,
         files: Any = None,
-        idempotent: bool = False,
         action: str = "",
     ) -> httpx.Response:
         """Send one request; return the 2xx response or raise a ledgerlink error.
 
-        ``idempotent`` lets the transport retry a write after a 5xx or timeout; only set it
-        for writes that are safe to repeat (never ``POST /3/vouchers``).
+        ``json_body`` is sent as JSON with exact amounts (:func:`~.convert.dumps`), ``files``
+        as multipart. Only reads are retried after a 5xx or timeout (see ``transport.py``).
         """
         what = action or f"{method} /3/{path.lstrip('/')}"
-        extensions = {IDEMPOTENT: True} if idempotent else None
+        content = dumps(json_body) if json_body is not None else None
+        headers = {"Content-Type": "application/json"} if content is not None else None
         try:
             response = self.http.request(
                 method,
                 path.lstrip("/"),
                 params=dict(params) if params else None,
-                json=json_body,
+                content=content,
                 files=files,
-                extensions=extensions,
+                headers=headers,
             )
         except httpx.TimeoutException as exc:
             raise BackendUnavailable(
@@ -172,22 +172,6 @@ class FortnoxClient:
     def get_bytes(self, path: str, params: Params | None = None, *, action: str = "") -> bytes:
         """GET a raw body (SIE files, attachments)."""
         return self.request("GET", path, params=params, action=action).content
-
-    def post_json(
-        self,
-        path: str,
-        body: Any,
-        params: Params | None = None,
-        *,
-        idempotent: bool = False,
-        action: str = "",
-    ) -> Any:
-        """POST a JSON body and return the JSON answer (not retried after 5xx unless
-        ``idempotent``)."""
-        response = self.request(
-            "POST", path, params=params, json_body=body, idempotent=idempotent, action=action
-        )
-        return self._json(response, action or f"POST /3/{path}")
 
     @staticmethod
     def _json(response: httpx.Response, what: str) -> Any:

@@ -1,8 +1,11 @@
-"""Reading Fortnox JSON values: numbers that may be strings, dates, case-varying keys."""
+"""Fortnox JSON both ways: reading values (numbers that may be strings, dates, case-varying
+keys) and writing bodies with exact amounts."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -10,6 +13,19 @@ from typing import Any
 from ledgerlink_core.errors import BackendError
 
 CENT = Decimal("0.01")
+_DEC = re.compile(r'"__dec__(-?[0-9.]+)"')
+
+
+def dumps(body: Any) -> bytes:
+    """A request body as JSON with every ``Decimal`` an exact JSON number (``json`` alone would
+    need floats): each is written as a tagged string first, then untagged."""
+
+    def default(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return f"__dec__{format(value, 'f')}"
+        raise TypeError(f"cannot serialise {type(value).__name__}")
+
+    return _DEC.sub(r"\1", json.dumps(body, default=default, ensure_ascii=False)).encode("utf-8")
 
 
 def field(obj: Mapping[str, Any], name: str, default: Any = None) -> Any:

@@ -122,6 +122,11 @@ def is_invalid_refresh_token(info: FortnoxErrorInfo) -> bool:
     return info.oauth_error == "invalid_grant" or "invalid refresh token" in text
 
 
+class NotFound(BackendError):
+    """Fortnox answered 404: the addressed object does not exist (a voucher, a file
+    connection). Lets a caller tell "absent" from every other refusal without reading text."""
+
+
 def to_ledgerlink_error(response: httpx.Response, *, action: str = "") -> LedgerlinkError:
     """Turn an error response from the API into one actionable, one-line error."""
     info = parse_error(response)
@@ -162,5 +167,5 @@ def to_ledgerlink_error(response: httpx.Response, *, action: str = "") -> Ledger
             f"pick a year that exists in the company{said}"
         )
     if status == 404:
-        return BackendError(f"{what}: not found in Fortnox{said}")
+        return NotFound(f"{what}: not found in Fortnox{said}")
     return BackendError(f"{what}: Fortnox refused the request with HTTP {status}{said}")

@@ -24,14 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path, PurePath
 from typing import Any
 
-import httpx
 from ledgerlink_core import (
     Account,
     AttachmentRef,
@@ -53,7 +51,7 @@ from ledgerlink_core import (
 from ledgerlink_fortnox.bookkeeping import FinancialYear, financial_years
 from ledgerlink_fortnox.client import FortnoxClient
 from ledgerlink_fortnox.convert import amount, date, field, flag
-from ledgerlink_fortnox.errors import to_ledgerlink_error
+from ledgerlink_fortnox.errors import NotFound
 
 log = logging.getLogger("ledgerlink.fortnox")
 
@@ -63,20 +61,6 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 commonly said to take (UNVERIFIED), so larger files are refused before anything is sent."""
 COST_CENTRE_DIM = 1
 PROJECT_DIM = 6
-_DEC = re.compile(r'"__dec__(-?[0-9.]+)"')
-
-
-def _dumps(body: Any) -> bytes:
-    """JSON with Decimals as exact JSON numbers (``json`` would need floats)."""
-
-    def default(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return f"__dec__{format(value, 'f')}"
-        raise TypeError(f"cannot serialise {type(value).__name__}")
-
-    return _DEC.sub(r"\1", json.dumps(body, default=default, ensure_ascii=False)).encode("utf-8")
-
-
 def upload_name(item: VoucherExport, idx: int, att: AttachmentRef) -> str:
     """The inbox file name of an attachment: it carries the reference, for look-ups."""
     path = PurePath(att.filename)
@@ -214,35 +198,27 @@ class FortnoxSink(VoucherSink):
         path: str,
         params: Mapping[str, str | int] | None,
         *,
-        content: bytes | None = None,
+        json_body: Any = None,
         files: Any = None,
         what: str,
     ) -> Any:
-        """POST and classify failures: :class:`ExportRefused` when Fortnox said no (4xx),
-        :class:`ExportAmbiguous` when the answer is unknown; credentials problems propagate."""
-        headers = {"Content-Type": "application/json"} if content is not None else None
+        """POST through the client and classify its answer for core: Fortnox said no (a 4xx)
+        is :class:`ExportRefused`; an unknown answer (no answer, 5xx, endless 429, an
+        unreadable body) is :class:`ExportAmbiguous`; credentials problems propagate."""
         try:
-            response = self.client.http.request(
-                "POST",
-                path,
-                params=dict(params) if params else None,
-                content=content,
-                files=files,
-                headers=headers,
+            response = self.client.request(
+                "POST", path, params=params, json_body=json_body, files=files, action=what
             )
-        except httpx.TransportError as exc:
-            raise ExportAmbiguous(f"{what}: {type(exc).__name__}: {exc or 'no answer'}") from exc
-        if response.is_success:
-            try:
-                return json.loads(response.content) if response.content else {}
-            except ValueError as exc:
-                raise ExportAmbiguous(f"{what}: unreadable answer from Fortnox") from exc
-        error = to_ledgerlink_error(response, action=what)
-        if isinstance(error, AuthenticationError | PermissionDenied):
-            raise error
-        if response.status_code == 429 or response.status_code >= 500:
-            raise ExportAmbiguous(str(error))
-        raise ExportRefused(str(error))
+        except (AuthenticationError, PermissionDenied):
+            raise
+        except BackendUnavailable as exc:
+            raise ExportAmbiguous(str(exc)) from exc
+        except BackendError as exc:
+            raise ExportRefused(str(exc)) from exc
+        try:
+            return json.loads(response.content) if response.content else {}
+        except ValueError as exc:
+            raise ExportAmbiguous(f"{what}: unreadable answer from Fortnox") from exc
 
     def _read(self, path: str, params: Mapping[str, str | int] | None, what: str) -> Any:
         """GET JSON (the transport retries); failures to read are :class:`ExportAmbiguous`."""
@@ -258,7 +234,7 @@ class FortnoxSink(VoucherSink):
         body = self._write(
             "vouchers",
             {"financialyear": year.id},
-            content=_dumps(voucher_body(item, target_series)),
+            json_body=voucher_body(item, target_series),
             what=f"creating voucher {item.voucher.label} in Fortnox",
         )
         created = field(body, "Voucher", {}) or {}
@@ -359,15 +335,13 @@ class FortnoxSink(VoucherSink):
             self._write(
                 "voucherfileconnections",
                 {"financialyeardate": self._year_start(placement)},
-                content=_dumps(
-                    {
-                        "VoucherFileConnection": {
-                            "FileId": file_id,
-                            "VoucherSeries": placement.series,
-                            "VoucherNumber": str(placement.number),
-                        }
+                json_body={
+                    "VoucherFileConnection": {
+                        "FileId": file_id,
+                        "VoucherSeries": placement.series,
+                        "VoucherNumber": str(placement.number),
                     }
-                ),
+                },
                 what=f"connecting file {file_id} to voucher {placement.series} {placement.number}",
             )
         except ExportRefused:
@@ -382,11 +356,9 @@ class FortnoxSink(VoucherSink):
             body = self.client.get_json(
                 f"voucherfileconnections/{file_id}", action="looking up a file connection"
             )
-        except BackendError as exc:
-            if "not found" in str(exc):
-                return False
-            raise ExportAmbiguous(str(exc)) from exc
-        except BackendUnavailable as exc:
+        except NotFound:
+            return False
+        except (BackendError, BackendUnavailable) as exc:
             raise ExportAmbiguous(str(exc)) from exc
         conn = field(body, "VoucherFileConnection", {}) or {}
         return (

@@ -4,9 +4,9 @@
   every thread of a client, so the allowance is used fully and no 429 reaches the user. A
   token bucket is not enough: a 5/s bucket still trips a 5-second sliding window.
 * Retries: 429 for any method (the request was rejected, not processed), honouring
-  ``Retry-After``; 5xx, timeouts and dropped connections only for safe methods or requests
-  marked ``request.extensions["ledgerlink.idempotent"] = True``. ``POST /3/vouchers`` is
-  never retried blindly: a 5xx or a dropped connection may hide a committed write.
+  ``Retry-After``; 5xx, timeouts and dropped connections only for safe methods (reads). A
+  write is never retried blindly: a 5xx or a dropped connection may hide a committed write,
+  so core's export engine looks it up before it is sent again.
 
 Being a transport, it also paces and retries the token refresh the auth flow yields.
 """
@@ -25,7 +25,6 @@ from typing import Any, NamedTuple
 import httpx
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-IDEMPOTENT = "ledgerlink.idempotent"
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 
 
@@ -114,10 +113,6 @@ class SlidingWindowLimiter:
         # 429s added; in all at most ``_cap`` (or the base margin, if that is larger).
         margin = max(self._margin, LAG_FACTOR * self._lag) + self._widened
         self.window = self._base_window + min(margin, max(self._margin, self._cap))
-
-    def acquire(self) -> float:
-        """Block until a request may start; return the seconds waited."""
-        return self.take().waited
 
     def take(self) -> Slot:
         """Block until a request may start; return the :class:`Slot` taken."""
@@ -239,8 +234,8 @@ class RetryingTransport(httpx.BaseTransport):
 
     @staticmethod
     def is_safe(request: httpx.Request) -> bool:
-        """May this request be repeated after an ambiguous failure?"""
-        return request.method in SAFE_METHODS or bool(request.extensions.get(IDEMPOTENT))
+        """May this request be repeated after an ambiguous failure? Only reads may."""
+        return request.method in SAFE_METHODS
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``, pacing it and retrying what is safe to retry."""
