@@ -166,7 +166,7 @@ class AccountingBackend(abc.ABC):
     def import_subledger(self, request: SubledgerRequest) -> Iterator[SubledgerItem]:
         """Yield the invoices of one subledger that were open at ``request.as_of``, with the
         balance remaining *on that date*. Requires ``import.subledger.<kind>``."""
-        raise NotSupported(self.name, [f"import.subledger.{request.kind}"])
+        raise NotSupported(self.name, [Capability.subledger(request.kind)])
 
     def export_vouchers(
         self, items: Sequence[VoucherExport], options: ExportOptions
