@@ -35,6 +35,9 @@ from pydantic import Field
 
 from ledgerlink_sie_file.years import select_year
 
+#: The file names this backend reads when given one directly (``ledgerlink pull books.se``).
+SIE_SUFFIXES = frozenset({".se", ".si", ".sie"})
+
 
 class SieFileSettings(BackendSettings):
     """Settings of the ``sie_file`` backend (``--set path=books.se``)."""
@@ -76,6 +79,13 @@ class SieFileBackend(AccountingBackend):
                 }
             )
         )
+
+    @classmethod
+    def accepts_source(cls, source: Path) -> dict[str, str] | None:
+        """A ``.se``, ``.si`` or ``.sie`` file is read by setting ``path`` to it."""
+        if source.suffix.lower() in SIE_SUFFIXES:
+            return {"path": str(source)}
+        return None
 
     def export_target(self) -> str:
         """The export journal's key: this file."""
