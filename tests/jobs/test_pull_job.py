@@ -12,6 +12,7 @@ from ledgerlink_core.backend import BookkeepingRequest
 from ledgerlink_core.errors import InputError
 from ledgerlink_core.examples import example_company_path
 from ledgerlink_core.jobs import PullRequest, pull
+from ledgerlink_core.progress import NullProgress, ProgressTask
 from ledgerlink_core.sie import read_sie
 from testpaths import THIRDPARTY
 
@@ -36,27 +37,13 @@ def test_progress_comes_from_the_runtime(ledgerlink_runtime: Any) -> None:
     drawn: list[str] = []
 
     class Progress:
-        def task(self, label: str, total: int | None = None) -> Any:
+        def task(self, label: str, total: int | None = None) -> ProgressTask:
             drawn.append(label)
-            return _NullTask()
+            return NullProgress().task(label, total)
 
     ledgerlink_runtime.progress = Progress()
     pull(ledgerlink_runtime, PullRequest(source=example_company_path()))
     assert drawn == [f"reading {example_company_path().name} (kB)"]
-
-
-class _NullTask:
-    def advance(self, n: int = 1) -> None:
-        pass
-
-    def set_total(self, total: int | None) -> None:
-        pass
-
-    def __enter__(self) -> _NullTask:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
 
 
 def test_a_sie_file_is_read_by_sie_file(ledgerlink_runtime: Any, imports) -> None:
