@@ -8,3 +8,4 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "sie-corpus"
 THIRDPARTY = Path(__file__).parent / "fixtures" / "thirdparty"
+JOB_BACKENDS = Path(__file__).parent / "fixtures" / "jobs"

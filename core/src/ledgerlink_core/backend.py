@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Self, TypeVar
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from ledgerlink_core.capabilities import Capabilities, Capability
-from ledgerlink_core.errors import NotSupported
+from ledgerlink_core.errors import InputError, NotSupported
 from ledgerlink_core.model import Account, Bookkeeping, FiscalYear, SubledgerItem
 from ledgerlink_core.progress import NullProgress, Progress
 
@@ -68,9 +68,14 @@ class BookkeepingRequest(BaseModel):
 
     @model_validator(mode="after")
     def _one_selector(self) -> BookkeepingRequest:
+        # An InputError, not a ValueError: pydantic lets it through unwrapped, so a caller
+        # (the CLI included) meets a usage error (exit 2) rather than a ValidationError.
         chosen = [v for v in (self.year, self.year_index, self.on_date) if v is not None]
         if len(chosen) > 1:
-            raise ValueError("choose the financial year by one of year, year_index or on_date")
+            raise InputError(
+                "choose the financial year by one of year, year_index or on_date "
+                "(--year, --year-index or --date)"
+            )
         return self
 
 
@@ -158,6 +163,16 @@ class AccountingBackend(abc.ABC, Generic[S]):
     def capabilities(cls) -> Capabilities:
         """Declare what this backend supports. Pure: no I/O, no credentials, no settings."""
 
+    @classmethod
+    def accepts_source(cls, source: Path) -> dict[str, str] | None:
+        """The settings (as ``--set`` strings) that make this backend read ``source``, a file
+        named on the command line (``ledgerlink pull books.se``), or None when it does not
+        read such a file. Pure: decide from the name alone (its suffix), never open it.
+
+        Core asks every installed backend; exactly one may answer. The default reads none.
+        """
+        return None
+
     def check_connection(self) -> ConnectionInfo:
         """Reach the backend with the configured credentials and say what was found.
 
@@ -174,7 +189,7 @@ class AccountingBackend(abc.ABC, Generic[S]):
     def import_subledger(self, request: SubledgerRequest) -> Iterator[SubledgerItem]:
         """Yield the invoices of one subledger that were open at ``request.as_of``, with the
         balance remaining *on that date*. Requires ``import.subledger.<kind>``."""
-        raise NotSupported(self.name, [f"import.subledger.{request.kind}"])
+        raise NotSupported(self.name, [Capability.subledger(request.kind)])
 
     # --- export: the backend supplies a sink and the target's rules; core drives ------------
 

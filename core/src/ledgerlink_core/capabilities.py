@@ -27,6 +27,14 @@ class Capability(StrEnum):
     LOCKED_PERIODS = "locked_periods"
     """The backend knows locked periods and refuses exports into them before any write."""
 
+    @classmethod
+    def subledger(cls, kind: str) -> Capability:
+        """The capability of importing subledger ``kind``: ``import.subledger.<kind>``.
+
+        Raises ``ValueError`` for a kind no capability exists for.
+        """
+        return cls(f"import.subledger.{kind}")
+
 
 class Capabilities(BaseModel):
     """A backend's declared capabilities and limits. Pure data: computing it needs no I/O."""

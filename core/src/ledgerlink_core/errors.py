@@ -117,13 +117,19 @@ class InputError(LedgerlinkError):
         super().__init__(f"{where}{message}")
 
 
-class ValidationFailed(LedgerlinkError):
+class ProblemsFound(LedgerlinkError):
+    """The job ran and its answer is: problems found (a SIE file that is not clean,
+    subledgers that differ from their accounts, a failed health check). ``str(err)`` sums
+    them up in one line; the job's report holds the details."""
+
+    exit_code = 1
+
+
+class ValidationFailed(ProblemsFound):
     """Input was read but breaks the rules (unbalanced voucher, unknown account...).
 
     ``problems`` holds every problem found, so they can all be reported at once.
     """
-
-    exit_code = 1
 
     def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
         self.problems = tuple(problems)

@@ -112,6 +112,10 @@ def ledgerlink_export_finished(report: ExportReport) -> None:
 def ledgerlink_import_finished(source: str, kind: str, summary: dict[str, int]) -> None:
     """Notification after an import run.
 
+    Fired by the jobs in :mod:`ledgerlink_core.jobs`, so library callers trigger it as the
+    CLI does: ``pull`` (``bookkeeping``), ``subledgers`` (``subledger``, once for all kinds)
+    and ``reconcile`` (both, as it imports both).
+
     :param source: the backend imported from.
     :param kind: ``bookkeeping`` or ``subledger``.
     :param summary: counts, e.g. ``{"vouchers": 412, "accounts": 97}``.

@@ -18,6 +18,7 @@ import importlib.metadata as md
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -26,7 +27,7 @@ from stevedore.exception import MultipleMatches, NoMatches
 
 from ledgerlink_core import hookspecs
 from ledgerlink_core.backend import AccountingBackend
-from ledgerlink_core.errors import BackendLoadError, BackendNotFound
+from ledgerlink_core.errors import BackendLoadError, BackendNotFound, InputError
 
 BACKENDS = "ledgerlink.backends"
 PLUGINS = "ledgerlink.plugins"
@@ -129,15 +130,7 @@ class Registry:
 
     def list_backends(self) -> list[BackendInfo]:
         """Every installed backend with its capabilities; broken ones as ``error`` rows."""
-        failures: dict[str, str] = {}
-
-        def on_fail(_mgr: object, ep: md.EntryPoint, exc: BaseException) -> None:
-            failures[ep.name] = _error_text(exc)
-
-        manager: ExtensionManager[Any] = ExtensionManager(
-            BACKENDS, on_load_failure_callback=on_fail
-        )
-        loaded = {ext.name: ext.plugin for ext in manager}
+        loaded, failures = _load_backends()
         rows = []
         for ep in self.backend_entry_points():
             if ep.name in loaded:
@@ -160,6 +153,45 @@ class Registry:
             else:
                 rows.append(_backend_error(ep, failures.get(ep.name, "failed to load")))
         return sorted(rows, key=lambda r: r.name)
+
+    def backend_for_source(
+        self, source: Path, name: str | None = None
+    ) -> tuple[str, dict[str, str]]:
+        """The backend that reads the file ``source``, and the settings that point it there.
+
+        With ``name``, only that backend is asked; otherwise every installed backend is
+        (:meth:`AccountingBackend.accepts_source`), broken ones skipped as in
+        :meth:`list_backends`. Raises :class:`InputError` when no backend, or more than one,
+        reads it (the message names the candidates and says to choose with ``--from``).
+        """
+        if name is not None:
+            overrides = self.backend_class(name).accepts_source(source)
+            if overrides is None:
+                raise InputError(f"backend {name!r} does not read a file like this", path=source)
+            return name, overrides
+        loaded, _failures = _load_backends()
+        matches: dict[str, dict[str, str]] = {}
+        for ep_name, plugin in sorted(loaded.items()):
+            try:
+                overrides = _checked_backend(ep_name, plugin).accepts_source(source)
+            except Exception:  # a broken backend is skipped here; `ledgerlink doctor` names it
+                continue
+            if overrides is not None:
+                matches[ep_name] = overrides
+        if len(matches) == 1:
+            ((found, overrides),) = matches.items()
+            return found, overrides
+        if not matches:
+            raise InputError(
+                "no installed backend reads a file like this; say where to import from with "
+                "--from BACKEND",
+                path=source,
+            )
+        raise InputError(
+            f"several backends read a file like this ({', '.join(matches)}); choose one with "
+            "--from BACKEND",
+            path=source,
+        )
 
     # --- extension plugins ----------------------------------------------------------------------
 
@@ -235,6 +267,17 @@ class Registry:
 
 def _split(value: str) -> Iterable[str]:
     return (part.strip() for part in value.split(",") if part.strip())
+
+
+def _load_backends() -> tuple[dict[str, Any], dict[str, str]]:
+    """Import every installed backend: the loaded objects by name, and the load errors."""
+    failures: dict[str, str] = {}
+
+    def on_fail(_mgr: object, ep: md.EntryPoint, exc: BaseException) -> None:
+        failures[ep.name] = _error_text(exc)
+
+    manager: ExtensionManager[Any] = ExtensionManager(BACKENDS, on_load_failure_callback=on_fail)
+    return {ext.name: ext.plugin for ext in manager}, failures
 
 
 def _entry_points(group: str) -> list[EntryPointInfo]:

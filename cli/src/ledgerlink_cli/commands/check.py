@@ -5,31 +5,34 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ledgerlink_core.errors import InputError
+from ledgerlink_core.errors import InputError, ProblemsFound
+from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.options import json_option
-from ledgerlink_cli.progress import terminal_progress
 from ledgerlink_cli.render import echo_json
 
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @json_option
-@click.pass_context
-def check(ctx: click.Context, file: Path, as_json: bool) -> None:
+@click.pass_obj
+def check(runtime: Runtime, file: Path, as_json: bool) -> None:
     """Validate a SIE file: exit 0 when clean, 1 when problems were found, 2 when unreadable."""
     from ledgerlink_core.sie import check_sie
 
     if not file.exists():
         raise InputError("no such file", path=file)
     size_kb = max(1, file.stat().st_size // 1024)
-    with terminal_progress().task(f"checking {file.name} (kB)", total=size_kb) as task:
+    with runtime.progress.task(f"checking {file.name} (kB)", total=size_kb) as task:
         report = check_sie(file, on_read=lambda n: task.advance(n // 1024))
     if as_json:
         echo_json(report.model_dump(mode="json"))
     else:
         click.echo(render_report(report))
-    ctx.exit(0 if report.clean else 1)
+    if not report.clean:
+        raise ProblemsFound(
+            f"{file}: not clean ({report.errors} error(s), {report.warnings} warning(s))"
+        )
 
 
 def render_report(report: object) -> str:

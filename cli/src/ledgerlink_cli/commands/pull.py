@@ -8,16 +8,14 @@ from typing import Literal
 
 import click
 from ledgerlink_core.backend import BookkeepingRequest
-from ledgerlink_core.capabilities import Capability
 from ledgerlink_core.config import parse_assignments
+from ledgerlink_core.jobs import PullRequest
+from ledgerlink_core.jobs import pull as run_pull
 from ledgerlink_core.model import Bookkeeping
 from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.options import DATE, json_option, set_option
-from ledgerlink_cli.progress import terminal_progress
 from ledgerlink_cli.render import echo_json
-
-SIE_SUFFIXES = {".se", ".si", ".sie"}
 
 
 @click.command()
@@ -45,37 +43,18 @@ def pull(
 ) -> None:
     """Import bookkeeping: company, chart, dimensions, balances and every voucher.
 
-    A SIE file given directly (``ledgerlink pull books.se``) implies ``--from sie_file``.
+    A file given directly (``ledgerlink pull books.se``) is read by the installed backend
+    that reads such files (a SIE file: ``sie_file``); ``--from`` names it when several do.
     """
-    overrides = parse_assignments(assignments)
-    if source is not None:
-        if backend not in (None, "sie_file") or source.suffix.lower() not in SIE_SUFFIXES:
-            raise click.UsageError(
-                "a file argument must be a .se/.si SIE file (it implies --from sie_file)"
-            )
-        backend = "sie_file"
-        overrides["path"] = str(source)
-    if backend is None:
-        raise click.UsageError("say where to import from: --from BACKEND, or give a SIE file")
     if output is not None and as_json:
         raise click.UsageError("choose one of -o/--output and --json")
-    if sum(x is not None for x in (year, year_index, on_date)) > 1:
-        raise click.UsageError("choose the year by one of --year, --year-index or --date")
-
-    request = BookkeepingRequest(year=year, year_index=year_index, on_date=on_date)
-    with runtime.open_backend(
-        backend,
-        overrides,
-        require=[Capability.IMPORT_BOOKKEEPING],
-        progress=terminal_progress(),
-    ) as opened:
-        book = opened.import_bookkeeping(request)
-    runtime.notify(
-        "ledgerlink_import_finished",
-        source=backend,
-        kind="bookkeeping",
-        summary={"accounts": len(book.accounts), "vouchers": len(book.vouchers)},
+    request = PullRequest(
+        backend=backend,
+        overrides=parse_assignments(assignments),
+        source=source,
+        selector=BookkeepingRequest(year=year, year_index=year_index, on_date=on_date),
     )
+    book = run_pull(runtime, request)
 
     if as_json:
         echo_json(book.model_dump(mode="json"))

@@ -6,15 +6,14 @@ import datetime as dt
 from typing import Any
 
 import click
-from ledgerlink_core.backend import BookkeepingRequest, SubledgerRequest
-from ledgerlink_core.capabilities import Capability
 from ledgerlink_core.config import parse_assignments
+from ledgerlink_core.errors import ProblemsFound
+from ledgerlink_core.jobs import ReconcileRequest
+from ledgerlink_core.jobs import reconcile as run_reconcile
 from ledgerlink_core.reconcile import ReconcileReport, parse_ranges
-from ledgerlink_core.reconcile import reconcile as compare
 from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.options import DATE, json_option, set_option
-from ledgerlink_cli.progress import terminal_progress
 from ledgerlink_cli.render import echo_json, table
 
 EPILOG = """\b
@@ -52,19 +51,13 @@ def reconcile(
     as_json: bool,
 ) -> None:
     """Compare the customer and supplier subledgers with their control accounts."""
-    chosen = parse_ranges(ranges)
-    needs = [Capability.IMPORT_BOOKKEEPING] + [
-        Capability(f"import.subledger.{r.kind}") for r in chosen
-    ]
-    with runtime.open_backend(
-        backend, parse_assignments(assignments), require=needs, progress=terminal_progress()
-    ) as opened:
-        book = opened.import_bookkeeping(BookkeepingRequest(on_date=as_of))
-        subledgers = {
-            r.kind: list(opened.import_subledger(SubledgerRequest(kind=r.kind, as_of=as_of)))
-            for r in chosen
-        }
-    report = compare(backend, book, subledgers, as_of, chosen)
+    request = ReconcileRequest(
+        backend=backend,
+        overrides=parse_assignments(assignments),
+        as_of=as_of,
+        ranges=parse_ranges(ranges),
+    )
+    report = run_reconcile(runtime, request)
     if as_json:
         data: dict[str, Any] = report.model_dump(mode="json")
         data["agrees"] = report.agrees
@@ -74,7 +67,10 @@ def reconcile(
     else:
         click.echo(render(report))
     if not report.agrees:
-        raise SystemExit(1)
+        differ = [line.kind for line in report.lines if not line.agrees]
+        raise ProblemsFound(
+            f"{', '.join(differ)}: subledger and control accounts differ at {report.date}"
+        )
 
 
 def render(report: ReconcileReport) -> str:

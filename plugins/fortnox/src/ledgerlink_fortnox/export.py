@@ -61,6 +61,8 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 commonly said to take (UNVERIFIED), so larger files are refused before anything is sent."""
 COST_CENTRE_DIM = 1
 PROJECT_DIM = 6
+
+
 def upload_name(item: VoucherExport, idx: int, att: AttachmentRef) -> str:
     """The inbox file name of an attachment: it carries the reference, for look-ups."""
     path = PurePath(att.filename)

@@ -3,6 +3,7 @@ vouchers. A thin layer over :mod:`ledgerlink_core.sie`."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from ledgerlink_core import (
@@ -25,6 +26,9 @@ from ledgerlink_sie_file.years import select_year
 
 __all__ = ["SieFileBackend", "SieFileSettings"]
 
+#: The file names this backend reads when given one directly (``ledgerlink pull books.se``).
+SIE_SUFFIXES = frozenset({".se", ".si", ".sie"})
+
 
 class SieFileBackend(AccountingBackend[SieFileSettings]):
     """Read SIE 1-4 files; write vouchers as SIE 4I."""
@@ -43,6 +47,13 @@ class SieFileBackend(AccountingBackend[SieFileSettings]):
                 }
             )
         )
+
+    @classmethod
+    def accepts_source(cls, source: Path) -> dict[str, str] | None:
+        """A ``.se``, ``.si`` or ``.sie`` file is read by setting ``path`` to it."""
+        if source.suffix.lower() in SIE_SUFFIXES:
+            return {"path": str(source)}
+        return None
 
     def target_id(self) -> str:
         """This file: exports to two files are two exports."""

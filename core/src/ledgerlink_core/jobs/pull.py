@@ -1,0 +1,72 @@
+"""The ``pull`` job: import one financial year's bookkeeping from a backend or a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ledgerlink_core.backend import AccountingBackend, BookkeepingRequest
+from ledgerlink_core.capabilities import Capability
+from ledgerlink_core.errors import InputError
+from ledgerlink_core.model import Bookkeeping
+from ledgerlink_core.runtime import Runtime
+
+
+class PullRequest(BaseModel):
+    """What to import, and from where: a backend, a file, or a file read by a named backend."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    backend: str | None = None
+    """The backend to import from. None: the one installed backend that reads ``source``."""
+    overrides: dict[str, str] = Field(default_factory=dict)
+    """Settings for this run (``--set key=value``); they beat environment and config file."""
+    source: Path | None = None
+    """A file to import (``ledgerlink pull books.se``). The backend that reads it says which
+    settings point it there (:meth:`AccountingBackend.accepts_source`); those beat
+    ``overrides``."""
+    selector: BookkeepingRequest = Field(default_factory=BookkeepingRequest)
+    """Which financial year: at most one of ``year``, ``year_index``, ``on_date`` (the
+    current year when none is given)."""
+
+
+def pull(runtime: Runtime, request: PullRequest, *, transport: Any = None) -> Bookkeeping:
+    """Import the requested financial year and fire ``ledgerlink_import_finished``.
+
+    Raises :class:`~ledgerlink_core.errors.InputError` when the request says nowhere to import
+    from or no single installed backend reads ``source``, and
+    :class:`~ledgerlink_core.errors.NotSupported` (before any I/O) when the backend cannot
+    import a bookkeeping.
+    """
+    name, overrides = _backend_and_settings(runtime, request)
+    with runtime.open_backend(
+        name, overrides, require=[Capability.IMPORT_BOOKKEEPING], transport=transport
+    ) as backend:
+        return import_bookkeeping(runtime, backend, request.selector)
+
+
+def import_bookkeeping(
+    runtime: Runtime, backend: AccountingBackend, selector: BookkeepingRequest
+) -> Bookkeeping:
+    """Import one year from an opened ``backend`` and fire ``ledgerlink_import_finished``
+    (``kind="bookkeeping"``). For jobs that open the backend themselves."""
+    book = backend.import_bookkeeping(selector)
+    runtime.notify(
+        "ledgerlink_import_finished",
+        source=backend.name,
+        kind="bookkeeping",
+        summary={"accounts": len(book.accounts), "vouchers": len(book.vouchers)},
+    )
+    return book
+
+
+def _backend_and_settings(runtime: Runtime, request: PullRequest) -> tuple[str, dict[str, str]]:
+    """The backend's name and the settings overrides the request implies."""
+    if request.source is not None:
+        name, from_source = runtime.registry.backend_for_source(request.source, request.backend)
+        return name, {**request.overrides, **from_source}
+    if request.backend is None:
+        raise InputError("say where to import from: --from BACKEND, or give a SIE file")
+    return request.backend, dict(request.overrides)
