@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         LedgerlinkError,
         NotSupported,
         PermissionDenied,
+        ProblemsFound,
         ValidationFailed,
     )
     from ledgerlink_core.examples import example_company_path
@@ -170,6 +171,7 @@ _HOMES: dict[str, str] = {
     "LedgerlinkError": "errors",
     "NotSupported": "errors",
     "PermissionDenied": "errors",
+    "ProblemsFound": "errors",
     "ValidationFailed": "errors",
     # the SIE codec
     "SieError": "sie",
@@ -229,6 +231,7 @@ __all__ = [
     "ObjectRef",
     "PeriodBalance",
     "PermissionDenied",
+    "ProblemsFound",
     "Progress",
     "ProgressTask",
     "RowChange",

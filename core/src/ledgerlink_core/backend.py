@@ -30,6 +30,16 @@ from ledgerlink_core.progress import NullProgress, Progress
 if TYPE_CHECKING:
     from ledgerlink_core.export.sinks import ExportSink
 
+__all__ = [
+    "AccountingBackend",
+    "BackendContext",
+    "BackendSettings",
+    "BookkeepingRequest",
+    "ConnectionInfo",
+    "ExportConstraints",
+    "SubledgerRequest",
+]
+
 
 class BackendSettings(BaseModel):
     """Base of every backend's settings model.

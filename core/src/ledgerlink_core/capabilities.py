@@ -8,6 +8,11 @@ from pydantic import BaseModel, ConfigDict
 
 from ledgerlink_core.errors import NotSupported
 
+__all__ = [
+    "Capabilities",
+    "Capability",
+]
+
 
 class Capability(StrEnum):
     """One thing a backend may support. The conformance kit tests each declared one."""

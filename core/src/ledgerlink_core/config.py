@@ -26,6 +26,16 @@ from pydantic import SecretStr, ValidationError
 from ledgerlink_core.backend import BackendSettings
 from ledgerlink_core.errors import ConfigError
 
+__all__ = [
+    "config_dir",
+    "config_file",
+    "data_dir",
+    "env_name",
+    "load_config_file",
+    "parse_assignments",
+    "resolve_settings",
+]
+
 APP = "ledgerlink"
 
 

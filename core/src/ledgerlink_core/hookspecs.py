@@ -27,6 +27,17 @@ if TYPE_CHECKING:
     from ledgerlink_core.model import Account, ExportReport, VoucherExport
     from ledgerlink_core.tokens import TokenStore
 
+__all__ = [
+    "hookimpl",
+    "hookspec",
+    "ledgerlink_cli_commands",
+    "ledgerlink_export_finished",
+    "ledgerlink_import_finished",
+    "ledgerlink_resolve_secret",
+    "ledgerlink_token_store",
+    "ledgerlink_validate_export",
+]
+
 hookspec = pluggy.HookspecMarker("ledgerlink")
 #: Decorate a plugin's hook implementations with this: ``@hookimpl def ledgerlink_...``.
 hookimpl = pluggy.HookimplMarker("ledgerlink")

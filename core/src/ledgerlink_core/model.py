@@ -15,6 +15,36 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
+__all__ = [
+    "Account",
+    "AccountType",
+    "Address",
+    "Amount",
+    "AttachmentRef",
+    "Balance",
+    "Bookkeeping",
+    "CompanyInfo",
+    "Counterparty",
+    "CustomerInvoice",
+    "Dimension",
+    "DimensionObject",
+    "ExportReport",
+    "ExportStatus",
+    "FiscalYear",
+    "ObjectBalance",
+    "ObjectRef",
+    "PeriodBalance",
+    "RowChange",
+    "SourceInfo",
+    "SubledgerItem",
+    "SupplierInvoice",
+    "Voucher",
+    "VoucherExport",
+    "VoucherOutcome",
+    "VoucherRef",
+    "VoucherRow",
+]
+
 #: A money amount or a quantity: exact decimal, serialised as a string in JSON.
 Amount = Annotated[Decimal, PlainSerializer(lambda d: str(d), return_type=str, when_used="json")]
 

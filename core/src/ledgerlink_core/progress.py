@@ -6,6 +6,12 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol
 
+__all__ = [
+    "NullProgress",
+    "Progress",
+    "ProgressTask",
+]
+
 
 class ProgressTask(Protocol):
     """One piece of long work: advance it as items are done."""

@@ -20,6 +20,19 @@ from pydantic import BaseModel, ConfigDict
 from ledgerlink_core.errors import InputError
 from ledgerlink_core.model import Amount, Bookkeeping, SubledgerItem
 
+__all__ = [
+    "DEFAULT_RANGES",
+    "AccountBalance",
+    "AccountRange",
+    "ReconcileLine",
+    "ReconcileReport",
+    "UnmatchedItem",
+    "ledger_balances",
+    "parse_ranges",
+    "reconcile",
+    "reconcile_line",
+]
+
 Kind = Literal["customer", "supplier"]
 ZERO = Decimal(0)
 

@@ -29,6 +29,15 @@ from ledgerlink_core import hookspecs
 from ledgerlink_core.backend import AccountingBackend
 from ledgerlink_core.errors import BackendLoadError, BackendNotFound, InputError
 
+__all__ = [
+    "BACKENDS",
+    "PLUGINS",
+    "BackendInfo",
+    "EntryPointInfo",
+    "PluginInfo",
+    "Registry",
+]
+
 BACKENDS = "ledgerlink.backends"
 PLUGINS = "ledgerlink.plugins"
 
@@ -218,11 +227,11 @@ class Registry:
         self.pm.check_pending()
 
     def _build_plugin_manager(self) -> pluggy.PluginManager:
-        from ledgerlink_core import builtin_hooks
+        from ledgerlink_core import _builtin_hooks
 
         pm = pluggy.PluginManager("ledgerlink")
         pm.add_hookspecs(hookspecs)
-        pm.register(builtin_hooks, name="ledgerlink.builtin")
+        pm.register(_builtin_hooks, name="ledgerlink.builtin")
         if not self.load_plugins:
             return pm
         infos = {ep.name: ep for ep in _entry_points(PLUGINS)}

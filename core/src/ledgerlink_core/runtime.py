@@ -23,6 +23,10 @@ from ledgerlink_core.progress import NullProgress, Progress
 from ledgerlink_core.registry import Registry
 from ledgerlink_core.tokens import TokenStore
 
+__all__ = [
+    "Runtime",
+]
+
 log = logging.getLogger("ledgerlink")
 
 

@@ -24,6 +24,12 @@ try:  # POSIX only; Windows falls back to an in-process lock.
 except ImportError:  # pragma: no cover - not on the platforms we test
     fcntl = None  # type: ignore[assignment]
 
+__all__ = [
+    "FileTokenStore",
+    "MemoryTokenStore",
+    "TokenStore",
+]
+
 
 @runtime_checkable
 class TokenStore(Protocol):

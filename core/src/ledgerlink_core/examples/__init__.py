@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = [
+    "EXAMPLE_COMPANY",
+    "example_company_path",
+]
+
 EXAMPLE_COMPANY = "exempel_ab.se"
 
 

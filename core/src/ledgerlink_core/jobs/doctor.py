@@ -19,6 +19,15 @@ from ledgerlink_core.config import env_name
 from ledgerlink_core.errors import ConfigError, LedgerlinkError
 from ledgerlink_core.runtime import Runtime
 
+__all__ = [
+    "CheckArea",
+    "CheckStatus",
+    "DoctorCheck",
+    "DoctorReport",
+    "DoctorRequest",
+    "doctor",
+]
+
 CheckArea = Literal["config", "plugin", "backend", "settings", "connection"]
 CheckStatus = Literal["ok", "fail", "skip"]
 

@@ -13,6 +13,12 @@ from ledgerlink_core.errors import InputError
 from ledgerlink_core.model import Bookkeeping
 from ledgerlink_core.runtime import Runtime
 
+__all__ = [
+    "PullRequest",
+    "import_bookkeeping",
+    "pull",
+]
+
 
 class PullRequest(BaseModel):
     """What to import, and from where: a backend, a file, or a file read by a named backend."""

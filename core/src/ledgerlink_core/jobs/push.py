@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledgerlink_core.capabilities import Capability
 from ledgerlink_core.errors import NotSupported
@@ -44,7 +44,7 @@ class PushRequest(BaseModel):
     """Put every voucher in this series instead of its own."""
     dry_run: bool = False
     """Validate and report what would be sent; send and record nothing."""
-    overrides: dict[str, str] = {}
+    overrides: dict[str, str] = Field(default_factory=dict)
     """Backend settings for this run (``--set``), over environment and config file."""
 
     @model_validator(mode="after")

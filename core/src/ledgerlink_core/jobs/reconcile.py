@@ -21,6 +21,11 @@ from ledgerlink_core.reconcile import DEFAULT_RANGES, AccountRange, ReconcileRep
 from ledgerlink_core.reconcile import reconcile as compare
 from ledgerlink_core.runtime import Runtime
 
+__all__ = [
+    "ReconcileRequest",
+    "reconcile",
+]
+
 
 class ReconcileRequest(BaseModel):
     """Which backend's subledgers to hold against which control accounts, at which date."""

@@ -13,6 +13,14 @@ from ledgerlink_core.model import SubledgerItem
 from ledgerlink_core.reconcile import Kind
 from ledgerlink_core.runtime import Runtime
 
+__all__ = [
+    "KINDS",
+    "SubledgersRequest",
+    "SubledgersResult",
+    "import_subledgers",
+    "subledgers",
+]
+
 #: Every kind of subledger, in report order.
 KINDS: tuple[Kind, ...] = ("customer", "supplier")
 

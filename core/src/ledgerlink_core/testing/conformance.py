@@ -11,6 +11,12 @@ from ledgerlink_core.testing.suites.importing import ImportBookkeepingTests, Sub
 from ledgerlink_core.testing.suites.metadata import MetadataTests
 from ledgerlink_core.testing.suites.registration import RegistrationTests
 
+__all__ = [
+    "GROUPS",
+    "BackendConformance",
+    "LiveBackendConformance",
+]
+
 #: The groups, in the order they run. Each is usable on its own as well.
 GROUPS: tuple[type, ...] = (
     RegistrationTests,

@@ -14,6 +14,16 @@ from typing import Any
 
 import pytest
 
+__all__ = [
+    "GuardItem",
+    "GuardViolation",
+    "apply",
+    "is_kit_class",
+    "override",
+    "standard_tests",
+    "violations",
+]
+
 KIT_PACKAGE = "ledgerlink_core.testing"
 OVERRIDE_MARKER = "ledgerlink_override"
 #: Markers that opt a test out (or change it) and therefore need a reason.

@@ -21,6 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+__all__ = [
+    "IORecord",
+    "RequestLog",
+    "httpx_available",
+    "recording_transport",
+    "watch_io",
+]
+
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 #: Audit events that change the file system.
 _MUTATING = frozenset(

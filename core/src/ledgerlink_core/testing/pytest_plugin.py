@@ -20,6 +20,15 @@ from typing import Any
 
 import pytest
 
+__all__ = [
+    "ledgerlink_registry",
+    "ledgerlink_runtime",
+    "pytest_addoption",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+    "pytest_runtest_makereport",
+]
+
 _KIT_LOADED = "ledgerlink_core.testing.suites.base"
 
 

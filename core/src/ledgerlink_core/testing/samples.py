@@ -29,6 +29,19 @@ from ledgerlink_core.model import (
     VoucherRef,
 )
 
+__all__ = [
+    "SAMPLE_JSON",
+    "SAMPLE_SIE",
+    "SAMPLE_SUBLEDGER",
+    "copy_sample",
+    "data_path",
+    "item_as_of",
+    "open_items",
+    "small_company",
+    "small_company_sie",
+    "subledger_invoices",
+]
+
 Kind = Literal["customer", "supplier"]
 
 #: File names under ``ledgerlink_core/testing/data``.

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ledgerlink_core.backend import BookkeepingRequest
-from ledgerlink_core.errors import InputError
-from ledgerlink_core.model import Bookkeeping, FiscalYear
+from ledgerlink_core import Bookkeeping, BookkeepingRequest, FiscalYear, InputError
 
 
 def _describe(years: tuple[FiscalYear, ...]) -> str:

@@ -25,6 +25,14 @@ from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.testing import samples
 from ledgerlink_core.testing.noio import RequestLog, httpx_available, recording_transport
 
+__all__ = [
+    "REQUIRES_MARKER",
+    "KitBase",
+    "external_ref_for",
+    "requires",
+    "voucher_key",
+]
+
 #: The marker a kit test carries to say which capabilities it needs.
 REQUIRES_MARKER = "ledgerlink_requires"
 

@@ -18,6 +18,10 @@ from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.testing.noio import RequestLog, watch_io
 from ledgerlink_core.testing.suites.base import KitBase
 
+__all__ = [
+    "CapabilityTests",
+]
+
 
 def _calls() -> dict[Capability, Callable[[AccountingBackend], object]]:
     """For each capability with a method of its own, the call that must raise NotSupported."""

@@ -15,6 +15,10 @@ from ledgerlink_core.testing.noio import RequestLog, watch_io
 from ledgerlink_core.testing.suites.base import KitBase
 from ledgerlink_core.testing.suites.metadata import _is_secret
 
+__all__ = [
+    "CredentialsTests",
+]
+
 
 class CredentialsTests(KitBase):
     """Airbyte's "invalid config must fail", made precise: which error, and when."""

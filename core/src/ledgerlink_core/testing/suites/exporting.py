@@ -25,6 +25,13 @@ from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.testing.noio import IORecord, RequestLog, watch_io
 from ledgerlink_core.testing.suites.base import KitBase, requires, voucher_key
 
+__all__ = [
+    "PDF",
+    "SAFE_METHODS",
+    "ExportTests",
+    "is_write_request",
+]
+
 #: HTTP methods that only read.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: A tiny but real PDF, for attachment tests.

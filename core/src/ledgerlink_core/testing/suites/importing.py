@@ -14,6 +14,11 @@ from ledgerlink_core.capabilities import Capabilities, Capability
 from ledgerlink_core.model import Bookkeeping, FiscalYear, SubledgerItem
 from ledgerlink_core.testing.suites.base import KitBase, requires, voucher_key
 
+__all__ = [
+    "ImportBookkeepingTests",
+    "SubledgerTests",
+]
+
 ZERO = Decimal(0)
 
 

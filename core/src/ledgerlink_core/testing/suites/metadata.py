@@ -18,6 +18,10 @@ from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.testing.noio import RequestLog, watch_io
 from ledgerlink_core.testing.suites.base import KitBase
 
+__all__ = [
+    "MetadataTests",
+]
+
 #: Setting names that must hold a SecretStr.
 SECRET_NAME = re.compile(
     r"secret|token|password|passwd|passphrase|api_?key|private_?key|credential", re.I

@@ -10,6 +10,10 @@ from ledgerlink_core.registry import BACKENDS
 from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.testing.suites.base import KitBase
 
+__all__ = [
+    "RegistrationTests",
+]
+
 # PEP 440, loosely: a release segment, optional pre/post/dev parts and a local label.
 _VERSION = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?(\+[A-Za-z0-9.]+)?$")
 
