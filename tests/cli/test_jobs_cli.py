@@ -32,7 +32,7 @@ def test_the_year_selector_is_core_s_one_check(run_cli) -> None:
     result = run_cli("pull", str(example_company_path()), "--year", "2025", "--year-index", "0")
     assert result.exit_code == 2
     assert result.stderr == (
-        "error: choose the financial year by one of year, year_index or on_date "
+        "error: choose the fiscal year by one of year, year_index or on_date "
         "(--year, --year-index or --date)\n"
     )
 

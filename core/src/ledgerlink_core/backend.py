@@ -63,9 +63,9 @@ class ConnectionInfo(BaseModel):
 
 
 class BookkeepingRequest(BaseModel):
-    """Which financial year to import. At most one of ``year``, ``year_index``, ``on_date``.
+    """Which fiscal year to import. At most one of ``year``, ``year_index``, ``on_date``.
 
-    ``year`` is the calendar year the financial year ends in; ``year_index`` is SIE's
+    ``year`` is the calendar year the fiscal year ends in; ``year_index`` is SIE's
     ``#RAR`` index (0 current, -1 previous...) or a backend's own index; ``on_date`` picks the
     year containing that date. None of them means the current (latest) year.
     """
@@ -83,7 +83,7 @@ class BookkeepingRequest(BaseModel):
         chosen = [v for v in (self.year, self.year_index, self.on_date) if v is not None]
         if len(chosen) > 1:
             raise InputError(
-                "choose the financial year by one of year, year_index or on_date "
+                "choose the fiscal year by one of year, year_index or on_date "
                 "(--year, --year-index or --date)"
             )
         return self
@@ -107,7 +107,7 @@ class ExportConstraints(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     fiscal_years: tuple[FiscalYear, ...] | None = None
-    """The target's existing financial years; a voucher dated outside all of them is refused."""
+    """The target's existing fiscal years; a voucher dated outside all of them is refused."""
     locked_until: dt.date | None = None
     """Bookkeeping is locked up to and including this date."""
     series: frozenset[str] | None = None
@@ -192,7 +192,7 @@ class AccountingBackend(abc.ABC, Generic[S]):
         return ConnectionInfo(backend=self.name)
 
     def import_bookkeeping(self, request: BookkeepingRequest) -> Bookkeeping:
-        """Import one financial year's bookkeeping: company, chart, dimensions, balances,
+        """Import one fiscal year's bookkeeping: company, chart, dimensions, balances,
         period balances and every voucher. Requires ``import.bookkeeping``."""
         raise NotSupported(self.name, [Capability.IMPORT_BOOKKEEPING])
 

@@ -18,7 +18,7 @@ class Capability(StrEnum):
     """One thing a backend may support. The conformance kit tests each declared one."""
 
     IMPORT_BOOKKEEPING = "import.bookkeeping"
-    """``import_bookkeeping``: company, chart, balances and vouchers of a financial year."""
+    """``import_bookkeeping``: company, chart, balances and vouchers of a fiscal year."""
     IMPORT_SUBLEDGER_CUSTOMER = "import.subledger.customer"
     """``import_subledger(kind="customer")``: open customer invoices at a date."""
     IMPORT_SUBLEDGER_SUPPLIER = "import.subledger.supplier"

@@ -279,7 +279,7 @@ class Voucher(Frozen):
 
 
 class Bookkeeping(Frozen):
-    """Everything a SIE 4E file holds: one company's bookkeeping for its financial year(s)."""
+    """Everything a SIE 4E file holds: one company's bookkeeping for its fiscal year(s)."""
 
     company: CompanyInfo
     source: SourceInfo = SourceInfo()
@@ -324,7 +324,7 @@ class Counterparty(Frozen):
 
 
 class VoucherRef(Frozen):
-    """Where a document was booked: ``series`` ``number`` in financial year ``year``."""
+    """Where a document was booked: ``series`` ``number`` in fiscal year ``year``."""
 
     series: str
     number: str

@@ -157,7 +157,7 @@ def ledger_balances(
     """Balance per control account at ``as_of``: ``#IB`` of the year plus rows up to the date."""
     year = next((y for y in book.fiscal_years if y.contains(as_of)), None)
     if year is None:
-        raise InputError(f"the imported bookkeeping has no financial year holding {as_of}")
+        raise InputError(f"the imported bookkeeping has no fiscal year holding {as_of}")
     balances: dict[str, Decimal] = {}
     for ib in book.opening_balances:
         if ib.year_index == year.index and ib.account in accounts:

@@ -70,7 +70,7 @@ def test_an_earlier_year_becomes_year_zero(tmp_path: Path) -> None:
 
 def test_a_missing_year_is_a_clear_error(tmp_path: Path) -> None:
     b = backend(tmp_path, example_company_path())
-    with pytest.raises(InputError, match="no financial year ending in 2019") as caught:
+    with pytest.raises(InputError, match="no fiscal year ending in 2019") as caught:
         b.import_bookkeeping(BookkeepingRequest(year=2019))
     assert "2025 (#RAR 0" in str(caught.value) and "exempel_ab.se" in str(caught.value)
     with pytest.raises(InputError, match="#RAR -3"):

@@ -1,4 +1,4 @@
-"""``ledgerlink pull``: import a financial year's bookkeeping from a backend."""
+"""``ledgerlink pull``: import a fiscal year's bookkeeping from a backend."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from ledgerlink_cli.render import echo_json
 @click.argument("source", required=False, type=click.Path(path_type=Path))
 @click.option("--from", "backend", metavar="BACKEND", help="The backend to import from.")
 @set_option
-@click.option("--year", type=int, help="The financial year ending in this calendar year.")
-@click.option("--year-index", type=int, help="The financial year by index (0 current, -1 ...).")
-@click.option("--date", "on_date", type=DATE, help="The financial year containing this date.")
+@click.option("--year", type=int, help="The fiscal year ending in this calendar year.")
+@click.option("--year-index", type=int, help="The fiscal year by index (0 current, -1 ...).")
+@click.option("--date", "on_date", type=DATE, help="The fiscal year containing this date.")
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="Write a SIE file (.se 4E, .si 4I)."
 )

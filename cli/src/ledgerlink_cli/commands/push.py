@@ -70,7 +70,7 @@ def push(
     """Export vouchers with their documents into BACKEND, exactly once.
 
     Everything is validated before anything is written (balance, rows, accounts in the
-    target's chart, financial years, locked periods, series, attachments); every problem
+    target's chart, fiscal years, locked periods, series, attachments); every problem
     is listed with its voucher.
     """
     from ledgerlink_core import jobs

@@ -1,4 +1,4 @@
-"""The ``pull`` job: import one financial year's bookkeeping from a backend or a file."""
+"""The ``pull`` job: import one fiscal year's bookkeeping from a backend or a file."""
 
 from __future__ import annotations
 
@@ -34,12 +34,12 @@ class PullRequest(BaseModel):
     settings point it there (:meth:`AccountingBackend.accepts_source`); those beat
     ``overrides``."""
     selector: BookkeepingRequest = Field(default_factory=BookkeepingRequest)
-    """Which financial year: at most one of ``year``, ``year_index``, ``on_date`` (the
+    """Which fiscal year: at most one of ``year``, ``year_index``, ``on_date`` (the
     current year when none is given)."""
 
 
 def pull(runtime: Runtime, request: PullRequest, *, transport: Any = None) -> Bookkeeping:
-    """Import the requested financial year and fire ``ledgerlink_import_finished``.
+    """Import the requested fiscal year and fire ``ledgerlink_import_finished``.
 
     Raises :class:`~ledgerlink_core.errors.InputError` when the request says nowhere to import
     from or no single installed backend reads ``source``, and

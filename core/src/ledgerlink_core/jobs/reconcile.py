@@ -37,7 +37,7 @@ class ReconcileRequest(BaseModel):
     overrides: dict[str, str] = Field(default_factory=dict)
     """Settings for this run (``--set key=value``); they beat environment and config file."""
     as_of: dt.date
-    """The date to reconcile at; its financial year is the one imported."""
+    """The date to reconcile at; its fiscal year is the one imported."""
     ranges: tuple[AccountRange, ...] = Field(default=DEFAULT_RANGES, min_length=1)
     """The subledgers to compare and their control accounts
     (:func:`~ledgerlink_core.reconcile.parse_ranges` reads ``customer=1510-1519``)."""

@@ -1,6 +1,6 @@
 """The kit's golden sample: a small Swedish company, as a canonical model and as SIE 4E.
 
-``Åkesson & Öberg Bygg AB``, financial year 2025: eleven accounts, two dimensions (cost
+``Åkesson & Öberg Bygg AB``, fiscal year 2025: eleven accounts, two dimensions (cost
 centre 1, project 6) with four objects, three voucher series (A bank, B customer invoices,
 C supplier invoices), opening and closing balances and results that roll forward exactly,
 and customer/supplier invoices whose open balance at 2025-12-31 equals 1510 and 2440.
@@ -57,7 +57,7 @@ def data_path(name: str) -> Path:
 
 @cache
 def small_company() -> Bookkeeping:
-    """The golden sample as a canonical :class:`Bookkeeping` (financial year 2025)."""
+    """The golden sample as a canonical :class:`Bookkeeping` (fiscal year 2025)."""
     return Bookkeeping.model_validate_json(data_path(SAMPLE_JSON).read_text(encoding="utf-8"))
 
 

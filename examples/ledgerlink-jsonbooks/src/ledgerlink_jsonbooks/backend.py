@@ -75,11 +75,11 @@ class JsonbooksBackend(AccountingBackend[JsonbooksSettings]):
     # --- import ---------------------------------------------------------------------------------
 
     def import_bookkeeping(self, request: BookkeepingRequest) -> Bookkeeping:
-        """The financial year asked for (this folder holds one)."""
+        """The fiscal year asked for (this folder holds one)."""
         book = self.folder.read_book()
         year = book.fiscal_year(0)
         if year is None or not _matches(year, request):
-            raise InputError(f"it holds only the financial year {year}", path=self.folder.book_path)
+            raise InputError(f"it holds only the fiscal year {year}", path=self.folder.book_path)
         return book
 
     def import_subledger(self, request: SubledgerRequest) -> Iterator[SubledgerItem]:
@@ -96,7 +96,7 @@ class JsonbooksBackend(AccountingBackend[JsonbooksSettings]):
         return self.folder.read_book().accounts
 
     def export_constraints(self) -> ExportConstraints:
-        """Its financial year, the locked period and the dimension objects."""
+        """Its fiscal year, the locked period and the dimension objects."""
         book = self.folder.read_book()
         objects: dict[int, set[str]] = {}
         for obj in book.objects:

@@ -1,6 +1,6 @@
 """The folder of JSON ledgers: reading and atomically writing its files.
 
-``bookkeeping.json``  one financial year in ledgerlink's canonical model;
+``bookkeeping.json``  one fiscal year in ledgerlink's canonical model;
 ``invoices.json``     ``{"customer": [...], "supplier": [...]}``: invoices with payments;
 ``exports.json``      external reference -> where the voucher went (for exactly-once);
 ``attachments.json``  voucher -> connected file ids; files live in ``attachments/``.

@@ -75,7 +75,7 @@ class SieFileBackend(AccountingBackend[SieFileSettings]):
         return ConnectionInfo(backend=self.name, company=company, detail=str(path))
 
     def import_bookkeeping(self, request: BookkeepingRequest) -> Bookkeeping:
-        """Read the file and return the requested financial year (``#RAR``)."""
+        """Read the file and return the requested fiscal year (``#RAR``)."""
         s = self.settings
         if not s.path.is_file():
             raise InputError("no such file (set it with --set path=FILE)", path=s.path)

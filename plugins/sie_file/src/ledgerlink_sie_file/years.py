@@ -1,4 +1,4 @@
-"""Pick one financial year (``#RAR``) out of a SIE bookkeeping."""
+"""Pick one fiscal year (``#RAR``) out of a SIE bookkeeping."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _describe(years: tuple[FiscalYear, ...]) -> str:
 def select_year(book: Bookkeeping, request: BookkeepingRequest, path: Path) -> Bookkeeping:
     """The bookkeeping of the requested year, re-indexed so that year is ``#RAR 0``.
 
-    ``year_index`` is the ``#RAR`` index, ``year`` the calendar year the financial year ends
+    ``year_index`` is the ``#RAR`` index, ``year`` the calendar year the fiscal year ends
     in, ``on_date`` the year holding that date; nothing means the file as it is. For an
     earlier year only its balances and the vouchers dated inside it are kept (a SIE 4E file
     carries the vouchers of year 0 only). A year the file lacks is an :class:`InputError`.
@@ -33,10 +33,10 @@ def select_year(book: Bookkeeping, request: BookkeepingRequest, path: Path) -> B
     elif request.year is not None:
         matches = [y for y in years if y.end.year == request.year]
         chosen = max(matches, key=lambda y: y.index) if matches else None
-        wanted = f"financial year ending in {request.year}"
+        wanted = f"fiscal year ending in {request.year}"
     elif request.on_date is not None:
         chosen = next((y for y in years if y.contains(request.on_date)), None)
-        wanted = f"financial year holding {request.on_date}"
+        wanted = f"fiscal year holding {request.on_date}"
     else:
         return book
     if chosen is None:

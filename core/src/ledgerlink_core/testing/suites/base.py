@@ -11,7 +11,6 @@ are what the tests exercise.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import pytest
 
 from ledgerlink_core.backend import AccountingBackend, BookkeepingRequest
 from ledgerlink_core.capabilities import Capabilities, Capability
+from ledgerlink_core.export.inputs import export_items
 from ledgerlink_core.model import Bookkeeping, Voucher, VoucherExport
 from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.testing import samples
@@ -28,9 +28,8 @@ from ledgerlink_core.testing.noio import RequestLog, httpx_available, recording_
 __all__ = [
     "REQUIRES_MARKER",
     "KitBase",
-    "external_ref_for",
+    "content_key",
     "requires",
-    "voucher_key",
 ]
 
 #: The marker a kit test carries to say which capabilities it needs.
@@ -42,7 +41,7 @@ def requires(*caps: Capability) -> pytest.MarkDecorator:
     return getattr(pytest.mark, REQUIRES_MARKER)(*caps)
 
 
-def voucher_key(v: Voucher) -> tuple[Any, ...]:
+def content_key(v: Voucher) -> tuple[Any, ...]:
     """What must survive a trip through a backend: date, text and the rows (order-free).
 
     Series and number are left out: the receiving backend numbers vouchers itself.
@@ -52,12 +51,6 @@ def voucher_key(v: Voucher) -> tuple[Any, ...]:
         for r in v.rows
     )
     return (v.date, v.text, tuple(rows))
-
-
-def external_ref_for(voucher: Voucher, origin: str) -> str:
-    """A stable key for a voucher in kit exports (content + origin, like core's)."""
-    digest = hashlib.sha256(f"{origin}\n{voucher.model_dump_json()}".encode()).hexdigest()
-    return f"kit-{digest[:24]}"
 
 
 class KitBase:
@@ -124,7 +117,7 @@ class KitBase:
     def export_settings(self, settings: dict[str, str]) -> dict[str, str]:
         """Settings of the backend that export tests write into (default: ``settings``).
 
-        It must accept the sample's accounts in its current financial year."""
+        It must accept the sample's accounts in its current fiscal year."""
         return settings
 
     @pytest.fixture
@@ -189,7 +182,7 @@ class KitBase:
 
     @pytest.fixture
     def book(self, backend: AccountingBackend) -> Bookkeeping:
-        """The current financial year, imported once for the test."""
+        """The current fiscal year, imported once for the test."""
         return backend.import_bookkeeping(BookkeepingRequest())
 
     @pytest.fixture(autouse=True)
@@ -228,15 +221,8 @@ class KitBase:
         for v in ranked:
             if v.series not in {c.series for c in chosen}:
                 chosen.append(v)
-        chosen = chosen[:count]
-        items = []
-        for n, v in enumerate(chosen, 1):
-            fresh = v.model_copy(update={"number": None, "text": f"{v.text} (kit export {n})"})
-            items.append(
-                VoucherExport(
-                    voucher=fresh,
-                    external_ref=external_ref_for(fresh, "ledgerlink-kit"),
-                    origin="ledgerlink conformance kit",
-                )
-            )
-        return items
+        fresh = [
+            v.model_copy(update={"number": None, "text": f"{v.text} (kit export {n})"})
+            for n, v in enumerate(chosen[:count], 1)
+        ]
+        return export_items(fresh, origin="ledgerlink conformance kit")

@@ -23,7 +23,7 @@ from ledgerlink_core.errors import ValidationFailed
 from ledgerlink_core.model import Bookkeeping, ExportReport, ExportStatus, Voucher, VoucherExport
 from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.testing.noio import IORecord, RequestLog, watch_io
-from ledgerlink_core.testing.suites.base import KitBase, requires, voucher_key
+from ledgerlink_core.testing.suites.base import KitBase, content_key, requires
 
 __all__ = [
     "PDF",
@@ -106,7 +106,7 @@ class ExportTests(KitBase):
             return None
         with runtime.open_backend(backend_name, export_settings, transport=transport) as b:
             book = b.import_bookkeeping(BookkeepingRequest())
-        return Counter(map(voucher_key, book.vouchers))
+        return Counter(map(content_key, book.vouchers))
 
     def assert_no_writes(self, io: IORecord, http_log: RequestLog, what: str) -> None:
         """Fail when ``io`` saw a write or ``http_log`` a request that changes the target."""
@@ -207,7 +207,7 @@ class ExportTests(KitBase):
         )
         assert after is not None
         added = after - before
-        expected = Counter(voucher_key(i.voucher) for i in items)
+        expected = Counter(content_key(i.voucher) for i in items)
         assert added == expected, (
             f"after export the target gained {sorted(added.elements())[:3]}, "
             f"expected {sorted(expected.elements())[:3]}"
@@ -242,7 +242,7 @@ class ExportTests(KitBase):
         ), "export changed the target's company"
         assert {(y.index, y.start, y.end) for y in after.fiscal_years} >= {
             (y.index, y.start, y.end) for y in before.fiscal_years
-        }, "export lost financial years"
+        }, "export lost fiscal years"
         lost = sorted({a.number for a in before.accounts} - {a.number for a in after.accounts})
         assert not lost, f"export lost accounts {lost[:10]}"
         assert {(o.dimension, o.number) for o in after.objects} >= {

@@ -12,7 +12,7 @@ import pytest
 from ledgerlink_core.backend import AccountingBackend, BookkeepingRequest, SubledgerRequest
 from ledgerlink_core.capabilities import Capabilities, Capability
 from ledgerlink_core.model import Bookkeeping, FiscalYear, SubledgerItem
-from ledgerlink_core.testing.suites.base import KitBase, requires, voucher_key
+from ledgerlink_core.testing.suites.base import KitBase, content_key, requires
 
 __all__ = [
     "ImportBookkeepingTests",
@@ -40,7 +40,7 @@ def movements(book: Bookkeeping, year: FiscalYear) -> dict[str, Decimal]:
 
 
 class ImportBookkeepingTests(KitBase):
-    """``import.bookkeeping``: the result is a valid, self-consistent financial year."""
+    """``import.bookkeeping``: the result is a valid, self-consistent fiscal year."""
 
     @requires(Capability.IMPORT_BOOKKEEPING)
     def test_import_bookkeeping_validates(self, book: Bookkeeping) -> None:
@@ -123,8 +123,8 @@ class ImportBookkeepingTests(KitBase):
             other = backend.import_bookkeeping(request)
             chosen = current_year(other)
             assert (chosen.start, chosen.end) == (year.start, year.end), f"{request} chose {chosen}"
-            assert Counter(map(voucher_key, other.vouchers)) == Counter(
-                map(voucher_key, book.vouchers)
+            assert Counter(map(content_key, other.vouchers)) == Counter(
+                map(content_key, book.vouchers)
             ), f"{request} returned other vouchers than the default request"
 
     @requires(Capability.IMPORT_BOOKKEEPING)
@@ -135,8 +135,8 @@ class ImportBookkeepingTests(KitBase):
         missing = [a.number for a in sample.accounts if a.number not in chart]
         assert not missing, f"accounts of the sample missing after import: {missing}"
         got, want = (
-            Counter(map(voucher_key, book.vouchers)),
-            Counter(map(voucher_key, sample.vouchers)),
+            Counter(map(content_key, book.vouchers)),
+            Counter(map(content_key, sample.vouchers)),
         )
         assert got == want, (
             f"vouchers differ from the sample: missing {list((want - got).elements())[:3]}, "
