@@ -51,7 +51,6 @@ if TYPE_CHECKING:
     from ledgerlink_core.examples import example_company_path
     from ledgerlink_core.export.inputs import export_items
     from ledgerlink_core.export.refs import find_marker, marker
-    from ledgerlink_core.export.sinks import BatchSink, ExportSink, HeldVoucher, VoucherSink
     from ledgerlink_core.hookspecs import hookimpl
     from ledgerlink_core.model import (
         Account,
@@ -94,6 +93,7 @@ if TYPE_CHECKING:
         read_sie,
         write_sie,
     )
+    from ledgerlink_core.sinks import BatchSink, ExportSink, HeldVoucher, VoucherSink
     from ledgerlink_core.tokens import FileTokenStore, MemoryTokenStore, TokenStore
 
 #: Where each public name lives: name -> module under ``ledgerlink_core`` (the names above are
@@ -110,10 +110,10 @@ _HOMES: dict[str, str] = {
     "Capabilities": "capabilities",
     "Capability": "capabilities",
     # export: what a backend supplies
-    "BatchSink": "export.sinks",
-    "ExportSink": "export.sinks",
-    "HeldVoucher": "export.sinks",
-    "VoucherSink": "export.sinks",
+    "BatchSink": "sinks",
+    "ExportSink": "sinks",
+    "HeldVoucher": "sinks",
+    "VoucherSink": "sinks",
     "export_items": "export.inputs",
     "find_marker": "export.refs",
     "marker": "export.refs",

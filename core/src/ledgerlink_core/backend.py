@@ -5,7 +5,7 @@ the backend's name. Core picks exactly one by name (stevedore), checks the capab
 needs from :meth:`AccountingBackend.capabilities` *before* creating it, validates its settings
 with the settings model named by its type parameter (``AccountingBackend[MySettings]``) and
 then calls the import methods, or for export asks it for a sink
-(:mod:`ledgerlink_core.export.sinks`) and drives that itself.
+(:mod:`ledgerlink_core.sinks`) and drives that itself.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ledgerlink_core.model import Account, Bookkeeping, FiscalYear, SubledgerIte
 from ledgerlink_core.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
-    from ledgerlink_core.export.sinks import ExportSink
+    from ledgerlink_core.sinks import ExportSink
 
 __all__ = [
     "AccountingBackend",
@@ -205,8 +205,8 @@ class AccountingBackend(abc.ABC, Generic[S]):
 
     def export_sink(self) -> ExportSink:
         """The sink core exports vouchers through: a
-        :class:`~ledgerlink_core.export.sinks.VoucherSink` (one voucher at a time) or a
-        :class:`~ledgerlink_core.export.sinks.BatchSink` (all at once, atomically).
+        :class:`~ledgerlink_core.sinks.VoucherSink` (one voucher at a time) or a
+        :class:`~ledgerlink_core.sinks.BatchSink` (all at once, atomically).
 
         Core has validated the vouchers before it writes through the sink, journals every
         step and looks the target up after an ambiguous answer. Requires ``export.vouchers``.

@@ -1,4 +1,4 @@
-"""Exactly once through a :class:`~ledgerlink_core.export.sinks.BatchSink`: a target written
+"""Exactly once through a :class:`~ledgerlink_core.sinks.BatchSink`: a target written
 whole, in one atomic step.
 
 The steps: read what the target holds, mark every new voucher ``sending``, write them all in
@@ -15,8 +15,8 @@ from collections.abc import Iterator, Sequence
 
 from ledgerlink_core.errors import ExportAmbiguous, ExportRefused
 from ledgerlink_core.export.journal import ExportJournal, VoucherState
-from ledgerlink_core.export.sinks import BatchSink
 from ledgerlink_core.model import ExportStatus, Voucher, VoucherExport, VoucherOutcome, VoucherRef
+from ledgerlink_core.sinks import BatchSink
 
 
 def _fingerprint(v: Voucher) -> tuple[object, ...]:

@@ -1,4 +1,4 @@
-"""Exactly once through a :class:`~ledgerlink_core.export.sinks.VoucherSink`: journal first,
+"""Exactly once through a :class:`~ledgerlink_core.sinks.VoucherSink`: journal first,
 then the target.
 
 * every step is journaled *before* it is tried, so a crash at any point leaves a state that
@@ -26,8 +26,8 @@ from ledgerlink_core.export.journal import (
     ExportJournal,
     VoucherState,
 )
-from ledgerlink_core.export.sinks import VoucherSink
 from ledgerlink_core.model import ExportStatus, VoucherExport, VoucherOutcome, VoucherRef
+from ledgerlink_core.sinks import VoucherSink
 
 MAX_ATTEMPTS = 4
 """Posts of one voucher (or one attachment step) per run, each after a look-up proved it

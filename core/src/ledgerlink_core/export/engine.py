@@ -1,6 +1,6 @@
 """Core's export engine: one run of vouchers into one target, exactly once, for every backend.
 
-The backend supplies a sink (:mod:`ledgerlink_core.export.sinks`) and core does the rest: it
+The backend supplies a sink (:mod:`ledgerlink_core.sinks`) and core does the rest: it
 places each voucher (a ``--series`` override), records it in the journal before anything is
 sent, picks the loop for the sink's shape and yields one outcome per voucher in input order.
 :func:`dry_run` says what a run would do from the journal alone, touching nothing.
@@ -17,8 +17,8 @@ from pathlib import Path
 from ledgerlink_core.export._batch_run import export_batch
 from ledgerlink_core.export._voucher_run import export_each
 from ledgerlink_core.export.journal import ExportJournal
-from ledgerlink_core.export.sinks import BatchSink, ExportSink, VoucherSink
 from ledgerlink_core.model import ExportStatus, VoucherExport, VoucherOutcome
+from ledgerlink_core.sinks import BatchSink, ExportSink, VoucherSink
 
 __all__ = ["dry_run", "run_export"]
 

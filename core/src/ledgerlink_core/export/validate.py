@@ -3,15 +3,15 @@
 Two layers:
 
 * :func:`content_problems`: what can be told from the vouchers and the target's chart alone
-  (empty, one-row and unbalanced vouchers; accounts missing or inactive). Core contributes it
-  through its own ``ledgerlink_validate_export`` hookimpl, next to any plugin's checks.
+  (empty, one-row and unbalanced vouchers; accounts missing or inactive);
 * :func:`constraint_problems`: what needs the target's rules
   (:class:`~ledgerlink_core.backend.ExportConstraints`): dates outside every fiscal year,
   dates in a locked period, unknown series and objects, and attachments that are missing or
   over the size limit.
 
-:func:`validate_export` runs both plus the hook and raises
-:class:`~ledgerlink_core.errors.ValidationFailed` listing all problems, or returns quietly.
+:func:`validate_export` runs both, and the ``ledgerlink_validate_export`` hook for the
+plugins' own checks, and raises :class:`~ledgerlink_core.errors.ValidationFailed` listing all
+problems, or returns quietly.
 """
 
 from __future__ import annotations
@@ -126,17 +126,15 @@ def validate_export(
 ) -> None:
     """Raise :class:`ValidationFailed` with every problem, or return when there is none.
 
-    ``hook`` is the registry's ``hook`` relay (``ledgerlink_validate_export`` contributions,
-    core's own content checks among them); without it the content checks run directly.
+    ``hook`` is the registry's ``hook`` relay, for the plugins' ``ledgerlink_validate_export``
+    contributions; core's own checks run either way.
     """
-    problems = list(input_problems)
+    problems = [*input_problems, *content_problems(items, target, chart)]
     if hook is not None:
         for contributed in hook.ledgerlink_validate_export(
             items=list(items), target=target, capabilities=capabilities, chart=chart
         ):
             problems.extend(contributed or [])
-    else:
-        problems.extend(content_problems(items, target, chart))
     problems.extend(constraint_problems(items, target, constraints, capabilities, series_override))
     if problems:
         count = len(problems)

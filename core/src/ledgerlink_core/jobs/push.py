@@ -19,10 +19,10 @@ from ledgerlink_core.errors import NotSupported
 from ledgerlink_core.export.engine import dry_run, run_export
 from ledgerlink_core.export.inputs import PushInput, read_push_input
 from ledgerlink_core.export.journal import FILENAME, ExportJournal, journal_key
-from ledgerlink_core.export.sinks import BatchSink, ExportSink
 from ledgerlink_core.export.validate import validate_export
 from ledgerlink_core.model import ExportReport, VoucherExport, VoucherOutcome
 from ledgerlink_core.runtime import Runtime
+from ledgerlink_core.sinks import BatchSink, ExportSink
 
 __all__ = ["PushRequest", "push"]
 

@@ -30,8 +30,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ledgerlink_core.errors import ExportAmbiguous, ExportRefused
-from ledgerlink_core.export.sinks import VoucherSink
 from ledgerlink_core.model import AttachmentRef, VoucherExport, VoucherRef
+from ledgerlink_core.sinks import VoucherSink
 
 __all__ = ["Answer", "ScriptedSink", "SimulatedCrash"]
 
