@@ -6,13 +6,13 @@ import threading
 
 import httpx
 import pytest
-from ledgerlink_fortnox.emulator import RunningEmulator
 from ledgerlink_fortnox.transport import (
     IDEMPOTENT,
     RetryingTransport,
     SlidingWindowLimiter,
     retry_after_seconds,
 )
+from ledgerlink_fortnox_emulator import RunningEmulator
 
 
 class FakeClock:
