@@ -25,7 +25,7 @@ import pytest
 from emulator_helpers import bearer, voucher_body
 from ledgerlink_fortnox_emulator import RunningEmulator
 
-SPEC = Path(__file__).resolve().parents[4].parent / "shared" / "fortnox-openapi" / "openapi.json"
+SPEC = Path(__file__).resolve().parents[3].parent / "shared" / "fortnox-openapi" / "openapi.json"
 
 pytestmark = pytest.mark.skipif(
     not SPEC.is_file(), reason=f"Fortnox OpenAPI document not found at {SPEC}"
