@@ -1,8 +1,9 @@
 """``FortnoxBackend``: ledgerlink's backend for the Fortnox REST API v3.
 
 Imports a financial year's bookkeeping (SIE 4) and the customer and supplier subledgers as
-they stood on a date. The HTTP layer (:class:`~ledgerlink_fortnox.client.FortnoxClient`) is
-reusable for export: it already offers authenticated, paced ``get``/``paginate``/``post``.
+they stood on a date, and exports vouchers with their documents (:mod:`ledgerlink_fortnox.export`).
+Every request goes through one authenticated, paced
+:class:`~ledgerlink_fortnox.client.FortnoxClient` per backend.
 """
 
 from __future__ import annotations
