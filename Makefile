@@ -15,7 +15,8 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-.venv/.synced: $(UV) uv.lock pyproject.toml core/pyproject.toml cli/pyproject.toml plugins/fortnox/pyproject.toml plugins/sie_file/pyproject.toml
+.venv/.synced: $(UV) uv.lock pyproject.toml core/pyproject.toml cli/pyproject.toml plugins/fortnox/pyproject.toml \
+		plugins/fortnox_emulator/pyproject.toml plugins/sie_file/pyproject.toml
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 

@@ -1,6 +1,9 @@
 """Repository-wide test isolation, for the root `tests/` and every distribution's own `tests/`:
 each test gets its own config and data directories, and no stray environment setting of the
-developer's machine leaks in. Also the two ways to run the CLI (in-process and as a process)."""
+developer's machine leaks in. Also the two ways to run the CLI (in-process and as a process),
+and the Fortnox emulator's fixtures (``emulator``, ``emulator_factory``), which the emulator
+distribution ships as a plugin to enable on request (pytest allows that only here, in the
+rootdir conftest)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+pytest_plugins = ["ledgerlink_fortnox_emulator.fixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ def _serve(
     config_kwargs: dict[str, Any], conn: Any, describe: StateProbe, finish: StateProbe
 ) -> None:
     """Child process: run the emulator until told to stop, then report ``finish(state)``."""
-    from ledgerlink_fortnox.emulator import EmulatorConfig, run_emulator
+    from ledgerlink_fortnox_emulator import EmulatorConfig, run_emulator
 
     config = EmulatorConfig(**config_kwargs)
     with run_emulator(config) as emu:

@@ -32,6 +32,6 @@ step ledgerlink push --to sie_file --set "path=$work/out.si" "$work/adjustments.
 
 echo
 echo "== the Fortnox flow against the local Fortnox emulator"
-python -m ledgerlink_fortnox.demo
+python "$(dirname "$0")/fortnox_demo.py"
 echo
 echo "demo finished"

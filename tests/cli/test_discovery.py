@@ -140,6 +140,7 @@ def test_allow_list_and_disable_switches(run_cli_process) -> None:
     assert statuses({"LEDGERLINK_PLUGINS": ""}) == {
         "brokenplug": "disabled",
         "fortnox": "disabled",
+        "fortnox_emulator": "disabled",
         "hello": "disabled",
     }
     only = statuses({"LEDGERLINK_PLUGINS": "hello"})

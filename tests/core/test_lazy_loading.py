@@ -34,3 +34,26 @@ def test_selecting_one_backend_imports_only_that_one() -> None:
     loaded = imported_after(code)
     assert "ledgerlink_sie_file.backend" in loaded
     assert not any(m.startswith("ledgerlink_fortnox") for m in loaded)
+
+
+def test_help_imports_the_emulators_command_but_not_its_server() -> None:
+    # Listing the commands asks every plugin's CLI hook, the emulator's too: its plugin and
+    # click command load, the server, the seed generator and the state do not.
+    code = (
+        "import contextlib, io\n"
+        "from ledgerlink_cli.main import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    cli(['--help'])"
+    )
+    emulator = {m for m in imported_after(code) if m.startswith("ledgerlink_fortnox_emulator")}
+    assert "ledgerlink_fortnox_emulator.cli" in emulator
+    assert emulator <= {
+        "ledgerlink_fortnox_emulator",
+        "ledgerlink_fortnox_emulator.plugin",
+        "ledgerlink_fortnox_emulator.cli",
+    }
+
+
+def test_importing_the_fortnox_backend_imports_no_emulator() -> None:
+    loaded = imported_after("import ledgerlink_fortnox.backend, ledgerlink_fortnox.plugin")
+    assert not any("emulator" in m for m in loaded)

@@ -126,6 +126,7 @@ def test_tutorial_fixture_table_matches_the_kit() -> None:
     [
         ("ledgerlink-fortnox", "ledgerlink.backends"),
         ("ledgerlink-fortnox", "ledgerlink.plugins"),
+        ("ledgerlink-fortnox-emulator", "ledgerlink.plugins"),
         ("ledgerlink-sie-file", "ledgerlink.backends"),
         ("ledgerlink-core", "pytest11"),
     ],

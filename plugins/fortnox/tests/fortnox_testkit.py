@@ -1,7 +1,8 @@
 """Helpers for the Fortnox backend tests: an emulator per test, settings and stored logins.
 
-The emulator comes from the ``emulator`` / ``emulator_factory`` fixtures (conftest.py): a
-real server on an ephemeral 127.0.0.1 port, so every request goes over TCP.
+The emulator comes from the ``emulator`` / ``emulator_factory`` fixtures (the emulator
+distribution's ``ledgerlink_fortnox_emulator.fixtures``, enabled in the repository's
+conftest.py): a real server on an ephemeral 127.0.0.1 port, so every request goes over TCP.
 """
 
 from __future__ import annotations

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.testing import BackendConformance
 from ledgerlink_core.testing.samples import SAMPLE_SIE, data_path
-from ledgerlink_fortnox.emulator import EmulatorConfig, RunningEmulator, start_emulator
+from ledgerlink_fortnox_emulator import RunningEmulator
+from ledgerlink_fortnox_emulator.fixtures import EmulatorFactory
 
 LOCKED_UNTIL = dt.date(2025, 1, 31)
 
@@ -42,12 +42,8 @@ class TestFortnoxConformance(BackendConformance):
     """``fortnox`` against an emulator seeded with the golden sample."""
 
     @pytest.fixture
-    def emulator(self) -> Iterator[RunningEmulator]:
-        emu = start_emulator(
-            EmulatorConfig(seed_sie=data_path(SAMPLE_SIE), locked_until=LOCKED_UNTIL)
-        )
-        yield emu
-        emu.stop()
+    def emulator(self, emulator_factory: EmulatorFactory) -> RunningEmulator:
+        return emulator_factory(seed_sie=data_path(SAMPLE_SIE), locked_until=LOCKED_UNTIL)
 
     @pytest.fixture
     def backend_name(self) -> str:

@@ -17,7 +17,7 @@ from ledgerlink_core.errors import (
 )
 from ledgerlink_core.tokens import FileTokenStore, MemoryTokenStore
 from ledgerlink_fortnox.client import FortnoxClient
-from ledgerlink_fortnox.emulator import ALL_SCOPES
+from ledgerlink_fortnox_emulator import ALL_SCOPES
 
 
 def _closing(emu: Any) -> Any:

@@ -6,12 +6,12 @@ import threading
 
 import httpx
 import pytest
-from ledgerlink_fortnox.emulator import RunningEmulator
 from ledgerlink_fortnox.transport import (
     RetryingTransport,
     SlidingWindowLimiter,
     retry_after_seconds,
 )
+from ledgerlink_fortnox_emulator import RunningEmulator
 
 
 class FakeClock:

@@ -1,4 +1,9 @@
-"""The ``ledgerlink fortnox`` command group: login, status, logout and the local emulator."""
+"""The ``ledgerlink fortnox`` command group: login, status and logout.
+
+Other plugins may add commands to the group (``ledgerlink-fortnox-emulator`` adds
+``emulator``), so :func:`fortnox_group` builds a new group for every command line instead of
+handing out one shared, module-level object for them to change.
+"""
 
 from __future__ import annotations
 
@@ -30,12 +35,7 @@ def _settings(runtime: Runtime, assignments: tuple[str, ...]) -> FortnoxSettings
     return settings
 
 
-@click.group(name="fortnox")
-def fortnox() -> None:
-    """Fortnox: log in (OAuth2), show the login, log out, run the local emulator."""
-
-
-@fortnox.command()
+@click.command()
 @click.option("--no-browser", is_flag=True, help="Print the login URL instead of opening it.")
 @click.option(
     "--client-credentials",
@@ -73,7 +73,7 @@ def login(
     click.echo(f"Logged in to Fortnox ({data['grant']}); scopes: {scopes}")
 
 
-@fortnox.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.option("--check", is_flag=True, help="Also call Fortnox to confirm the login works.")
 @set_option
@@ -106,7 +106,7 @@ def status(as_json: bool, check: bool, assignments: tuple[str, ...]) -> None:
         click.echo(f"  api:            {info['base_url']}")
 
 
-@fortnox.command()
+@click.command()
 @set_option
 def logout(assignments: tuple[str, ...]) -> None:
     """Forget the stored Fortnox tokens (and revoke them where Fortnox allows it)."""
@@ -133,10 +133,10 @@ def logout(assignments: tuple[str, ...]) -> None:
         )
 
 
-def add_emulator(group: click.Group) -> None:
-    """Attach the emulator command when the emulator subpackage is importable."""
-    try:
-        from ledgerlink_fortnox.emulator.cli import emulator_command
-    except ImportError:  # the emulator is optional for the backend itself
-        return
-    group.add_command(emulator_command, name="emulator")
+def fortnox_group() -> click.Group:
+    """A new ``ledgerlink fortnox`` group holding this plugin's commands."""
+    return click.Group(
+        "fortnox",
+        commands=[login, status, logout],
+        help="Fortnox: log in (OAuth2), show the login, log out.",
+    )

@@ -1,6 +1,6 @@
 """pluggy hook implementations of the Fortnox plugin (entry point ``ledgerlink.plugins``).
 
-Kept import-light: click commands and the emulator are imported inside the hooks.
+Kept import-light: click commands are imported inside the hooks.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from ledgerlink_core import hookimpl
 
 @hookimpl
 def ledgerlink_cli_commands(cli: click.Group) -> None:
-    """Add ``ledgerlink fortnox login|status|logout|emulator``."""
-    from ledgerlink_fortnox.commands import add_emulator, fortnox
+    """Add ``ledgerlink fortnox login|status|logout``."""
+    from ledgerlink_fortnox.commands import fortnox_group
 
-    add_emulator(fortnox)
-    cli.add_command(fortnox)
+    cli.add_command(fortnox_group())

@@ -1,25 +1,32 @@
-"""Fixtures for everything that talks to Fortnox: an emulator on an ephemeral loopback port.
+"""pytest fixtures for tests that talk to Fortnox: an emulator on an ephemeral loopback port.
+
+Enabled on request, the way pytest's own ``pytester`` is, never auto-loaded: a test suite
+that wants them names this module in its rootdir ``conftest.py``::
+
+    pytest_plugins = ["ledgerlink_fortnox_emulator.fixtures"]
 
 ``emulator`` is a running emulator with the default configuration (the bundled example
-company, real token lifetimes, no faults); ``emulator_factory(**config)`` starts one
-with any :class:`~ledgerlink_fortnox.emulator.EmulatorConfig` fields changed (and
-``book=`` seeds it with another bookkeeping). Both are
-function-scoped and stopped after the test. The seed SIE is parsed once per session.
+company, real token lifetimes, no faults); ``emulator_factory(**config)`` starts one with any
+:class:`~ledgerlink_fortnox_emulator.EmulatorConfig` fields changed (and ``book=`` seeds it
+with another bookkeeping). Both are function-scoped and stopped after the test. Each seed SIE
+is parsed once per session. The emulator itself is imported when a fixture is first used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from ledgerlink_core.model import Bookkeeping
-from ledgerlink_fortnox.emulator import EmulatorConfig, RunningEmulator, build_state
-from ledgerlink_fortnox.emulator.seed import load_bookkeeping
-from ledgerlink_fortnox.emulator.server import start_emulator
 
-EmulatorFactory = Callable[..., RunningEmulator]
+if TYPE_CHECKING:
+    from ledgerlink_core.model import Bookkeeping
+
+    from ledgerlink_fortnox_emulator.server import RunningEmulator
+
+EmulatorFactory = Callable[..., "RunningEmulator"]
+"""``emulator_factory``: ``(book: Bookkeeping | None = None, **config) -> RunningEmulator``."""
 
 _BOOKS: dict[Path | None, Bookkeeping] = {}
 
@@ -27,6 +34,8 @@ _BOOKS: dict[Path | None, Bookkeeping] = {}
 def seed_book(path: Path | None = None) -> Bookkeeping:
     """The seed bookkeeping (the bundled example company by default), parsed once."""
     if path not in _BOOKS:
+        from ledgerlink_fortnox_emulator.seed import load_bookkeeping
+
         _BOOKS[path] = load_bookkeeping(path)
     return _BOOKS[path]
 
@@ -35,6 +44,8 @@ def seed_book(path: Path | None = None) -> Bookkeeping:
 def emulator_factory() -> Iterator[EmulatorFactory]:
     """Start emulators with ``EmulatorConfig(**config)``, seeded with ``book`` (default: the
     configured seed SIE); all are stopped after the test."""
+    from ledgerlink_fortnox_emulator import EmulatorConfig, build_state, start_emulator
+
     running: list[RunningEmulator] = []
 
     def start(book: Bookkeeping | None = None, **config: Any) -> RunningEmulator:

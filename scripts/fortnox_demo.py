@@ -1,10 +1,13 @@
 """The Fortnox part of ``make demo``: the whole flow against the local emulator.
 
-``python -m ledgerlink_fortnox.demo`` starts an emulator seeded with the example company, then
-runs the real commands in a throw-away config directory: ``ledgerlink fortnox login`` (the
-emulator's test user approves in place of a browser), ``status``, ``pull``, ``ledgers``,
-``reconcile``, ``push`` (twice: exactly once) and ``logout``. No credentials and no
-network beyond 127.0.0.1.
+``python scripts/fortnox_demo.py`` (from ``scripts/demo.sh``) starts an emulator seeded with the
+example company, then runs the real commands in a throw-away config directory: ``ledgerlink
+fortnox login`` (the emulator's test user approves in place of a browser), ``status``, ``pull``,
+``ledgers``, ``reconcile``, ``push`` (twice: exactly once), ``push --status`` and ``logout``. No
+credentials and no network beyond 127.0.0.1.
+
+A script, not part of a distribution: it needs the workspace's dev environment, where both
+``ledgerlink-fortnox`` and ``ledgerlink-fortnox-emulator`` are installed.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def _year_end_adjustments(tmp: Path, closing: dt.date) -> tuple[Path, Path]:
 
 def main() -> int:
     """Run the demo; return the exit code."""
-    from ledgerlink_fortnox.emulator import EmulatorConfig, run_emulator
+    from ledgerlink_fortnox_emulator import EmulatorConfig, run_emulator
 
     config = EmulatorConfig(latency=0.02)
     with (

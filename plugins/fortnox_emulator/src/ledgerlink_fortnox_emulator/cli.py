@@ -1,4 +1,8 @@
-"""``ledgerlink fortnox emulator``: run the emulator in the foreground until Ctrl-C."""
+"""``ledgerlink fortnox emulator``: run the emulator in the foreground until Ctrl-C.
+
+The plugin hook imports this module whenever the CLI lists its commands (``ledgerlink --help``
+too), so the server is imported only when the command runs.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,6 @@ import threading
 from pathlib import Path
 
 import click
-
-from .config import EmulatorConfig
-from .server import start_emulator
 
 
 @click.command("emulator")
@@ -62,6 +63,9 @@ def emulator_command(
     locked_until: dt.datetime | None,
 ) -> None:
     """Run a local Fortnox emulator (OAuth2 and API v3) until Ctrl-C. No credentials needed."""
+    from ledgerlink_fortnox_emulator.config import EmulatorConfig
+    from ledgerlink_fortnox_emulator.server import start_emulator
+
     config = EmulatorConfig(
         seed_sie=seed_sie,
         latency=latency,

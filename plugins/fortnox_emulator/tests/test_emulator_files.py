@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from emulator_helpers import bearer
-from ledgerlink_fortnox.emulator import RunningEmulator
+from ledgerlink_fortnox_emulator import RunningEmulator
 
 EmulatorFactory = Callable[..., RunningEmulator]
 PDF = b"%PDF-1.4\n% ledgerlink test\n" + bytes(range(256)) * 4

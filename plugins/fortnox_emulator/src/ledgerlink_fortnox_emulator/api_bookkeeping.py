@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .errors import ApiError, bad_request, not_found
-from .routing import (
+from ledgerlink_fortnox_emulator.errors import ApiError, bad_request, not_found
+from ledgerlink_fortnox_emulator.routing import (
     Context,
     Request,
     Response,
@@ -20,8 +20,8 @@ from .routing import (
     parse_modified,
     select_year,
 )
-from .sie_export import export_sie
-from .state import AccountRec, FinancialYearRec, RowRec, VoucherRec
+from ledgerlink_fortnox_emulator.sie_export import export_sie
+from ledgerlink_fortnox_emulator.state import AccountRec, FinancialYearRec, RowRec, VoucherRec
 
 router = Router()
 CENT = Decimal("0.01")

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from emulator_helpers import bearer, voucher_body
-from ledgerlink_fortnox.emulator import RunningEmulator
+from ledgerlink_fortnox_emulator import RunningEmulator
 
 EmulatorFactory = Callable[..., RunningEmulator]
 

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from emulator_helpers import bearer, voucher_body
-from ledgerlink_fortnox.emulator import EmulatorConfig, RunningEmulator
-from ledgerlink_fortnox.emulator.faults import Fault, FaultPlan
+from ledgerlink_fortnox_emulator import EmulatorConfig, RunningEmulator
+from ledgerlink_fortnox_emulator.faults import Fault, FaultPlan
 
 EmulatorFactory = Callable[..., RunningEmulator]
 YEAR = {"financialyear": 2}

@@ -27,7 +27,7 @@ from ledgerlink_core.model import (
     VoucherRow,
 )
 
-from .state import EmulatorState, FinancialYearRec, VoucherRec
+from ledgerlink_fortnox_emulator.state import EmulatorState, FinancialYearRec, VoucherRec
 
 ZERO = Decimal(0)
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from ledgerlink_core.model import Bookkeeping
 
-from .config import EmulatorConfig
-from .state import (
+from ledgerlink_fortnox_emulator.config import EmulatorConfig
+from ledgerlink_fortnox_emulator.state import (
     AccountRec,
     Company,
     EmulatorState,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from emulator_helpers import bearer, two_year_book
-from ledgerlink_fortnox.emulator import RunningEmulator
+from ledgerlink_fortnox_emulator import RunningEmulator
+from ledgerlink_fortnox_emulator.fixtures import EmulatorFactory
 
 
 @pytest.fixture
@@ -16,9 +17,6 @@ def api(emulator: RunningEmulator) -> Iterator[httpx.Client]:
     """A client of the default emulator with every scope."""
     with bearer(emulator) as client:
         yield client
-
-
-EmulatorFactory = Callable[..., RunningEmulator]
 
 
 @pytest.fixture

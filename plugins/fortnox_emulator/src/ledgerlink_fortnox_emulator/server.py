@@ -17,14 +17,27 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_bookkeeping, api_files, api_ledgers
-from .config import EmulatorConfig
-from .errors import ApiError, OAuthError, missing_licence, missing_scope, server_error, unauthorized
-from .faults import Decision, Fault, FaultPlan, SlidingWindow, retry_after_header
-from .oauth import AuthServer
-from .routing import Context, Request, Response, Router
-from .seed import build_state
-from .state import EmulatorState, RequestRecord
+from ledgerlink_fortnox_emulator import api_bookkeeping, api_files, api_ledgers
+from ledgerlink_fortnox_emulator.config import EmulatorConfig
+from ledgerlink_fortnox_emulator.errors import (
+    ApiError,
+    OAuthError,
+    missing_licence,
+    missing_scope,
+    server_error,
+    unauthorized,
+)
+from ledgerlink_fortnox_emulator.faults import (
+    Decision,
+    Fault,
+    FaultPlan,
+    SlidingWindow,
+    retry_after_header,
+)
+from ledgerlink_fortnox_emulator.oauth import AuthServer
+from ledgerlink_fortnox_emulator.routing import Context, Request, Response, Router
+from ledgerlink_fortnox_emulator.seed import build_state
+from ledgerlink_fortnox_emulator.state import EmulatorState, RequestRecord
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,17 @@ import email.policy
 import uuid
 from typing import Any
 
-from .errors import ApiError, bad_request, not_found
-from .routing import Context, Request, Response, Router, check_fields, parse_int, select_year
-from .state import FileConnection, InboxFile
+from ledgerlink_fortnox_emulator.errors import ApiError, bad_request, not_found
+from ledgerlink_fortnox_emulator.routing import (
+    Context,
+    Request,
+    Response,
+    Router,
+    check_fields,
+    parse_int,
+    select_year,
+)
+from ledgerlink_fortnox_emulator.state import FileConnection, InboxFile
 
 router = Router()
 

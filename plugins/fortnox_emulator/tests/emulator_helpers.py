@@ -21,7 +21,7 @@ from ledgerlink_core.model import (
     Voucher,
     VoucherRow,
 )
-from ledgerlink_fortnox.emulator import RunningEmulator
+from ledgerlink_fortnox_emulator import RunningEmulator
 
 D = Decimal
 

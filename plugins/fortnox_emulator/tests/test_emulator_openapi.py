@@ -23,9 +23,9 @@ import httpx
 import jsonschema
 import pytest
 from emulator_helpers import bearer, voucher_body
-from ledgerlink_fortnox.emulator import RunningEmulator
+from ledgerlink_fortnox_emulator import RunningEmulator
 
-SPEC = Path(__file__).resolve().parents[4].parent / "shared" / "fortnox-openapi" / "openapi.json"
+SPEC = Path(__file__).resolve().parents[3].parent / "shared" / "fortnox-openapi" / "openapi.json"
 
 pytestmark = pytest.mark.skipif(
     not SPEC.is_file(), reason=f"Fortnox OpenAPI document not found at {SPEC}"

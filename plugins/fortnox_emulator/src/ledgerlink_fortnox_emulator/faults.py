@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 
-from .config import EmulatorConfig
+from ledgerlink_fortnox_emulator.config import EmulatorConfig
 
 
 class SlidingWindow:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from emulator_helpers import bearer, voucher_body
 from ledgerlink_core.sie import read_sie
-from ledgerlink_fortnox.emulator import RunningEmulator
+from ledgerlink_fortnox_emulator import RunningEmulator
 
 
 @pytest.fixture

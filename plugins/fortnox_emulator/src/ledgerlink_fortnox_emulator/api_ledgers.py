@@ -12,8 +12,8 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .errors import bad_request, invalid_filter, not_found
-from .routing import (
+from ledgerlink_fortnox_emulator.errors import bad_request, invalid_filter, not_found
+from ledgerlink_fortnox_emulator.routing import (
     Context,
     Request,
     Response,
@@ -25,7 +25,7 @@ from .routing import (
     parse_modified,
     text_amount,
 )
-from .state import EmulatorState, InvoiceRec, Kind, PaymentRec
+from ledgerlink_fortnox_emulator.state import EmulatorState, InvoiceRec, Kind, PaymentRec
 
 router = Router()
 CENT = Decimal("0.01")

@@ -18,8 +18,8 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-from .config import EmulatorConfig
-from .errors import OAuthError
+from ledgerlink_fortnox_emulator.config import EmulatorConfig
+from ledgerlink_fortnox_emulator.errors import OAuthError
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from emulator_helpers import bearer
-from ledgerlink_fortnox.emulator import RunningEmulator
+from ledgerlink_fortnox_emulator import RunningEmulator
 
 EmulatorFactory = Callable[..., RunningEmulator]
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .config import EmulatorConfig
-from .errors import ApiError, bad_request, invalid_parameter, not_found
-from .oauth import Grant
-from .state import EmulatorState, FinancialYearRec
+from ledgerlink_fortnox_emulator.config import EmulatorConfig
+from ledgerlink_fortnox_emulator.errors import ApiError, bad_request, invalid_parameter, not_found
+from ledgerlink_fortnox_emulator.oauth import Grant
+from ledgerlink_fortnox_emulator.state import EmulatorState, FinancialYearRec
 
 
 @dataclass

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from click.testing import CliRunner
-from ledgerlink_fortnox.emulator.cli import emulator_command
+from ledgerlink_fortnox_emulator.cli import emulator_command
 
-START = "from ledgerlink_fortnox.emulator.cli import emulator_command; emulator_command()"
+START = "from ledgerlink_fortnox_emulator.cli import emulator_command; emulator_command()"
 
 
 def test_help_lists_the_knobs() -> None:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from emulator_helpers import bearer
 from ledgerlink_core.sie import read_sie
-from ledgerlink_fortnox.emulator import RunningEmulator
+from ledgerlink_fortnox_emulator import RunningEmulator
 
 EmulatorFactory = Callable[..., RunningEmulator]
 CLOSE = dt.date(2025, 12, 31)
