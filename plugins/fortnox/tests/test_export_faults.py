@@ -77,40 +77,57 @@ def push_until_done(
     written: Callable[[], int],
     budget: float = 300.0,  # not money: seconds
 ) -> tuple[int, list[int]]:
-    """Run ``ledgerlink push`` until it exits 0, killing it ``kills`` times at random moments
-    first. Returns (runs, ``written()`` at each kill). Exit codes 5 (backend kept failing)
-    and 8 (some vouchers failed) mean "run it again", as they would for a user."""
+    """Run ``ledgerlink push`` until it exits 0, killing it ``kills`` times first. Returns
+    (runs, ``written()`` at each kill). Exit codes 5 (backend kept failing) and 8 (some
+    vouchers failed) mean "run it again", as they would for a user.
+
+    Kills alternate between two kinds, so the test does not depend on the machine's speed:
+    at a random moment of the run (which on a loaded machine may fall in its start-up), and
+    right after the run has written a random number of further vouchers (always mid-export).
+    """
     env = subprocess_env(ws)
     runs = 0
     at_kills: list[int] = []
     deadline = time.monotonic() + budget
+    out_path, err_path = ws.home / "push.out", ws.home / "push.err"
     while time.monotonic() < deadline:
         runs += 1
-        proc = subprocess.Popen(
-            [*cli_command(), "push", *args],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        with out_path.open("w") as out, err_path.open("w") as err:
+            proc = subprocess.Popen(
+                [*cli_command(), "push", *args], env=env, stdout=out, stderr=err
+            )
         killing = len(at_kills) < kills
-        # not money: seconds
-        wait = rng.uniform(0.4, 2.5) if killing else max(0.1, deadline - time.monotonic())
-        try:
-            out, err = proc.communicate(timeout=wait)
-        except subprocess.TimeoutExpired:
+        if not killing:
+            stopped = _wait(proc, lambda: False, deadline)
+        elif len(at_kills) % 2 == 0:
+            moment = time.monotonic() + rng.uniform(0.4, 2.5)  # not money: seconds
+            stopped = _wait(proc, lambda m=moment: time.monotonic() >= m, deadline)
+        else:
+            goal = written() + rng.randint(1, 25)
+            stopped = _wait(proc, lambda g=goal: written() >= g, deadline)
+        if not stopped:
             proc.send_signal(signal.SIGKILL)
-            proc.communicate()
+            proc.wait()
             if not killing:
                 break
             at_kills.append(written())
             continue
         if proc.returncode == 0:
-            report = json.loads(out)
+            report = json.loads(out_path.read_text())
             assert report["ok"] is True
             return runs, at_kills
-        assert proc.returncode in (5, 8), f"exit {proc.returncode}: {err[-2000:]}"
+        stderr = err_path.read_text()
+        assert proc.returncode in (5, 8), f"exit {proc.returncode}: {stderr[-2000:]}"
     raise AssertionError(f"push did not finish within {budget} s ({runs} runs)")
+
+
+def _wait(proc: subprocess.Popen[bytes], kill_now: Callable[[], bool], deadline: float) -> bool:
+    """Wait for ``proc`` to exit (True) or for ``kill_now()`` or the deadline (False)."""
+    while proc.poll() is None:
+        if kill_now() or time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 @pytest.mark.slow
