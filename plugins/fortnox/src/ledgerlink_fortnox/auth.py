@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from ledgerlink_core.errors import AuthenticationError
-from ledgerlink_core.tokens import TokenStore
+from ledgerlink_core import AuthenticationError, TokenStore
 from pydantic import SecretStr
 
 from ledgerlink_fortnox.errors import (

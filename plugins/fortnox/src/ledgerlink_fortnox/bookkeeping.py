@@ -8,9 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ledgerlink_core.backend import BookkeepingRequest
-from ledgerlink_core.errors import BackendError, InputError
-from ledgerlink_core.model import Bookkeeping
+from ledgerlink_core import BackendError, Bookkeeping, BookkeepingRequest, InputError
 
 from ledgerlink_fortnox.client import FortnoxClient
 from ledgerlink_fortnox.convert import date, field
@@ -89,7 +87,7 @@ def import_bookkeeping(client: FortnoxClient, request: BookkeepingRequest) -> Bo
     The result is cross-checked: the SIE's current year must be the chosen Fortnox year and
     its organisation number the company's (``/3/companyinformation``).
     """
-    from ledgerlink_core.sie import read_sie  # the codec is heavy; load it when used
+    from ledgerlink_core import read_sie
 
     year = choose_year(financial_years(client), request)
     # Company information travels alongside the (large) SIE download.

@@ -17,8 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import httpx
-from ledgerlink_core.errors import BackendError, BackendUnavailable
-from ledgerlink_core.tokens import TokenStore
+from ledgerlink_core import BackendError, BackendUnavailable, TokenStore
 
 from ledgerlink_fortnox.auth import FortnoxAuth, OAuthClient
 from ledgerlink_fortnox.convert import dumps

@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 
 import click
-from ledgerlink_core.config import parse_assignments
-from ledgerlink_core.errors import ConfigError
-from ledgerlink_core.runtime import Runtime
+from ledgerlink_core import ConfigError, Runtime, parse_assignments
 
 from ledgerlink_fortnox.settings import FortnoxSettings
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from ledgerlink_core.errors import BackendError
+from ledgerlink_core import BackendError
 
 CENT = Decimal("0.01")
 _DEC = re.compile(r'"__dec__(-?[0-9.]+)"')

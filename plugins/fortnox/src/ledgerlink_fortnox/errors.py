@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 
 import httpx
-from ledgerlink_core.errors import (
+from ledgerlink_core import (
     AuthenticationError,
     BackendError,
     BackendUnavailable,

@@ -21,8 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
-from ledgerlink_core.errors import AuthenticationError, BackendUnavailable, ConfigError
-from ledgerlink_core.tokens import TokenStore
+from ledgerlink_core import AuthenticationError, BackendUnavailable, ConfigError, TokenStore
 
 from ledgerlink_fortnox.auth import OAuthClient, tokens_from_response
 from ledgerlink_fortnox.settings import FortnoxSettings

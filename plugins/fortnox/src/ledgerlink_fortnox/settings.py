@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledgerlink_core.backend import BackendSettings
+from ledgerlink_core import BackendSettings
 from pydantic import Field, SecretStr, field_validator
 
 #: What import and export need: bookkeeping (SIE, vouchers, years, accounts), company

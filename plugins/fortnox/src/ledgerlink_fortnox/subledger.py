@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from ledgerlink_core.model import (
+from ledgerlink_core import (
     Counterparty,
     CustomerInvoice,
     SubledgerItem,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ledgerlink_core.model import Bookkeeping
+    from ledgerlink_core import Bookkeeping
 
     from ledgerlink_fortnox_emulator.server import RunningEmulator
 

@@ -17,7 +17,7 @@ from collections import deque
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from ledgerlink_core.model import Bookkeeping
+from ledgerlink_core import Bookkeeping
 
 from ledgerlink_fortnox_emulator.config import EmulatorConfig
 from ledgerlink_fortnox_emulator.state import (
@@ -73,10 +73,10 @@ _SUFFIX = ("AB", "Handelsbolag", "Bygg AB", "Konsult AB", "& Söner AB", "Tradin
 
 def load_bookkeeping(path: Path | None) -> Bookkeeping:
     """Read the seed SIE file with core's codec (the bundled example company by default)."""
-    from ledgerlink_core.sie import read_sie
+    from ledgerlink_core import read_sie
 
     if path is None:
-        from ledgerlink_core.examples import example_company_path
+        from ledgerlink_core import example_company_path
 
         path = example_company_path()
     return read_sie(Path(path), strict=False).bookkeeping

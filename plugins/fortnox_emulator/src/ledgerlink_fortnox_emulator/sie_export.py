@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from ledgerlink_core.model import (
+from ledgerlink_core import (
     Account,
     AccountType,
     Balance,
@@ -208,7 +208,7 @@ def export_sie(
     state: EmulatorState, year: FinancialYearRec, sie_type: int, *, encoding: str = "cp437"
 ) -> bytes:
     """The SIE file's bytes (CP437 as Fortnox serves it, or UTF-8 when configured)."""
-    from ledgerlink_core.sie import dumps_sie
+    from ledgerlink_core import dumps_sie
 
     key = (year.id, sie_type, state.version, encoding)
     cached = state.export_cache.get(key)
