@@ -50,9 +50,9 @@ def _warm_sie(info: dict[str, str], tmp: Path) -> float:
     """Ask for the SIE once (untimed phase) so the emulator has built it; return its time."""
     closing = dt.date.fromisoformat(info["closing"])
     with _backend(info, tmp) as backend:
-        from ledgerlink_fortnox.bookkeeping import choose_year, financial_years
+        from ledgerlink_fortnox.bookkeeping import choose_year, fiscal_years
 
-        chosen = choose_year(financial_years(backend.client), BookkeepingRequest(year=closing.year))
+        chosen = choose_year(fiscal_years(backend.client), BookkeepingRequest(year=closing.year))
         started = time.perf_counter()
         backend.client.get_bytes("sie/4", {"financialyear": chosen.id})
         return round(time.perf_counter() - started, 2)
@@ -93,9 +93,9 @@ def _sie_costs(backend: FortnoxBackend, year: int) -> dict[str, float]:
     Neither is bounded by the rate limit or the round trips, so they sit on top of the floor.
     """
     from ledgerlink_core.sie import read_sie
-    from ledgerlink_fortnox.bookkeeping import choose_year, financial_years
+    from ledgerlink_fortnox.bookkeeping import choose_year, fiscal_years
 
-    chosen = choose_year(financial_years(backend.client), BookkeepingRequest(year=year))
+    chosen = choose_year(fiscal_years(backend.client), BookkeepingRequest(year=year))
     started = time.perf_counter()
     raw = backend.client.get_bytes("sie/4", {"financialyear": chosen.id})
     fetched = time.perf_counter()
@@ -119,7 +119,7 @@ def run_phase(info: dict[str, str], tmp: Path, phase: str) -> dict[str, Any]:
             book = backend.import_bookkeeping(BookkeepingRequest(year=closing.year))
             result["vouchers"] = len(book.vouchers)
             del book
-            chain = 2  # financial years, then SIE and company information side by side
+            chain = 2  # fiscal years, then SIE and company information side by side
         else:
             tracemalloc.start()
             count = 0

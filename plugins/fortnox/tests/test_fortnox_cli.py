@@ -37,7 +37,7 @@ def test_pull_missing_year_is_one_line(logged_in: Any, run_cli: Any, tmp_path: P
     result = run_cli("pull", "--from", "fortnox", "--year", "1999", "-o", str(tmp_path / "x.se"))
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
-    assert "no financial year ending in 1999; available:" in result.stderr
+    assert "no fiscal year ending in 1999; available:" in result.stderr
 
 
 def test_ledgers_json(logged_in: Any, run_cli: Any) -> None:

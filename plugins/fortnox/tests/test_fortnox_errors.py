@@ -73,7 +73,7 @@ def test_both_casings_are_read() -> None:
                 }
             },
             BackendError,
-            ["financial year", "2000600"],
+            ["fiscal year", "2000600"],
         ),
         (
             404,

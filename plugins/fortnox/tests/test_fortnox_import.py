@@ -51,7 +51,7 @@ def test_bookkeeping_by_year_date_and_index(emulator: Any, tmp_path: Path) -> No
         assert by_date.fiscal_year(0) == current
         by_index = backend.import_bookkeeping(BookkeepingRequest(year_index=0))
         assert by_index.fiscal_year(0) == current
-        # the SIE request named the financial year explicitly
+        # the SIE request named the fiscal year explicitly
         assert any(r.path.startswith("/3/sie/4") and r.status == 200 for r in emu.state.request_log)
 
 
@@ -60,7 +60,7 @@ def test_missing_year_lists_the_available_ones(emulator: Any, tmp_path: Path) ->
     with _backend(emu, tmp_path) as backend, pytest.raises(InputError) as caught:
         backend.import_bookkeeping(BookkeepingRequest(year=1999))
     text = str(caught.value)
-    assert "no financial year ending in 1999" in text
+    assert "no fiscal year ending in 1999" in text
     for year in emu.state.years:
         assert str(year.end.year) in text
 

@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 from ledgerlink_core.backend import BookkeepingRequest
 from ledgerlink_core.errors import BackendError, InputError
-from ledgerlink_fortnox.bookkeeping import FinancialYear, choose_year
+from ledgerlink_fortnox.bookkeeping import FortnoxYear, choose_year
 from ledgerlink_fortnox.convert import amount, flag
 from ledgerlink_fortnox.subledger import payment_in_invoice_currency, to_item
 
 YEARS = [
-    FinancialYear(1, dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
-    FinancialYear(2, dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
-    FinancialYear(3, dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+    FortnoxYear(1, dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
+    FortnoxYear(2, dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+    FortnoxYear(3, dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
 ]
 
 

@@ -88,7 +88,7 @@ class FortnoxBackend(AccountingBackend[FortnoxSettings]):
         )
 
     def import_bookkeeping(self, request: BookkeepingRequest) -> Bookkeeping:
-        """One financial year's bookkeeping from Fortnox's SIE 4 export."""
+        """One fiscal year's bookkeeping from Fortnox's SIE 4 export."""
         from ledgerlink_fortnox.bookkeeping import import_bookkeeping
 
         with self.ctx.progress.task("fetching SIE 4 from Fortnox", total=None) as task:

@@ -1,4 +1,4 @@
-"""Import one financial year's bookkeeping: pick the year, fetch SIE 4, read it, cross-check."""
+"""Import one fiscal year's bookkeeping: pick the year, fetch SIE 4, read it, cross-check."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ log = logging.getLogger("ledgerlink.fortnox")
 
 
 @dataclass(frozen=True)
-class FinancialYear:
-    """A Fortnox financial year (``/3/financialyears``)."""
+class FortnoxYear:
+    """A Fortnox fiscal year (``/3/financialyears``)."""
 
     id: int
     start: dt.date
@@ -29,46 +29,46 @@ class FinancialYear:
         return f"{self.end.year} ({self.start}..{self.end}, id {self.id})"
 
 
-def financial_years(client: FortnoxClient) -> list[FinancialYear]:
-    """Every financial year of the company, oldest first."""
+def fiscal_years(client: FortnoxClient) -> list[FortnoxYear]:
+    """Every fiscal year of the company, oldest first."""
     years = []
     for item in client.paginate(
-        "financialyears", "FinancialYears", action="listing Fortnox financial years"
+        "financialyears", "FinancialYears", action="listing Fortnox fiscal years"
     ):
-        start = date(field(item, "FromDate"), what="financial year start")
-        end = date(field(item, "ToDate"), what="financial year end")
+        start = date(field(item, "FromDate"), what="fiscal year start")
+        end = date(field(item, "ToDate"), what="fiscal year end")
         if start is None or end is None:
-            raise BackendError("Fortnox sent a financial year without dates")
-        years.append(FinancialYear(id=int(field(item, "Id")), start=start, end=end))
+            raise BackendError("Fortnox sent a fiscal year without dates")
+        years.append(FortnoxYear(id=int(field(item, "Id")), start=start, end=end))
     return sorted(years, key=lambda y: y.start)
 
 
-def choose_year(years: list[FinancialYear], request: BookkeepingRequest) -> FinancialYear:
+def choose_year(years: list[FortnoxYear], request: BookkeepingRequest) -> FortnoxYear:
     """The year ``request`` names; an :class:`InputError` listing the years when none fits.
 
-    ``year`` is the calendar year the financial year ends in; ``on_date`` the year holding
+    ``year`` is the calendar year the fiscal year ends in; ``on_date`` the year holding
     that date; ``year_index`` 0, -1, ... counts back from the latest year (as SIE ``#RAR``)
     and a positive index is Fortnox's own year id. Nothing given: the latest year.
     """
     if not years:
-        raise BackendError("the Fortnox company has no financial years")
-    found: FinancialYear | None
+        raise BackendError("the Fortnox company has no fiscal years")
+    found: FortnoxYear | None
     if request.year is not None:
         matches = [y for y in years if y.end.year == request.year]
         found = matches[-1] if matches else None
-        asked = f"no financial year ending in {request.year}"
+        asked = f"no fiscal year ending in {request.year}"
     elif request.on_date is not None:
         day = request.on_date
         found = next((y for y in years if y.start <= day <= y.end), None)
-        asked = f"no financial year containing {day}"
+        asked = f"no fiscal year containing {day}"
     elif request.year_index is not None:
         index = request.year_index
         if index > 0:
             found = next((y for y in years if y.id == index), None)
-            asked = f"no financial year with id {index}"
+            asked = f"no fiscal year with id {index}"
         else:
             found = years[index - 1] if -index < len(years) else None
-            asked = f"no financial year with index {index}"
+            asked = f"no fiscal year with index {index}"
     else:
         return years[-1]
     if found is None:
@@ -89,7 +89,7 @@ def import_bookkeeping(client: FortnoxClient, request: BookkeepingRequest) -> Bo
     """
     from ledgerlink_core import read_sie
 
-    year = choose_year(financial_years(client), request)
+    year = choose_year(fiscal_years(client), request)
     # Company information travels alongside the (large) SIE download.
     company = client.pool.submit(
         client.get_json, "companyinformation", action="reading Fortnox company information"
@@ -97,17 +97,17 @@ def import_bookkeeping(client: FortnoxClient, request: BookkeepingRequest) -> Bo
     raw = client.get_bytes(
         "sie/4",
         {"financialyear": year.id},
-        action=f"fetching SIE 4 for financial year {year.label()}",
+        action=f"fetching SIE 4 for fiscal year {year.label()}",
     )
     info: dict[str, Any] = field(company.result(), "CompanyInformation", {}) or {}
-    name = f"Fortnox SIE 4, financial year {year.start}..{year.end}"
+    name = f"Fortnox SIE 4, fiscal year {year.start}..{year.end}"
     document = read_sie(raw, name=name)
     book = document.bookkeeping
     current = book.fiscal_year(0)
     if current is None or (current.start, current.end) != (year.start, year.end):
         got = f"{current.start}..{current.end}" if current else "no #RAR 0"
         raise BackendError(
-            f"{name}: Fortnox sent the wrong financial year ({got}); try again, and report it "
+            f"{name}: Fortnox sent the wrong fiscal year ({got}); try again, and report it "
             f"if it persists"
         )
     org_api = _digits(field(info, "OrganizationNumber"))

@@ -163,7 +163,7 @@ def to_ledgerlink_error(response: httpx.Response, *, action: str = "") -> Ledger
         )
     if any(word in text for word in _YEAR_WORDS):
         return BackendError(
-            f"{what}: the financial year does not exist in Fortnox or is not the one asked for; "
+            f"{what}: the fiscal year does not exist in Fortnox or is not the one asked for; "
             f"pick a year that exists in the company{said}"
         )
     if status == 404:

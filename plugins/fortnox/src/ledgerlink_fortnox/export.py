@@ -5,7 +5,7 @@ Fortnox has no idempotency key for ``POST /3/vouchers``, so:
 * each voucher carries its external reference in ``Comments`` (``ledgerlink-ref:ll…``);
 * after an ambiguous failure (timeout, dropped connection, 5xx, endless 429) the voucher is
   looked up before anything is sent again: the series is listed for the voucher's date in
-  its financial year, ``Comments`` matched against the reference, and the rows of a match
+  its fiscal year, ``Comments`` matched against the reference, and the rows of a match
   compared with ours (:meth:`FortnoxSink.find_voucher`);
 * documents are uploaded to the inbox (``Inbox_v``) under a name that carries the reference
   (``<name>--<ref>-<n>.<ext>``), so an upload whose answer was lost is found in the inbox,
@@ -48,7 +48,7 @@ from ledgerlink_core import (
     marker,
 )
 
-from ledgerlink_fortnox.bookkeeping import FinancialYear, financial_years
+from ledgerlink_fortnox.bookkeeping import FortnoxYear, fiscal_years
 from ledgerlink_fortnox.client import FortnoxClient
 from ledgerlink_fortnox.convert import amount, date, field, flag
 from ledgerlink_fortnox.errors import NotFound
@@ -131,23 +131,23 @@ class FortnoxSink(VoucherSink):
     def __init__(self, client: FortnoxClient, *, workers: int = 1) -> None:
         self.client = client
         self.workers = workers
-        self._years: list[FinancialYear] | None = None
+        self._years: list[FortnoxYear] | None = None
 
     # -- reading the target's rules ---------------------------------------------------------
 
     @property
-    def years(self) -> list[FinancialYear]:
-        """The company's financial years (read once)."""
+    def years(self) -> list[FortnoxYear]:
+        """The company's fiscal years (read once)."""
         if self._years is None:
-            self._years = financial_years(self.client)
+            self._years = fiscal_years(self.client)
         return self._years
 
-    def year_of(self, day: dt.date) -> FinancialYear:
-        """The financial year holding ``day`` (validation made sure there is one)."""
+    def year_of(self, day: dt.date) -> FortnoxYear:
+        """The fiscal year holding ``day`` (validation made sure there is one)."""
         for year in self.years:
             if year.start <= day <= year.end:
                 return year
-        raise ExportRefused(f"no financial year in Fortnox holds {day}")
+        raise ExportRefused(f"no fiscal year in Fortnox holds {day}")
 
     def chart(self) -> list[Account]:
         """The chart of accounts, with each account's active flag."""
@@ -165,7 +165,7 @@ class FortnoxSink(VoucherSink):
         ]
 
     def constraints(self) -> ExportConstraints:
-        """Financial years, the locked period and the voucher series (three look-ups, run
+        """Fiscal years, the locked period and the voucher series (three look-ups, run
         concurrently)."""
         pool = self.client.pool
         years = pool.submit(lambda: self.years)
@@ -332,7 +332,7 @@ class FortnoxSink(VoucherSink):
         raise ExportRefused(f"Fortnox has no fiscal year {placement.year}")
 
     def connect_attachment(self, placement: VoucherRef, file_id: str) -> None:
-        """Connect the file to the voucher, naming its financial year explicitly."""
+        """Connect the file to the voucher, naming its fiscal year explicitly."""
         try:
             self._write(
                 "voucherfileconnections",

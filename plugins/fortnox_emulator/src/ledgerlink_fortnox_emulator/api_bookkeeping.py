@@ -1,4 +1,4 @@
-"""Company, financial years, accounts, voucher series, vouchers, SIE and the locked period."""
+"""Company, fiscal years, accounts, voucher series, vouchers, SIE and the locked period."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from ledgerlink_fortnox_emulator.routing import (
     select_year,
 )
 from ledgerlink_fortnox_emulator.sie_export import export_sie
-from ledgerlink_fortnox_emulator.state import AccountRec, FinancialYearRec, RowRec, VoucherRec
+from ledgerlink_fortnox_emulator.state import AccountRec, FiscalYearRec, RowRec, VoucherRec
 
 router = Router()
 CENT = Decimal("0.01")
@@ -103,10 +103,10 @@ def locked_period(ctx: Context, req: Request) -> Response:
     return Response(200, {"LockedPeriod": {"EndDate": until.isoformat()} if until else {}})
 
 
-# --- financial years ------------------------------------------------------------------------------
+# --- fiscal years ------------------------------------------------------------------------------
 
 
-def _year_json(req: Request, y: FinancialYearRec) -> dict[str, Any]:
+def _year_json(req: Request, y: FiscalYearRec) -> dict[str, Any]:
     return {
         "@url": f"{req.base_url}/3/financialyears/{y.id}",
         "AccountChartType": y.chart_type,
@@ -118,7 +118,7 @@ def _year_json(req: Request, y: FinancialYearRec) -> dict[str, Any]:
 
 
 @router.add("GET", "/3/financialyears", "bookkeeping")
-def financial_years(ctx: Context, req: Request) -> Response:
+def fiscal_years(ctx: Context, req: Request) -> Response:
     # SPEC names the parameter ``Date``; clients found only ``financialyeardate`` works: take both.
     when = parse_date(req, "date") or parse_date(req, "financialyeardate")
     with ctx.state.lock:
@@ -127,7 +127,7 @@ def financial_years(ctx: Context, req: Request) -> Response:
 
 
 @router.add("GET", "/3/financialyears/{Id}", "bookkeeping")
-def financial_year(ctx: Context, req: Request) -> Response:
+def fiscal_year(ctx: Context, req: Request) -> Response:
     found = ctx.state.year(parse_int(req.params["Id"], "Id"))
     if found is None:
         raise not_found(2000617, "Kan inte hitta räkenskapsåret")
@@ -137,16 +137,14 @@ def financial_year(ctx: Context, req: Request) -> Response:
 # --- accounts -----------------------------------------------------------------------------------
 
 
-def _carried(ctx: Context, year: FinancialYearRec, account: int) -> Decimal:
+def _carried(ctx: Context, year: FiscalYearRec, account: int) -> Decimal:
     total = ctx.state.opening_balances.get((year.id, account), ZERO)
     for v in ctx.state.vouchers(year=year.id):
         total += sum((r.amount for r in v.rows if r.account == account and not r.removed), ZERO)
     return total
 
 
-def _account_json(
-    req: Request, year: FinancialYearRec, a: AccountRec, bf: Decimal
-) -> dict[str, Any]:
+def _account_json(req: Request, year: FiscalYearRec, a: AccountRec, bf: Decimal) -> dict[str, Any]:
     return {
         "@url": f"{req.base_url}/3/accounts/{a.number}?financialyear={year.id}",
         "Active": a.active,
@@ -364,7 +362,7 @@ def parse_voucher(ctx: Context, req: Request) -> VoucherRec:
     year = select_year(ctx, req)
     if not year.contains(when):
         raise _voucher_error(
-            ctx, "no_financial_year", f"({when} ligger inte i {year.start}–{year.end})"
+            ctx, "no_fiscal_year", f"({when} ligger inte i {year.start}–{year.end})"
         )
     locked = ctx.state.locked_until
     if locked is not None and when <= locked:

@@ -85,7 +85,7 @@ def emulator_command(
     )
     emu = start_emulator(config, host, port)
     years = ", ".join(f"{y.id}: {y.start}..{y.end}" for y in emu.state.years)
-    click.echo(f"Fortnox emulator for {emu.state.company.name!r} (financial years {years})")
+    click.echo(f"Fortnox emulator for {emu.state.company.name!r} (fiscal years {years})")
     click.echo(f"  API:     {emu.api_base}")
     click.echo(f"  OAuth:   {emu.oauth_base}  (auth, token, revoke; the test user approves)")
     click.echo(f"  State:   {emu.base_url}/_emulator/state")

@@ -34,7 +34,7 @@ DEFAULT_VOUCHER_ERRORS: dict[str, tuple[int, str]] = {
     "account_missing": (2001304, "Kunde inte hitta konto"),
     "account_inactive": (2000598, "Kontot är inaktivt"),
     "series_missing": (2000599, "Verifikationsserien finns inte."),
-    "no_financial_year": (2000600, "Datumet ligger utanför öppet räkenskapsår."),
+    "no_fiscal_year": (2000600, "Datumet ligger utanför öppet räkenskapsår."),
     "locked_period": (2000601, "Perioden är låst."),
     "costcenter_missing": (2000602, "Kan inte hitta kostnadsstället."),
     "project_missing": (2001161, "Kan inte hitta projektet."),
@@ -133,7 +133,7 @@ class EmulatorConfig:
     """Bookkeeping locked up to and including this date (``settings/lockedperiod``)."""
     inactive_accounts: frozenset[str] = frozenset()
     preselected_year: int | None = None
-    """Financial year id used when a request names none; None: the latest year."""
+    """Fiscal year id used when a request names none; None: the latest year."""
     sie_encoding: str = "cp437"
     today: dt.date | None = None
     """The emulator's idea of today (``unpaidoverdue``); None: the real date."""

@@ -13,7 +13,7 @@ from typing import Any
 from ledgerlink_fortnox_emulator.config import EmulatorConfig
 from ledgerlink_fortnox_emulator.errors import ApiError, bad_request, invalid_parameter, not_found
 from ledgerlink_fortnox_emulator.oauth import Grant
-from ledgerlink_fortnox_emulator.state import EmulatorState, FinancialYearRec
+from ledgerlink_fortnox_emulator.state import EmulatorState, FiscalYearRec
 
 
 @dataclass
@@ -165,8 +165,8 @@ def parse_int(raw: object, name: str) -> int:
         raise invalid_parameter(name) from None
 
 
-def select_year(ctx: Context, req: Request) -> FinancialYearRec:
-    """The financial year a request means: ``financialyear`` id, ``financialyeardate``, or the
+def select_year(ctx: Context, req: Request) -> FiscalYearRec:
+    """The fiscal year a request means: ``financialyear`` id, ``financialyeardate``, or the
     preselected year."""
     state = ctx.state
     if req.query.get("financialyear"):

@@ -24,7 +24,7 @@ from ledgerlink_fortnox_emulator.state import (
     AccountRec,
     Company,
     EmulatorState,
-    FinancialYearRec,
+    FiscalYearRec,
     InvoiceRec,
     Kind,
     PaymentRec,
@@ -112,10 +112,10 @@ def build_state(config: EmulatorConfig, book: Bookkeeping | None = None) -> Emul
 def _seed_ledger(state: EmulatorState, book: Bookkeeping, config: EmulatorConfig) -> None:
     by_index: dict[int, int] = {}
     for year_id, fy in enumerate(sorted(book.fiscal_years, key=lambda y: y.start), start=1):
-        state.years.append(FinancialYearRec(year_id, fy.start, fy.end))
+        state.years.append(FiscalYearRec(year_id, fy.start, fy.end))
         by_index[fy.index] = year_id
     if not state.years:
-        raise ValueError("the seed bookkeeping has no financial year (#RAR)")
+        raise ValueError("the seed bookkeeping has no fiscal year (#RAR)")
     for account in book.accounts:
         if not account.number.isdigit():
             continue

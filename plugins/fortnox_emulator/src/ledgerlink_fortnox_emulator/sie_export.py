@@ -27,7 +27,7 @@ from ledgerlink_core import (
     VoucherRow,
 )
 
-from ledgerlink_fortnox_emulator.state import EmulatorState, FinancialYearRec, VoucherRec
+from ledgerlink_fortnox_emulator.state import EmulatorState, FiscalYearRec, VoucherRec
 
 ZERO = Decimal(0)
 
@@ -61,7 +61,7 @@ def _voucher(v: VoucherRec) -> Voucher:
     )
 
 
-def build_bookkeeping(state: EmulatorState, year: FinancialYearRec, sie_type: int) -> Bookkeeping:
+def build_bookkeeping(state: EmulatorState, year: FiscalYearRec, sie_type: int) -> Bookkeeping:
     """The canonical bookkeeping of ``year`` as a SIE ``sie_type`` (1-4) export holds it."""
     with state.lock:
         previous = next(
@@ -205,7 +205,7 @@ def build_bookkeeping(state: EmulatorState, year: FinancialYearRec, sie_type: in
 
 
 def export_sie(
-    state: EmulatorState, year: FinancialYearRec, sie_type: int, *, encoding: str = "cp437"
+    state: EmulatorState, year: FiscalYearRec, sie_type: int, *, encoding: str = "cp437"
 ) -> bytes:
     """The SIE file's bytes (CP437 as Fortnox serves it, or UTF-8 when configured)."""
     from ledgerlink_core import dumps_sie

@@ -19,8 +19,8 @@ def _now() -> dt.datetime:
 
 
 @dataclass(slots=True)
-class FinancialYearRec:
-    """One financial year; ``id`` is Fortnox's id (1 for the oldest)."""
+class FiscalYearRec:
+    """One fiscal year; ``id`` is Fortnox's id (1 for the oldest)."""
 
     id: int
     start: dt.date
@@ -194,7 +194,7 @@ class EmulatorState:
         self.lock = threading.RLock()
         self.company = company
         self.tenant_id = tenant_id
-        self.years: list[FinancialYearRec] = []
+        self.years: list[FiscalYearRec] = []
         self.accounts: dict[int, AccountRec] = {}
         self.opening_balances: dict[tuple[int, int], Decimal] = {}
         """(year id, account) -> balance brought forward."""
@@ -224,15 +224,15 @@ class EmulatorState:
 
     # --- years ----------------------------------------------------------------------------------
 
-    def year(self, year_id: int) -> FinancialYearRec | None:
+    def year(self, year_id: int) -> FiscalYearRec | None:
         """The year with that id."""
         return next((y for y in self.years if y.id == year_id), None)
 
-    def year_of(self, day: dt.date) -> FinancialYearRec | None:
+    def year_of(self, day: dt.date) -> FiscalYearRec | None:
         """The year that contains ``day``."""
         return next((y for y in self.years if y.contains(day)), None)
 
-    def default_year(self) -> FinancialYearRec:
+    def default_year(self) -> FiscalYearRec:
         """The preselected year: used when a request names none."""
         if self.preselected_year is not None:
             found = self.year(self.preselected_year)
@@ -372,7 +372,7 @@ class EmulatorState:
             return {
                 "tenant_id": self.tenant_id,
                 "company": self.company.name,
-                "financial_years": [
+                "fiscal_years": [
                     {"id": y.id, "from": y.start.isoformat(), "to": y.end.isoformat()}
                     for y in self.years
                 ],
