@@ -427,7 +427,7 @@ def parse_voucher(ctx: Context, req: Request) -> VoucherRec:
 
 @router.add("POST", "/3/vouchers", "bookkeeping")
 def create_voucher(ctx: Context, req: Request) -> Response:
-    # No idempotency: the same body posted twice makes two vouchers (fortnox-api.md §4.11).
+    # No idempotency: the same body posted twice makes two vouchers.
     with ctx.state.lock:
         created = ctx.state.create_voucher(parse_voucher(ctx, req))
     return Response(201, {"Voucher": _voucher_json(ctx, req, created)})

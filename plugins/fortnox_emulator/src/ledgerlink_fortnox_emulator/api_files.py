@@ -1,4 +1,4 @@
-"""Inbox and archive uploads, and connecting files to vouchers (fortnox-api.md §4.10)."""
+"""Inbox and archive uploads, and connecting files to vouchers."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Customer and supplier invoices, their payments, customers and suppliers.
 
 Customer invoice amounts are JSON numbers; supplier invoice ``Total``, ``Balance``, ``VAT`` and
-``CurrencyRate`` are strings, as the real API sends them (fortnox-api.md §4.7). Payment
+``CurrencyRate`` are strings, as the real API sends them (and Fortnox's OpenAPI spec types them). Payment
 ``Amount`` is in SEK and ``AmountCurrency`` in the invoice currency.
 """
 

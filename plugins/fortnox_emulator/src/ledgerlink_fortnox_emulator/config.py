@@ -26,8 +26,8 @@ ALL_SCOPES: frozenset[str] = frozenset(
     }
 )
 
-#: Voucher validation errors. Fortnox publishes no table for these (fortnox-api.md §4.5 marks
-#: the codes UNVERIFIED, except 2001304), so they are configurable: key -> (code, message).
+#: Voucher validation errors. Fortnox publishes no table of these codes (2001304 is the one
+#: seen documented), so they are configurable: key -> (code, message).
 DEFAULT_VOUCHER_ERRORS: dict[str, tuple[int, str]] = {
     "unbalanced": (2000595, "Verifikationen är inte i balans."),
     "too_few_rows": (2000596, "En verifikation måste innehålla minst två rader."),

@@ -1,6 +1,6 @@
 """Errors the emulated API answers with, shaped as Fortnox shapes them.
 
-Fortnox's ``ErrorInformation`` key casing varies by endpoint and error (fortnox-api.md §2):
+Fortnox's ``ErrorInformation`` key casing varies by endpoint and error (https://www.fortnox.se/developer/guides-and-good-to-know/errors):
 not-found answers use ``Error``/``Message``/``Code``, validation and parameter errors the
 lower-case ``error``/``message``/``code``. Each :class:`ApiError` carries its casing.
 """

@@ -1,4 +1,4 @@
-"""The OAuth2 authorization server, as apps.fortnox.se/oauth-v1 behaves (fortnox-api.md §1).
+"""The OAuth2 authorization server, as apps.fortnox.se/oauth-v1 behaves (https://www.fortnox.se/developer/authorization).
 
 Authorization codes live 10 minutes and are single-use; refresh tokens are single-use and
 rotate on every refresh (45 days); access tokens are JWTs carrying ``tenantId`` that expire.
@@ -213,7 +213,7 @@ class AuthServer:
         self._access[access] = grant
         refresh = str(uuid.uuid4())
         # Without access_type=offline the refresh token dies with the access token: the
-        # reported cause of refresh tokens "expiring within hours" (fortnox-api.md §1.1).
+        # reported cause of refresh tokens "expiring within hours" (softwerkab/fortnox-csharp-api-sdk issue 234).
         refresh_life = self.config.refresh_token_lifetime if offline else lifetime
         self._refresh[refresh] = _Refresh(client_id, scopes, offline, service, now + refresh_life)
         return {
