@@ -58,7 +58,8 @@ log = logging.getLogger("ledgerlink.fortnox")
 INBOX_FOLDER = "Inbox_v"
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 """Largest document accepted. Fortnox publishes no limit; 10 MiB is what its web upload is
-commonly said to take (an assumption, not a published figure), so larger files are refused before anything is sent."""
+commonly said to take (an assumption, not a published figure), so larger files are refused
+before anything is sent."""
 COST_CENTRE_DIM = 1
 PROJECT_DIM = 6
 

@@ -1,8 +1,8 @@
 """Customer and supplier invoices, their payments, customers and suppliers.
 
 Customer invoice amounts are JSON numbers; supplier invoice ``Total``, ``Balance``, ``VAT`` and
-``CurrencyRate`` are strings, as the real API sends them (and Fortnox's OpenAPI spec types them). Payment
-``Amount`` is in SEK and ``AmountCurrency`` in the invoice currency.
+``CurrencyRate`` are strings, as the real API sends them (and Fortnox's OpenAPI spec types
+them). Payment ``Amount`` is in SEK and ``AmountCurrency`` in the invoice currency.
 """
 
 from __future__ import annotations

@@ -213,7 +213,8 @@ class AuthServer:
         self._access[access] = grant
         refresh = str(uuid.uuid4())
         # Without access_type=offline the refresh token dies with the access token: the
-        # reported cause of refresh tokens "expiring within hours" (softwerkab/fortnox-csharp-api-sdk issue 234).
+        # reported cause of refresh tokens "expiring within hours"
+        # (softwerkab/fortnox-csharp-api-sdk issue 234).
         refresh_life = self.config.refresh_token_lifetime if offline else lifetime
         self._refresh[refresh] = _Refresh(client_id, scopes, offline, service, now + refresh_life)
         return {
