@@ -26,6 +26,7 @@ demo: .venv/.synced
 lint: .venv/.synced
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) lint-imports
 
 typecheck: .venv/.synced
 	$(RUN) mypy
