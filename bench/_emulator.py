@@ -12,8 +12,10 @@ import multiprocessing
 from collections.abc import Callable
 from typing import Any
 
+from ledgerlink_core import Seconds
+
 LIMIT = 25
-WINDOW = 5.0  # not money: seconds
+WINDOW = 5.0
 
 StateProbe = Callable[[Any], dict[str, Any]]
 
@@ -48,7 +50,7 @@ class EmulatorProcess:
         config_kwargs: dict[str, Any],
         describe: StateProbe,
         finish: StateProbe,
-        join_timeout: float = 10,  # not money: seconds
+        join_timeout: Seconds = 10,
     ) -> None:
         ctx = multiprocessing.get_context("spawn")
         self._parent, child = ctx.Pipe()

@@ -35,8 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from _emulator import LIMIT, WINDOW, EmulatorProcess
+from ledgerlink_core import Seconds
 
-LATENCY = 0.3  # not money: seconds
+LATENCY = 0.3
 PDF = b"%PDF-1.4\n%ledgerlink bench document "
 
 
@@ -99,8 +100,8 @@ class _Clock:
     """Progress that records when the export phase starts and ends."""
 
     def __init__(self) -> None:
-        self.start: float | None = None  # not money: monotonic seconds
-        self.end: float | None = None  # not money: monotonic seconds
+        self.start: Seconds | None = None  # monotonic seconds
+        self.end: Seconds | None = None  # monotonic seconds
 
     def task(self, label: str, total: int | None = None) -> Any:
         clock = self
@@ -123,7 +124,7 @@ class _Clock:
         return _Task()
 
 
-def journal_overhead(tmp: Path, n: int, attachments: int) -> float:  # not money: seconds
+def journal_overhead(tmp: Path, n: int, attachments: int) -> Seconds:
     """Seconds per voucher spent in the journal's durable steps, timed alone."""
     import datetime as dt
 

@@ -24,6 +24,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ledgerlink_core import Seconds
+
 TASKS = ("bare", "check", "load", "write")
 
 ACCOUNTS = ["1510", "1930", "2440", "2610", "2640", "3001", "4010", "5010", "6110", "7010"]
@@ -82,7 +84,7 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
             w("}\n")
 
 
-def _peak_rss_mb() -> float:  # not money
+def _peak_rss_mb() -> Seconds:
     with open("/proc/self/status") as f:
         for line in f:
             if line.startswith("VmHWM:"):
@@ -96,20 +98,20 @@ def run_task(task: str, path: Path) -> dict[str, float]:
         t0 = time.perf_counter()
         for line in open(path, encoding="cp437"):  # noqa: SIM115 (the bare pass, verbatim)
             line.split()
-        seconds = time.perf_counter() - t0  # not money
+        seconds = time.perf_counter() - t0
     elif task == "check":
         from ledgerlink_core.sie import check_sie
 
         t0 = time.perf_counter()
         report = check_sie(path)
-        seconds = time.perf_counter() - t0  # not money
+        seconds = time.perf_counter() - t0
         assert report.clean, report.problems[:3]
     elif task == "load":
         from ledgerlink_core.sie import read_sie
 
         t0 = time.perf_counter()
         doc = read_sie(path)
-        seconds = time.perf_counter() - t0  # not money
+        seconds = time.perf_counter() - t0
         assert doc.bookkeeping.vouchers
     elif task == "write":
         from ledgerlink_core.sie import read_sie, write_sie
@@ -118,7 +120,7 @@ def run_task(task: str, path: Path) -> dict[str, float]:
         out = path.with_suffix(".out.se")
         t0 = time.perf_counter()
         write_sie(book, out)
-        seconds = time.perf_counter() - t0  # not money
+        seconds = time.perf_counter() - t0
         out.unlink()
     else:
         raise SystemExit(f"unknown task {task}")
@@ -154,7 +156,7 @@ def main() -> int:
         path = directory / f"bench_{args.rows}.se"
         t0 = time.perf_counter()
         generate(path, args.rows)
-        size_mb = path.stat().st_size / 1e6  # not money
+        size_mb = path.stat().st_size / 1e6
         print(
             f"generated {path.name}: {args.rows:,} #TRANS rows, {size_mb:.1f} MB "
             f"in {time.perf_counter() - t0:.1f} s; {args.runs} interleaved run(s), median shown"

@@ -15,7 +15,7 @@ class _LineTask:
         self._label = label
         self._total = total
         self._done = 0
-        self._last = 0.0  # not money: a monotonic timestamp
+        self._last = 0.0  # a monotonic timestamp
 
     def set_total(self, total: int | None) -> None:
         self._total = total

@@ -35,6 +35,7 @@ __all__ = [
     "ObjectRef",
     "PeriodBalance",
     "RowChange",
+    "Seconds",
     "SourceInfo",
     "SubledgerItem",
     "SupplierInvoice",
@@ -47,6 +48,10 @@ __all__ = [
 
 #: A money amount or a quantity: exact decimal, serialised as a string in JSON.
 Amount = Annotated[Decimal, PlainSerializer(lambda d: str(d), return_type=str, when_used="json")]
+
+#: A duration or a clock reading, in seconds. A float, because it is never money: money is
+#: :data:`Amount`, and every other float in ledgerlink is one of these.
+Seconds = float
 
 
 class Frozen(BaseModel):

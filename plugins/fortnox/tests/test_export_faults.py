@@ -35,10 +35,11 @@ from export_kit import (
     subprocess_env,
     workspace,
 )
+from ledgerlink_core import Seconds
 
 #: Fortnox's 25 requests per 5 s, scaled down in time 50x.
-WINDOW = 0.1  # not money: seconds
-CLIENT_TIMEOUT = 0.15  # not money: seconds; the client gives up on an answer after this
+WINDOW = 0.1
+CLIENT_TIMEOUT = 0.15  # the client gives up on an answer after this
 
 #: Each fault at 10% of the requests it applies to: half of all writes meet one (429, drop
 #: before or after the commit, 5xx, timeout), 40% of reads (nothing to commit after).
@@ -75,7 +76,7 @@ def push_until_done(
     *,
     kills: int,
     written: Callable[[], int],
-    budget: float = 300.0,  # not money: seconds
+    budget: Seconds = 300.0,
 ) -> tuple[int, list[int]]:
     """Run ``ledgerlink push`` until it exits 0, killing it ``kills`` times first. Returns
     (runs, ``written()`` at each kill). Exit codes 5 (backend kept failing) and 8 (some
@@ -100,7 +101,7 @@ def push_until_done(
         if not killing:
             stopped = _wait(proc, lambda: False, deadline)
         elif len(at_kills) % 2 == 0:
-            moment = time.monotonic() + rng.uniform(0.4, 2.5)  # not money: seconds
+            moment = time.monotonic() + rng.uniform(0.4, 2.5)
             stopped = _wait(proc, lambda m=moment: time.monotonic() >= m, deadline)
         else:
             goal = written() + rng.randint(1, 25)
@@ -162,7 +163,7 @@ def test_faults_and_kills(emulator_factory: Any, tmp_path: Path, seed: int) -> N
         drop_before_commit_rate=0.0,
         drop_after_commit_rate=0.0,
     )
-    t0 = time.monotonic()  # not money: the emulator logs with the same clock
+    t0 = time.monotonic()  # the emulator logs with the same clock
     proc = subprocess.run(
         [*cli_command(), "push", *args],
         env=subprocess_env(ws),

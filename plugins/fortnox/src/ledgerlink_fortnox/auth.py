@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from ledgerlink_core import AuthenticationError, TokenStore
+from ledgerlink_core import AuthenticationError, Seconds, TokenStore
 from pydantic import SecretStr
 
 from ledgerlink_fortnox.errors import (
@@ -135,7 +135,7 @@ class FortnoxAuth(httpx.Auth):
         store: TokenStore,
         client: OAuthClient,
         *,
-        margin: float = 60.0,  # not money: seconds
+        margin: Seconds = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store

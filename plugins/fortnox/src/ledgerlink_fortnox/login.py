@@ -21,7 +21,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
-from ledgerlink_core import AuthenticationError, BackendUnavailable, ConfigError, TokenStore
+from ledgerlink_core import (
+    AuthenticationError,
+    BackendUnavailable,
+    ConfigError,
+    Seconds,
+    TokenStore,
+)
 
 from ledgerlink_fortnox.auth import OAuthClient, tokens_from_response
 from ledgerlink_fortnox.settings import FortnoxSettings
@@ -123,7 +129,7 @@ def login(
     *,
     open_browser: bool = True,
     show: Callable[[str], None] = print,
-    timeout: float = 300.0,  # not money: seconds
+    timeout: Seconds = 300.0,
     transport: httpx.BaseTransport | None = None,
 ) -> dict[str, Any]:
     """Run the authorization-code flow and save the tokens; return what was saved."""

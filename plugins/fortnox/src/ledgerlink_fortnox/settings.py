@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledgerlink_core import BackendSettings
+from ledgerlink_core import BackendSettings, Seconds
 from pydantic import Field, SecretStr, field_validator
 
 #: What import and export need: bookkeeping (SIE, vouchers, years, accounts), company
@@ -33,13 +33,13 @@ class FortnoxSettings(BackendSettings):
     """The OAuth2 base; ``/auth`` and ``/token`` live under it."""
     tenant_id: str | None = None
     """Set for a service account: tokens come from the client-credentials grant."""
-    timeout: float = Field(default=30.0, gt=0)  # not money: seconds
-    connect_timeout: float = Field(default=5.0, gt=0)  # not money: seconds
+    timeout: Seconds = Field(default=30.0, gt=0)
+    connect_timeout: Seconds = Field(default=5.0, gt=0)
     rate_limit_requests: int = Field(default=25, ge=1)
-    rate_limit_window: float = Field(default=5.0, gt=0)  # not money: seconds
+    rate_limit_window: Seconds = Field(default=5.0, gt=0)
     max_workers: int = Field(default=4, ge=1, le=16)
     """Concurrent requests (pages, look-ups); the rate limiter is the real throttle."""
-    refresh_margin: float = Field(default=60.0, ge=0)  # not money: seconds
+    refresh_margin: Seconds = Field(default=60.0, ge=0)
     """Refresh the access token this long before it expires."""
 
     @field_validator("base_url", "oauth_url")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import httpx
+from ledgerlink_core import Seconds
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
@@ -30,7 +31,7 @@ RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 
 MARGIN_SHARE = 0.05
 """Default safety margin as a share of the window: 0.25 s of Fortnox's 5 s."""
-MIN_MARGIN = 0.05  # not money: seconds
+MIN_MARGIN = 0.05
 """The margin never goes below this: on a loaded machine a request can reach the server tens
 of milliseconds after one sent later (scheduler slices, the GIL), however small the window."""
 WIDEN_CAP_SHARE = 0.2
@@ -45,8 +46,8 @@ LAG_DECAY = 0.98
 class Slot(NamedTuple):
     """A request's place in the sliding window."""
 
-    waited: float  # not money: seconds spent waiting for it
-    at: float  # not money: the limiter clock's time when it was taken
+    waited: Seconds  # seconds spent waiting for it
+    at: Seconds  # the limiter clock's time when it was taken
     crowded: bool
     """The allowance was (nearly) in full use when it was taken: only then can a 429 mean
     that our pacing was too tight, not that someone else is using the same token."""
@@ -68,9 +69,9 @@ class SlidingWindowLimiter:
     def __init__(
         self,
         limit: int = 25,
-        window: float = 5.0,  # not money
+        window: Seconds = 5.0,
         *,
-        margin: float | None = None,  # not money
+        margin: Seconds | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -81,11 +82,11 @@ class SlidingWindowLimiter:
         if margin is None:
             margin = max(MIN_MARGIN, MARGIN_SHARE * window)
         self._margin = margin
-        self._widened = 0.0  # not money: seconds added after 429s
-        self._lag = 0.0  # not money: decaying maximum of the observed slot-to-send lag
-        # not money: the largest margin lag and 429s may cause
+        self._widened = 0.0  # seconds added after 429s
+        self._lag = 0.0  # decaying maximum of the observed slot-to-send lag
+        # the largest margin lag and 429s may cause
         self._cap = max(WIDEN_CAP_SHARE * window, 2 * margin)
-        self._step = max(MIN_MARGIN, MARGIN_SHARE * window)  # not money: one widening
+        self._step = max(MIN_MARGIN, MARGIN_SHARE * window)  # one widening
         self.window = window + margin
         self._clock = clock
         self._sleep = sleep
@@ -94,17 +95,17 @@ class SlidingWindowLimiter:
         self._lock = threading.Lock()
 
     @property
-    def margin(self) -> float:  # not money
+    def margin(self) -> Seconds:
         """The safety margin in use now (seconds added to the server's window)."""
         with self._lock:
             return self.window - self._base_window
 
     @property
-    def base_window(self) -> float:  # not money
+    def base_window(self) -> Seconds:
         """The server's window, without the margin."""
         return self._base_window
 
-    def now(self) -> float:  # not money
+    def now(self) -> Seconds:
         """The limiter's clock."""
         return self._clock()
 
@@ -133,19 +134,19 @@ class SlidingWindowLimiter:
             self._sleep(delay)
             waited += delay
 
-    def observe_lag(self, seconds: float) -> None:  # not money
+    def observe_lag(self, seconds: Seconds) -> None:
         """Record how long after its slot a request actually went out; the margin follows
         the worst recent lag (decaying, so one hiccup does not cost the whole run)."""
         with self._lock:
             self._lag = max(seconds, self._lag * LAG_DECAY)
             self._update_window()
 
-    def pause(self, seconds: float) -> None:  # not money
+    def pause(self, seconds: Seconds) -> None:
         """Hold every caller back for ``seconds`` (after the server said 429)."""
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
 
-    def widen(self, seconds: float | None = None, cap: float | None = None) -> None:  # not money
+    def widen(self, seconds: Seconds | None = None, cap: Seconds | None = None) -> None:
         """Add ``seconds`` (default: ``MARGIN_SHARE`` of the window) to the margin, up to a
         margin of ``cap`` in all (default: ``WIDEN_CAP_SHARE`` of the window): the server
         counted a request we thought was in the next window, so requests reach it later
@@ -168,7 +169,7 @@ class TransportStats:
     throttled: int = 0
     """429 answers received (and retried)."""
     retried: int = 0
-    waited: float = 0.0  # not money: seconds spent in the limiter
+    waited: Seconds = 0.0  # seconds spent in the limiter
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, **counts: float) -> None:
@@ -178,7 +179,7 @@ class TransportStats:
                 setattr(self, name, getattr(self, name) + value)
 
 
-def retry_after_seconds(response: httpx.Response, cap: float = 60.0) -> float | None:  # not money
+def retry_after_seconds(response: httpx.Response, cap: Seconds = 60.0) -> Seconds | None:
     """``Retry-After`` as seconds (delta or HTTP date), capped; None when absent or unreadable."""
     value = response.headers.get("retry-after")
     if not value:
@@ -211,8 +212,8 @@ class RetryingTransport(httpx.BaseTransport):
         limited: Callable[[httpx.Request], bool] = lambda request: True,
         max_attempts: int = 4,
         max_throttled: int = 8,
-        backoff_base: float | None = None,  # not money
-        backoff_cap: float = 8.0,  # not money
+        backoff_base: Seconds | None = None,
+        backoff_cap: Seconds = 8.0,
         sleep: Callable[[float], None] = time.sleep,
         stats: TransportStats | None = None,
     ) -> None:
@@ -229,7 +230,7 @@ class RetryingTransport(httpx.BaseTransport):
         self._sleep = sleep
         self.stats = stats or TransportStats()
 
-    def _backoff(self, attempt: int) -> float:  # not money
+    def _backoff(self, attempt: int) -> Seconds:
         return min(self.backoff_base * 2**attempt, self.backoff_cap) * random.uniform(0.5, 1.0)
 
     @staticmethod

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from ledgerlink_core import Seconds
+
 #: Every scope the emulator knows, granted to the test app by default.
 ALL_SCOPES: frozenset[str] = frozenset(
     {
@@ -46,7 +48,7 @@ DEFAULT_VOUCHER_ERRORS: dict[str, tuple[int, str]] = {
 class EmulatorConfig:
     """Everything that can be tuned about an emulated Fortnox tenant.
 
-    Times are seconds (``float``, not money). Rates are probabilities per request in [0, 1],
+    Times are :data:`~ledgerlink_core.Seconds`. Rates are probabilities per request in [0, 1],
     drawn from a generator seeded with ``seed``, so a run is repeatable. The fault rates are
     exclusive shares (one fault per request at most, each kind hitting its own rate of the
     requests it applies to), so together they should not exceed 1.
@@ -68,17 +70,17 @@ class EmulatorConfig:
     """Scopes the company holds a licence for (None: all). Others answer 403 / 2001101."""
     allow_service_account: bool = True
     """Whether ``client_credentials`` works (the app has service accounts enabled)."""
-    access_token_lifetime: float = 3600.0  # not money: seconds
-    refresh_token_lifetime: float = 45 * 86400.0  # not money: seconds
-    auth_code_lifetime: float = 600.0  # not money: seconds
+    access_token_lifetime: Seconds = 3600.0
+    refresh_token_lifetime: Seconds = 45 * 86400.0
+    auth_code_lifetime: Seconds = 600.0
 
     # --- limits ---------------------------------------------------------------------------------
     rate_limit_requests: int = 25
-    rate_limit_window: float = 5.0  # not money: seconds
+    rate_limit_window: Seconds = 5.0
     send_retry_after: bool = True
     """Send ``Retry-After`` on 429 (Fortnox does not document it; the client must cope either
     way)."""
-    retry_after_unit: float = 1.0  # not money: seconds
+    retry_after_unit: Seconds = 1.0
     """``Retry-After`` counts in whole multiples of this, at least one: 1.0 gives whole seconds,
     as HTTP and Fortnox do. A test on a scaled-down clock sets e.g. 0.05 and gets fractional
     values (``0.05``), which the client reads as seconds too; otherwise every 429 would hold
@@ -88,8 +90,8 @@ class EmulatorConfig:
     max_upload_bytes: int | None = None
 
     # --- injected faults -----------------------------------------------------------------------
-    latency: float = 0.0  # not money: seconds added to every /3/ request
-    latency_jitter: float = 0.0  # not money: seconds, uniform 0..jitter on top
+    latency: Seconds = 0.0  # seconds added to every /3/ request
+    latency_jitter: Seconds = 0.0  # seconds, uniform 0..jitter on top
     error_5xx_rate: float = 0.0
     error_429_rate: float = 0.0
     """Chance that a request starts a burst of 429s (besides the real rate limit)."""
@@ -98,7 +100,7 @@ class EmulatorConfig:
     timeout_rate: float = 0.0
     """Chance to hold a request ``timeout_hold`` s before answering. Writes are committed
     first, as a slow server would."""
-    timeout_hold: float = 5.0  # not money: seconds
+    timeout_hold: Seconds = 5.0
     """How long a "timed-out" request is held; set it just above the client's timeout."""
     drop_before_commit_rate: float = 0.0
     """Chance to close the socket without an answer and without doing the request."""

@@ -10,6 +10,8 @@ from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 
+from ledgerlink_core import Seconds
+
 from ledgerlink_fortnox_emulator.config import EmulatorConfig
 
 
@@ -104,7 +106,7 @@ class FaultPlan:
             return Decision(None)
 
 
-def retry_after_header(wait: float, unit: float = 1.0) -> str:  # not money: seconds
+def retry_after_header(wait: Seconds, unit: Seconds = 1.0) -> str:
     """``Retry-After`` for ``wait`` seconds: rounded up to a whole number of ``unit`` (at least one)
     seconds; ``unit`` 1.0 gives whole seconds, as HTTP has it."""
     if unit <= 0:

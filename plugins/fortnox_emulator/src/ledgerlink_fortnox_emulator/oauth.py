@@ -18,6 +18,8 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
+from ledgerlink_core import Seconds
+
 from ledgerlink_fortnox_emulator.config import EmulatorConfig
 from ledgerlink_fortnox_emulator.errors import OAuthError
 
@@ -29,7 +31,7 @@ class Grant:
     client_id: str
     tenant_id: int
     scopes: frozenset[str]
-    expires_at: float  # not money: time.time()
+    expires_at: Seconds  # time.time()
     service_account: bool = False
 
 
@@ -40,7 +42,7 @@ class _Code:
     scopes: frozenset[str]
     offline: bool
     service_account: bool
-    expires_at: float  # not money: time.time()
+    expires_at: Seconds  # time.time()
     used: bool = False
 
 
@@ -50,7 +52,7 @@ class _Refresh:
     scopes: frozenset[str]
     offline: bool
     service_account: bool
-    expires_at: float  # not money: time.time()
+    expires_at: Seconds  # time.time()
 
 
 def _b64url(data: bytes) -> str:

@@ -114,7 +114,7 @@ class Router:
 def num(value: Decimal) -> float:
     """Money as a JSON number, as Fortnox sends it. Exact at the wire: a float's shortest repr
     of a two-decimal amount reads back to the same decimal."""
-    return float(value)  # not money: the wire representation only
+    return float(value)  # the wire representation only
 
 
 def text_amount(value: Decimal) -> str:

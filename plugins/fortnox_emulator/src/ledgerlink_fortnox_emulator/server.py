@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from ledgerlink_core import Seconds
+
 from ledgerlink_fortnox_emulator import api_bookkeeping, api_files, api_ledgers
 from ledgerlink_fortnox_emulator.config import EmulatorConfig
 from ledgerlink_fortnox_emulator.errors import (
@@ -68,7 +70,7 @@ class EmulatorApp:
         self.ctx = Context(state, config)
         self._jitter = random.Random(config.seed + 1)
 
-    def latency(self) -> float:  # not money: seconds
+    def latency(self) -> Seconds:
         """How long to hold this request (configured latency plus jitter)."""
         extra = (
             self._jitter.uniform(0, self.config.latency_jitter)

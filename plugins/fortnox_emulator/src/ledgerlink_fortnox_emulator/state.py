@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from ledgerlink_core import Seconds
+
 Kind = Literal["customer", "supplier"]
 ZERO = Decimal(0)
 
@@ -168,7 +170,7 @@ class RequestRecord:
     status: int | None
     """None when the connection was dropped without an answer."""
     fault: str | None
-    at: float  # not money: time.monotonic()
+    at: Seconds  # time.monotonic()
 
 
 @dataclass
