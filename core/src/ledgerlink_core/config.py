@@ -31,6 +31,7 @@ __all__ = [
     "config_file",
     "data_dir",
     "env_name",
+    "is_secret",
     "load_config_file",
     "parse_assignments",
     "resolve_settings",
@@ -124,7 +125,7 @@ def resolve_settings(
 
     if secret_resolver is not None:
         for name, info in fields.items():
-            if name not in values and _is_secret(info.annotation):
+            if name not in values and is_secret(info.annotation):
                 secret = secret_resolver(backend, name)
                 if secret is not None:
                     values[name] = secret
@@ -142,7 +143,8 @@ def _backend_section(data: Mapping[str, Any], backend: str, path: Path) -> dict[
     return dict(section)
 
 
-def _is_secret(annotation: Any) -> bool:
+def is_secret(annotation: Any) -> bool:
+    """Whether a settings field of this type holds a secret (``SecretStr``, or optional)."""
     return annotation is SecretStr or SecretStr in typing.get_args(annotation)
 
 

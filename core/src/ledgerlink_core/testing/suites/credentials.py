@@ -9,11 +9,11 @@ import pytest
 from pydantic import SecretStr
 
 from ledgerlink_core.backend import AccountingBackend, ConnectionInfo
+from ledgerlink_core.config import is_secret
 from ledgerlink_core.errors import AuthenticationError, ConfigError
 from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.testing.noio import RequestLog, watch_io
 from ledgerlink_core.testing.suites.base import KitBase
-from ledgerlink_core.testing.suites.metadata import _is_secret
 
 __all__ = [
     "CredentialsTests",
@@ -57,9 +57,7 @@ class CredentialsTests(KitBase):
     ) -> None:
         if invalid_credentials is None:
             secrets = [
-                n
-                for n, f in backend_class.Settings.model_fields.items()
-                if _is_secret(f.annotation)
+                n for n, f in backend_class.Settings.model_fields.items() if is_secret(f.annotation)
             ]
             assert not secrets, (
                 f"settings {secrets} are secrets, so provide an `invalid_credentials` fixture "

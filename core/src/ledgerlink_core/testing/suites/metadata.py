@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import typing
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from pydantic import SecretStr
 
 from ledgerlink_core.backend import AccountingBackend, BackendSettings
 from ledgerlink_core.capabilities import Capabilities, Capability
+from ledgerlink_core.config import is_secret
 from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.testing.noio import RequestLog, watch_io
 from ledgerlink_core.testing.suites.base import KitBase
@@ -42,10 +42,6 @@ REFINES: dict[Capability, Capability] = {
     Capability.EXPORT_IDEMPOTENT: Capability.EXPORT_VOUCHERS,
     Capability.LOCKED_PERIODS: Capability.EXPORT_VOUCHERS,
 }
-
-
-def _is_secret(annotation: Any) -> bool:
-    return annotation is SecretStr or SecretStr in typing.get_args(annotation)
 
 
 def _overrides(cls: type[AccountingBackend], method: str) -> bool:
@@ -107,7 +103,7 @@ class MetadataTests(KitBase):
         plain = [
             name
             for name, field in backend_class.Settings.model_fields.items()
-            if SECRET_NAME.search(name) and not _is_secret(field.annotation)
+            if SECRET_NAME.search(name) and not is_secret(field.annotation)
         ]
         assert not plain, f"declare these settings as pydantic.SecretStr: {', '.join(plain)}"
 
