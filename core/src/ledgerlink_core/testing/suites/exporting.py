@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -252,6 +253,42 @@ class ExportTests(KitBase):
             "export changed or lost opening balances"
         )
 
+    def assert_repeat_writes_nothing(
+        self,
+        export: Callable[[], ExportReport],
+        runtime: Runtime,
+        backend_name: str,
+        capabilities: Capabilities,
+        export_settings: dict[str, str],
+        kit_transport: Any,
+        http_log: RequestLog,
+    ) -> None:
+        """Run ``export`` twice: the first creates every voucher; the second reports them all
+        ``already-there`` at the same place, sends no write, writes no file but core's journal
+        and leaves the target as it was."""
+        first = export()
+        assert first.ok, [o.error for o in first.outcomes if o.error]
+        assert {o.status for o in first.outcomes} == {ExportStatus.CREATED}
+        between = self.target_vouchers(
+            runtime, backend_name, capabilities, export_settings, kit_transport
+        )
+        http_log.clear()
+        with watch_io((), network=False) as io:
+            second = export()
+        assert [o.status for o in second.outcomes] == [ExportStatus.ALREADY_THERE] * len(
+            first.outcomes
+        )
+        assert [o.placement for o in second.outcomes] == [o.placement for o in first.outcomes]
+        writes = [(m, u) for m, u in http_log.requests if is_write_request(m, u)]
+        assert not writes, f"the repeated export sent writes: {writes}"
+        # Core's own state (the journal in the data directory) is not the target's.
+        target_writes = [e for e in io.events if str(runtime.data_dir) not in e]
+        assert not target_writes, f"the repeated export wrote: {target_writes}"
+        after = self.target_vouchers(
+            runtime, backend_name, capabilities, export_settings, kit_transport
+        )
+        assert after == between, "the repeated export changed the target"
+
     @requires(Capability.EXPORT_VOUCHERS, Capability.EXPORT_IDEMPOTENT)
     def test_repeated_export_writes_nothing_new(
         self,
@@ -264,23 +301,18 @@ class ExportTests(KitBase):
         sample: Bookkeeping,
         tmp_path: Path,
     ) -> None:
+        """The same file pushed twice, as ``ledgerlink push`` does."""
         items = self.export_items(sample)
         source = self.push_input(tmp_path / "push", [_voucher_json(i.voucher) for i in items])
-        first = self.push(runtime, backend_name, source, export_settings, kit_transport)
-        assert first.ok, [o.error for o in first.outcomes if o.error]
-        between = self.target_vouchers(
-            runtime, backend_name, capabilities, export_settings, kit_transport
+        self.assert_repeat_writes_nothing(
+            lambda: self.push(runtime, backend_name, source, export_settings, kit_transport),
+            runtime,
+            backend_name,
+            capabilities,
+            export_settings,
+            kit_transport,
+            http_log,
         )
-        http_log.clear()
-        second = self.push(runtime, backend_name, source, export_settings, kit_transport)
-        assert [o.status for o in second.outcomes] == [ExportStatus.ALREADY_THERE] * len(items)
-        assert [o.placement for o in second.outcomes] == [o.placement for o in first.outcomes]
-        writes = [(m, u) for m, u in http_log.requests if is_write_request(m, u)]
-        assert not writes, f"the repeated export sent writes: {writes}"
-        after = self.target_vouchers(
-            runtime, backend_name, capabilities, export_settings, kit_transport
-        )
-        assert after == between, "the repeated export changed the target"
 
     @requires(Capability.EXPORT_VOUCHERS, Capability.EXPORT_IDEMPOTENT)
     def test_repeated_library_export_writes_nothing_new(
@@ -293,33 +325,21 @@ class ExportTests(KitBase):
         http_log: RequestLog,
         sample: Bookkeeping,
     ) -> None:
-        """The same vouchers exported twice from Python (``PushRequest(items=...)``, no file,
-        no CLI): the second run reports them all there and sends no write."""
+        """The same vouchers exported twice from Python (``PushRequest(items=...)``: no file,
+        no CLI), as a library caller does."""
         from ledgerlink_core.jobs import PushRequest, push
 
         items: tuple[VoucherExport, ...] = tuple(self.export_items(sample))
         request = PushRequest(backend=backend_name, items=items, overrides=export_settings)
-        first = push(runtime, request, transport=kit_transport)
-        assert [o.status for o in first.outcomes] == [ExportStatus.CREATED] * len(items), [
-            o.error for o in first.outcomes if o.error
-        ]
-        between = self.target_vouchers(
-            runtime, backend_name, capabilities, export_settings, kit_transport
+        self.assert_repeat_writes_nothing(
+            lambda: push(runtime, request, transport=kit_transport),
+            runtime,
+            backend_name,
+            capabilities,
+            export_settings,
+            kit_transport,
+            http_log,
         )
-        http_log.clear()
-        with watch_io((), network=False) as io:
-            second = push(runtime, request, transport=kit_transport)
-        assert [o.status for o in second.outcomes] == [ExportStatus.ALREADY_THERE] * len(items)
-        assert [o.placement for o in second.outcomes] == [o.placement for o in first.outcomes]
-        writes = [(m, u) for m, u in http_log.requests if is_write_request(m, u)]
-        assert not writes, f"the repeated export sent writes: {writes}"
-        # Core's own state (the journal in the data directory) is not the target's.
-        target_writes = [e for e in io.events if str(runtime.data_dir) not in e]
-        assert not target_writes, f"the repeated export wrote: {target_writes}"
-        after = self.target_vouchers(
-            runtime, backend_name, capabilities, export_settings, kit_transport
-        )
-        assert after == between, "the repeated export changed the target"
 
     @requires(Capability.EXPORT_VOUCHERS, Capability.EXPORT_ATTACHMENTS)
     def test_attachments_are_exported(
