@@ -11,6 +11,7 @@ file and connection at most once.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -389,3 +390,47 @@ def test_identical_vouchers_in_the_target_are_not_taken_for_ours(tmp_path: Path)
     sink.vouchers = [items[0].voucher]
     assert statuses(export(sink, items, tmp_path)) == [ExportStatus.CREATED]
     assert len(sink.vouchers) == 2
+
+
+class SlowFirstPosts(ScriptedSink):
+    """Posts of the first vouchers take longer, so a concurrent run would overtake them."""
+
+    def __init__(self, slow: int, **kwargs: int) -> None:
+        super().__init__(**kwargs)
+        self.slow = slow
+        self.started = 0
+
+    def post_voucher(self, item: VoucherExport) -> VoucherRef:
+        with self._lock:
+            self.started += 1
+            mine = self.started
+        if mine <= self.slow:
+            time.sleep(0.05 * (self.slow - mine + 1))
+        return super().post_voucher(item)
+
+
+def test_each_series_is_posted_in_input_order(tmp_path: Path) -> None:
+    items = [
+        i.model_copy(update={"voucher": i.voucher.model_copy(update={"series": s})})
+        for i, s in zip(vouchers(12), "ABABABABABAB", strict=True)
+    ]
+    sink = SlowFirstPosts(slow=4, workers=4)
+    outcomes = export(sink, items, tmp_path)
+    assert statuses(outcomes) == [ExportStatus.CREATED] * 12
+    by_ref = {i.external_ref: n for n, i in enumerate(items)}
+    for series in "AB":
+        posted = [by_ref[ref] for ref, where in sink.posted if where.series == series]
+        assert posted == sorted(posted), f"series {series} posted out of input order: {posted}"
+        numbers = [o.placement.number for o in outcomes if o.placement.series == series]  # type: ignore[union-attr]
+        assert numbers == [str(n) for n in range(1, 7)]
+
+
+def test_a_crash_stops_the_later_posts_of_its_series(tmp_path: Path) -> None:
+    sink = ScriptedSink(workers=3).script("post_voucher", ScriptedSink.OK, ScriptedSink.CRASH)
+    items = vouchers(6)
+    with pytest.raises(SimulatedCrash):
+        export(sink, items, tmp_path)
+    assert [ref for ref, _ in sink.posted] == [items[0].external_ref]
+    # The next run finishes the rest, still in order, and nothing twice.
+    assert statuses(export(sink, items, tmp_path))[0] == ExportStatus.ALREADY_THERE
+    assert [ref for ref, _ in sink.posted] == [i.external_ref for i in items]

@@ -14,6 +14,7 @@ import abc
 import datetime as dt
 import logging
 import typing
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ __all__ = [
     "ConnectionInfo",
     "ExportConstraints",
     "SubledgerRequest",
+    "TextRules",
 ]
 
 
@@ -98,6 +100,34 @@ class SubledgerRequest(BaseModel):
     as_of: dt.date
 
 
+class TextRules(BaseModel):
+    """Which characters and how many a target takes in a voucher's texts.
+
+    A character is allowed when it is a letter of any language (``letters``, Unicode
+    category L) or one of ``characters``. ``None`` as a length means no limit.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    letters: bool = True
+    characters: str = ""
+    """Every other character allowed, listed."""
+    max_text: int | None = None
+    """Longest voucher text."""
+    max_row_text: int | None = None
+    """Longest row text."""
+    max_note: int | None = None
+    """Longest note (the target's comment, which also carries the external reference)."""
+
+    def allows(self, char: str) -> bool:
+        """Whether ``char`` (one character) may appear in a text."""
+        return char in self.characters or (self.letters and unicodedata.category(char)[0] == "L")
+
+    def refused(self, text: str) -> list[str]:
+        """The characters of ``text`` the target refuses, each once, in order of appearance."""
+        return [c for c in dict.fromkeys(text) if not self.allows(c)]
+
+
 class ExportConstraints(BaseModel):
     """What the target allows, read once before validation (one round of look-ups).
 
@@ -112,9 +142,13 @@ class ExportConstraints(BaseModel):
     """Bookkeeping is locked up to and including this date."""
     series: frozenset[str] | None = None
     """The voucher series that exist in the target."""
+    manual_series: frozenset[str] | None = None
+    """Of those, the ones open for vouchers entered by hand (None: every one)."""
     objects: dict[int, frozenset[str]] | None = None
     """Known objects per dimension (1 cost centre, 6 project); dimensions absent are not
     checked."""
+    text: TextRules | None = None
+    """The characters and lengths the target takes in texts."""
 
 
 @dataclass
@@ -213,9 +247,11 @@ class AccountingBackend(abc.ABC, Generic[S]):
         """
         raise NotSupported(self.name, [Capability.EXPORT_VOUCHERS])
 
-    def chart_of_accounts(self) -> Sequence[Account] | None:
-        """The target's accounts for validation before export, or None when the backend
-        accepts any account."""
+    def chart_of_accounts(self, year: FiscalYear | None = None) -> Sequence[Account] | None:
+        """The target's accounts in fiscal ``year`` (one of ``export_constraints().
+        fiscal_years``; None when the target has no years), for validation before export:
+        each with its ``active`` flag and object rules in that year. None when the backend
+        accepts any account. Core asks once per year the vouchers fall in."""
         return None
 
     def export_constraints(self) -> ExportConstraints:

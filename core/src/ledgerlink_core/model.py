@@ -33,12 +33,14 @@ __all__ = [
     "FiscalYear",
     "ObjectBalance",
     "ObjectRef",
+    "ObjectRule",
     "PeriodBalance",
     "RowChange",
     "Seconds",
     "SourceInfo",
     "SubledgerItem",
     "SupplierInvoice",
+    "TextChange",
     "Voucher",
     "VoucherExport",
     "VoucherOutcome",
@@ -139,8 +141,16 @@ class AccountType(StrEnum):
     INCOME = "I"
 
 
+#: Whether a row on an account may, must or must not name an object of a dimension.
+ObjectRule = Literal["allowed", "mandatory", "not_allowed"]
+
+
 class Account(Frozen):
-    """``#KONTO kontonr kontonamn`` with ``#KTYP``, ``#ENHET`` and ``#SRU``."""
+    """``#KONTO kontonr kontonamn`` with ``#KTYP``, ``#ENHET`` and ``#SRU``.
+
+    ``active`` and the two object rules are a backend's (SIE has no such records): what the
+    target allows on the account in one fiscal year.
+    """
 
     number: str
     name: str = ""
@@ -148,7 +158,11 @@ class Account(Frozen):
     unit: str | None = None
     sru: tuple[str, ...] = ()
     active: bool = True
-    """False for accounts a backend marks inactive (SIE has no such flag)."""
+    """False for accounts a backend marks inactive."""
+    cost_centre_rule: ObjectRule = "allowed"
+    """Rows on the account may, must or must not name a cost centre (dimension 1)."""
+    project_rule: ObjectRule = "allowed"
+    """Rows on the account may, must or must not name a project (dimension 6)."""
 
 
 class Dimension(Frozen):
@@ -396,6 +410,20 @@ class VoucherExport(Frozen):
     external_ref: str
     origin: str = ""
     """The input the voucher came from (a file's path), for messages."""
+    note: str = ""
+    """More for the target's comment on the voucher, next to the reference: what a
+    normalisation changed, with the original texts (see :class:`TextChange`)."""
+
+
+class TextChange(Frozen):
+    """A text changed on the way to a target whose character set or lengths it broke."""
+
+    voucher: str
+    """The voucher's label in the input."""
+    field: str
+    """``text`` (the voucher's) or ``row N text``."""
+    before: str
+    after: str
 
 
 class ExportStatus(StrEnum):
@@ -448,6 +476,8 @@ class ExportReport(Frozen):
     """The backend exported to (its name)."""
     dry_run: bool = False
     outcomes: tuple[VoucherOutcome, ...] = ()
+    text_changes: tuple[TextChange, ...] = ()
+    """Texts normalised to fit the target (``--normalise-text``), each with its original."""
 
     def count(self, status: ExportStatus) -> int:
         """How many vouchers ended with ``status``."""

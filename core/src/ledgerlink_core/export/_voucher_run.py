@@ -8,15 +8,19 @@ then the target.
   is certainly absent; if even the look-up fails, nothing is re-sent and the voucher stays
   ``sending`` for the next run;
 * attachments follow the same rule per step (``uploading``, ``connecting``);
-* vouchers run concurrently on the sink's ``workers`` threads; outcomes come back in input
-  order.
+* vouchers run concurrently on the sink's ``workers`` threads, but the vouchers of one series
+  are *posted* strictly in input order: a target such as Fortnox numbers a series in the
+  order vouchers arrive, and an accountant expects A 54 before A 55 as in the input.
+  Look-ups and attachments stay concurrent. Outcomes come back in input order.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ledgerlink_core.errors import ExportAmbiguous, ExportRefused
@@ -65,6 +69,22 @@ def _attempt(do: Callable[[], T], find: Callable[[], T | None], what: str) -> T:
     raise _Unfinished(f"{what}: failed {MAX_ATTEMPTS} times, last: {last}")
 
 
+@dataclass
+class _Turn:
+    """A voucher's place in its series' queue of posts: wait for the one before, then let the
+    next one go. ``stop`` releases every waiter without a post when the run ends early."""
+
+    before: threading.Event | None
+    stop: threading.Event
+    after: threading.Event = field(default_factory=threading.Event)
+
+    def wait(self) -> None:
+        if self.before is not None:
+            self.before.wait()
+        if self.stop.is_set():
+            raise _Unfinished("the run stopped before it was this voucher's turn to be posted")
+
+
 class _Run:
     """One run's vouchers through one sink, recorded under one journal key."""
 
@@ -73,33 +93,56 @@ class _Run:
         self.key = key
         self.sink = sink
 
-    def voucher(self, item: VoucherExport, placed: VoucherExport) -> VoucherOutcome:
-        """Export ``placed`` (``item`` with its series chosen); report it as ``item``."""
-        ref = item.external_ref
-        entry = self.journal.register(self.key, item)
-        placement = entry.placement
-        already = placement is not None
+    def voucher(
+        self, item: VoucherExport, placed: VoucherExport, turn: _Turn | None = None
+    ) -> VoucherOutcome:
+        """Export ``placed`` (``item`` with its series chosen); report it as ``item``. With a
+        ``turn``, the post waits for the series' previous voucher."""
+        placement = None
         try:
-            if entry.state == VoucherState.SENDING:
-                # A previous run sent it and never heard back: ask the target first.
-                try:
-                    placement = self.sink.find_voucher(placed)
-                except ExportAmbiguous as exc:
-                    raise _Unfinished(
-                        f"its fate is unknown and the look-up failed ({exc})"
-                    ) from exc
-                if placement is not None:
-                    self.journal.mark_confirmed(self.key, ref, placement)
-                    already = True
-                else:
-                    self.journal.mark_pending(self.key, ref)
-            if placement is None:
-                placement = self._post(item, placed)
+            entry = self.journal.register(self.key, item)
+            placement, already = self._placement(item, placed, entry.state, entry.placement, turn)
+            if turn is not None:
+                turn.after.set()  # posted (or there already): the series' next may go
             connected = self._attachments(placed, placement, entry.attachments)
         except (ExportRefused, _Unfinished) as exc:
+            if turn is not None:
+                turn.after.set()  # this one failed; the series' next may still go
             return VoucherOutcome.of(item, ExportStatus.FAILED, placement, error=str(exc))
+        except BaseException:
+            if turn is not None:
+                turn.stop.set()  # a crash or a bug: no later voucher of the run is posted
+                turn.after.set()
+            raise
         status = ExportStatus.ALREADY_THERE if already else ExportStatus.CREATED
         return VoucherOutcome.of(item, status, placement, attachments=connected)
+
+    def _placement(
+        self,
+        item: VoucherExport,
+        placed: VoucherExport,
+        state: VoucherState,
+        placement: VoucherRef | None,
+        turn: _Turn | None,
+    ) -> tuple[VoucherRef, bool]:
+        """Where the voucher is, and whether it was there before this run: looked up when a
+        previous run left it ``sending``, posted (in its turn) when it is not there."""
+        if placement is not None:
+            return placement, True
+        ref = item.external_ref
+        if state == VoucherState.SENDING:
+            # A previous run sent it and never heard back: ask the target first.
+            try:
+                found = self.sink.find_voucher(placed)
+            except ExportAmbiguous as exc:
+                raise _Unfinished(f"its fate is unknown and the look-up failed ({exc})") from exc
+            if found is not None:
+                self.journal.mark_confirmed(self.key, ref, found)
+                return found, True
+            self.journal.mark_pending(self.key, ref)
+        if turn is not None:
+            turn.wait()
+        return self._post(item, placed), False
 
     def _post(self, item: VoucherExport, placed: VoucherExport) -> VoucherRef:
         ref = item.external_ref
@@ -205,15 +248,25 @@ def export_each(
             yield run.voucher(item, placed)
         return
     window = workers * 2
+    stop = threading.Event()
+    last: dict[str, _Turn] = {}  # the latest turn of each series
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="export") as pool:
         pending: deque[Future[VoucherOutcome]] = deque()
         try:
             for item, placed in pairs:
-                pending.append(pool.submit(run.voucher, item, placed))
+                series = placed.voucher.series
+                before = last.get(series)
+                turn = last[series] = _Turn(before.after if before else None, stop)
+                pending.append(pool.submit(run.voucher, item, placed, turn))
                 if len(pending) >= window:
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
         finally:
+            # Stopped early (an error, or the caller stopped reading): release the waiters,
+            # which then post nothing, and drop what has not started.
+            stop.set()
+            for turn in last.values():
+                turn.after.set()
             for future in pending:
                 future.cancel()

@@ -14,13 +14,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ledgerlink_core.backend import AccountingBackend, ExportConstraints
 from ledgerlink_core.capabilities import Capability
 from ledgerlink_core.errors import NotSupported
 from ledgerlink_core.export.engine import dry_run, run_export
 from ledgerlink_core.export.inputs import PushInput, read_push_input
 from ledgerlink_core.export.journal import FILENAME, ExportJournal, journal_key
-from ledgerlink_core.export.validate import validate_export
-from ledgerlink_core.model import ExportReport, VoucherExport, VoucherOutcome
+from ledgerlink_core.export.normalise import normalise
+from ledgerlink_core.export.validate import Charts, validate_export, year_of
+from ledgerlink_core.model import ExportReport, TextChange, VoucherExport, VoucherOutcome
 from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.sinks import BatchSink, ExportSink
 
@@ -44,6 +46,9 @@ class PushRequest(BaseModel):
     """Put every voucher in this series instead of its own."""
     dry_run: bool = False
     """Validate and report what would be sent; send and record nothing."""
+    normalise_text: bool = False
+    """Replace characters the target refuses by look-alikes it takes, and cut texts over its
+    limits; the originals go into the voucher's note and each change into the report."""
     overrides: dict[str, str] = Field(default_factory=dict)
     """Backend settings for this run (``--set``), over environment and config file."""
 
@@ -75,27 +80,51 @@ def push(runtime: Runtime, request: PushRequest, *, transport: Any = None) -> Ex
         pushed = PushInput(items=list(request.items))
     if any(item.attachments for item in pushed.items):
         needs.append(Capability.EXPORT_ATTACHMENTS)
+    changes: list[TextChange] = []
     with runtime.open_backend(
         request.backend, request.overrides, require=needs, transport=transport
     ) as backend:
+        constraints = backend.export_constraints()
+        items = pushed.items
+        if request.normalise_text and constraints.text is not None:
+            items, changes = normalise(items, constraints.text)
         validate_export(
-            pushed.items,
+            items,
             target=request.backend,
             capabilities=caps,
-            chart=backend.chart_of_accounts(),
-            constraints=backend.export_constraints(),
+            charts=_charts(backend, items, constraints),
+            constraints=constraints,
             hook=runtime.registry.hook,
             series_override=request.series,
             input_problems=pushed.problems,
         )
         key = journal_key(request.backend, backend.target_id())
         if request.dry_run:
-            outcomes = dry_run(pushed.items, journal_path=runtime.data_dir / FILENAME, key=key)
+            outcomes = dry_run(items, journal_path=runtime.data_dir / FILENAME, key=key)
         else:
-            outcomes = _send(runtime, backend.export_sink(), pushed.items, key, request)
-    report = ExportReport(target=request.backend, dry_run=request.dry_run, outcomes=tuple(outcomes))
+            outcomes = _send(runtime, backend.export_sink(), items, key, request)
+    report = ExportReport(
+        target=request.backend,
+        dry_run=request.dry_run,
+        outcomes=tuple(outcomes),
+        text_changes=tuple(changes),
+    )
     runtime.notify("ledgerlink_export_finished", report=report)
     return report
+
+
+def _charts(
+    backend: AccountingBackend, items: list[VoucherExport], constraints: ExportConstraints
+) -> Charts:
+    """The target's chart of each fiscal year the vouchers fall in (one look-up per year)."""
+    if constraints.fiscal_years is None:
+        return {None: backend.chart_of_accounts(None)}
+    wanted = {year_of(item.voucher.date, constraints) for item in items}
+    return {
+        year.index: backend.chart_of_accounts(year)
+        for year in constraints.fiscal_years
+        if year.index in wanted
+    }
 
 
 def _send(

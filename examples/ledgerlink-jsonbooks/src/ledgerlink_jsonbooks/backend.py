@@ -91,8 +91,8 @@ class JsonbooksBackend(AccountingBackend[JsonbooksSettings]):
 
     # --- export ---------------------------------------------------------------------------------
 
-    def chart_of_accounts(self) -> Sequence[Account] | None:
-        """The folder's accounts: exports may use only these."""
+    def chart_of_accounts(self, year: FiscalYear | None = None) -> Sequence[Account] | None:
+        """The folder's accounts (it holds one year): exports may use only these."""
         return self.folder.read_book().accounts
 
     def export_constraints(self) -> ExportConstraints:

@@ -23,6 +23,7 @@ from ledgerlink_core import (
     ConfigError,
     ConnectionInfo,
     ExportConstraints,
+    FiscalYear,
     SubledgerItem,
     SubledgerRequest,
 )
@@ -125,9 +126,9 @@ class FortnoxBackend(AccountingBackend[FortnoxSettings]):
             self._sink = FortnoxSink(self.client, workers=self.settings.max_workers)
         return self._sink
 
-    def chart_of_accounts(self) -> Sequence[Account] | None:
-        """The Fortnox chart, with inactive accounts marked."""
-        return self.export_sink().chart()
+    def chart_of_accounts(self, year: FiscalYear | None = None) -> Sequence[Account] | None:
+        """The Fortnox chart of ``year``, with inactive accounts marked."""
+        return self.export_sink().chart(year)
 
     def export_constraints(self) -> ExportConstraints:
         """Fiscal years, locked period and voucher series of the company."""

@@ -150,10 +150,13 @@ class FortnoxSink(VoucherSink):
                 return year
         raise ExportRefused(f"no fiscal year in Fortnox holds {day}")
 
-    def chart(self) -> list[Account]:
-        """The chart of accounts, with each account's active flag."""
-        latest = self.years[-1].id if self.years else None
-        params = {"financialyear": latest} if latest is not None else None
+    def chart(self, year: FiscalYear | None = None) -> list[Account]:
+        """The chart of accounts of ``year`` (default: the latest), with each account's
+        active flag in that year: Fortnox keeps one chart per fiscal year."""
+        chosen = self.year_of(year.start) if year is not None else None
+        if chosen is None and self.years:
+            chosen = self.years[-1]
+        params = {"financialyear": chosen.id} if chosen is not None else None
         return [
             Account(
                 number=str(field(item, "Number")),
