@@ -34,6 +34,17 @@ twice reports every voucher as already there. `ledgerlink push --status` shows
 the journal.
 
 \b
+Vouchers of one series are posted strictly in input order, so a target that
+numbers a series as vouchers arrive (Fortnox) numbers them as the input does.
+
+\b
+Texts: the target's rules (which characters, how long) are checked before
+anything is sent; every refused character is named with its voucher and field.
+--normalise-text replaces each by a look-alike the target takes (' -> ’,
+" -> ’’, < -> ( ...), cuts over-long texts, keeps the original texts in the
+voucher's comment in the target, and lists every change in the report.
+
+\b
 Exit codes: 0 all vouchers there; 1 validation failed (nothing was sent);
 2 unreadable input; 4 not logged in; 5 the backend could not be reached;
 6 the backend cannot take vouchers or attachments; 8 some vouchers failed
@@ -52,6 +63,11 @@ Exit codes: 0 all vouchers there; 1 validation failed (nothing was sent);
 )
 @click.option("--series", metavar="S", help="Put every voucher in voucher series S.")
 @click.option("--dry-run", is_flag=True, help="Validate and show what would be sent; send nothing.")
+@click.option(
+    "--normalise-text",
+    is_flag=True,
+    help="Replace characters the target refuses by look-alikes (see below).",
+)
 @click.option("--status", "show_status", is_flag=True, help="Show the export journal and exit.")
 @set_option
 @json_option
@@ -63,6 +79,7 @@ def push(
     attach_dir: Path | None,
     series: str | None,
     dry_run: bool,
+    normalise_text: bool,
     show_status: bool,
     assignments: tuple[str, ...],
     as_json: bool,
@@ -90,6 +107,7 @@ def push(
         attach_dir=attach_dir,
         series=series,
         dry_run=dry_run,
+        normalise_text=normalise_text,
         overrides=parse_assignments(assignments),
     )
     try:
@@ -135,7 +153,13 @@ def _report_text(report: ExportReport) -> str:
     counts = ", ".join(f"{report.count(s)} {s.value}" for s in ExportStatus if report.count(s))
     head = "dry run: nothing sent. " if report.dry_run else ""
     body = table(["voucher", "outcome", "in target", "attachments", "reason"], rows, right=[3])
-    return f"{body}\n{head}{report.target}: {counts or 'no vouchers'}"
+    lines = [body, f"{head}{report.target}: {counts or 'no vouchers'}"]
+    if report.text_changes:
+        lines.append(f"texts changed to fit {report.target} (originals kept in its comments):")
+        lines += [
+            f"  {c.voucher}, {c.field}: {c.before!r} -> {c.after!r}" for c in report.text_changes
+        ]
+    return "\n".join(lines)
 
 
 def _status_json(status: JournalStatus) -> dict[str, Any]:
