@@ -25,8 +25,9 @@ from decimal import Decimal
 from itertools import chain
 from typing import BinaryIO, Literal
 
-from ledgerlink_core.model import FiscalYear, ObjectRef, RowChange, Voucher, VoucherRow
+from ledgerlink_core.model import FiscalYear, ObjectRef, RowChange, Voucher
 from ledgerlink_core.sie import lexer
+from ledgerlink_core.sie._fastbuild import new_row
 from ledgerlink_core.sie.encoding import ERRORS, detect_encoding
 from ledgerlink_core.sie.ksumma import record_bytes
 from ledgerlink_core.sie.problems import Problems, SieError
@@ -40,23 +41,7 @@ from ledgerlink_core.sie.records import (
     parse_int,
     parse_text,
 )
-from ledgerlink_core.sie.voucher import (
-    _NEW_ROW,
-    _SET_ACCOUNT,
-    _SET_AMOUNT,
-    _SET_DATE,
-    _SET_OBJECTS,
-    _SET_QUANTITY,
-    _SET_SIGN,
-    _SET_TEXT,
-    _ZERO,
-    Row,
-    SieVoucher,
-    _check_objects,
-    _fast,
-    _objects,
-    _row_model,
-)
+from ledgerlink_core.sie.voucher import _ZERO, Row, SieVoucher, _check_objects, _objects
 
 Source = str | os.PathLike[str] | bytes
 _ROW_KINDS = {"#TRANS": "T", "#RTRANS": "R", "#BTRANS": "B"}
@@ -257,9 +242,7 @@ class SieReader:
         vregs = self._vregs
         ver_fast = _VER_FAST
         amount_chars = _AMOUNT_STRIP
-        new_row = _NEW_ROW
-        s_account, s_amount, s_objects, s_date = _SET_ACCOUNT, _SET_AMOUNT, _SET_OBJECTS, _SET_DATE
-        s_text, s_quantity, s_sign = _SET_TEXT, _SET_QUANTITY, _SET_SIGN
+        row_of = new_row
         series_cache: dict[str, str] = {}
         scratch = self._scratch  # the open voucher in summary and sink mode
         D = Decimal
@@ -319,15 +302,9 @@ class SieReader:
                         break
                     total += amount
                     if keep:
-                        row = new_row(VoucherRow)
-                        s_account(row, hv[0])
-                        s_amount(row, amount)
-                        s_objects(row, hv[1])
-                        s_date(row, rv[0])
-                        s_text(row, rv[1])
-                        s_quantity(row, rv[2])
-                        s_sign(row, rv[3])
-                        ver.rows.append(row)  # type: ignore[union-attr]
+                        ver.rows.append(  # type: ignore[union-attr]
+                            row_of(hv[0], amount, hv[1], rv[0], rv[1], rv[2], rv[3])
+                        )
                     else:
                         hv[3].append(amount)
                 else:
@@ -444,15 +421,9 @@ class SieReader:
                             twin = False
                             self._twin(ver, hv[0], hv[2], amount)  # type: ignore[arg-type]
                         if keep:
-                            row = new_row(VoucherRow)
-                            s_account(row, hv[0])
-                            s_amount(row, amount)
-                            s_objects(row, hv[1])
-                            s_date(row, rv[0])
-                            s_text(row, rv[1])
-                            s_quantity(row, rv[2])
-                            s_sign(row, rv[3])
-                            ver.rows.append(row)  # type: ignore[union-attr]
+                            ver.rows.append(  # type: ignore[union-attr]
+                                row_of(hv[0], amount, hv[1], rv[0], rv[1], rv[2], rv[3])
+                            )
                         elif in_year:
                             hv[3].append(amount)
                         continue
@@ -849,7 +820,7 @@ class SieReader:
             if ver.twin is not None:
                 self._twin(ver, acc, flat, amount)
             if not self.summary:
-                ver.rows.append(_row_model(acc, amount, _objects(flat), *row[3:]))
+                ver.rows.append(new_row(acc, amount, _objects(flat), *row[3:]))
             elif ver.in_year:
                 self.movements[acc] += amount
             return
@@ -860,13 +831,10 @@ class SieReader:
             ver.twin = (acc, flat, amount, lineno)
         if not self.summary:
             ver.history.append(
-                _fast(
-                    RowChange,
-                    {
-                        "kind": "added" if kind == "R" else "removed",
-                        "row": _row_model(acc, amount, _objects(flat), *row[3:]),
-                        "position": len(ver.rows),
-                    },
+                RowChange.model_construct(
+                    kind="added" if kind == "R" else "removed",
+                    row=new_row(acc, amount, _objects(flat), *row[3:]),
+                    position=len(ver.rows),
                 )
             )
 
