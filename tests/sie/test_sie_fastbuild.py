@@ -75,11 +75,16 @@ def test_new_voucher_sets_every_field_of_voucher() -> None:
 
 
 def test_a_row_is_one_slot_per_field_and_nothing_else() -> None:
+    # new_row fills in a plain class with these slots and assigns it VoucherRow as its class:
+    # that needs the same layout (the same slots on the same base, no __dict__ or __weakref__).
     names = tuple(f.name for f in dataclasses.fields(VoucherRow))
     assert VoucherRow.__slots__ == names
+    assert VoucherRow.__mro__ == (VoucherRow, object)
     for name in names:
         assert isinstance(VoucherRow.__dict__[name], types.MemberDescriptorType), name
-    assert not hasattr(VoucherRow(**_ROW), "__dict__")
+    row = VoucherRow(**_ROW)
+    assert not hasattr(row, "__dict__")
+    assert not hasattr(row, "__weakref__")
 
 
 def test_new_row_is_a_validated_row() -> None:

@@ -139,6 +139,17 @@ def parse_objects(value: Field) -> tuple[ObjectRef, ...]:
     )
 
 
+def check_objects(flat: tuple[str, ...]) -> None:
+    """A voucher row's object list, flattened (``("1", "100", "6", "P1")``): dim/object pairs
+    with whole-number dimensions."""
+    if len(flat) & 1:
+        raise FieldError(
+            f"object list {_show(flat)} has an odd number of items (expected dim/object pairs)"
+        )
+    for i in range(0, len(flat), 2):
+        parse_int(flat[i], "dimension number")
+
+
 def _show(value: Field) -> str:
     if isinstance(value, tuple):
         return "{" + " ".join(value) + "}"

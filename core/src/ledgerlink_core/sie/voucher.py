@@ -6,12 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ledgerlink_core.model import ObjectRef, RowChange, Voucher, VoucherRow
+from ledgerlink_core.model import RowChange, Voucher, VoucherRow
 from ledgerlink_core.sie._fastbuild import new_voucher
-from ledgerlink_core.sie.records import FieldError, parse_int
 
-#: One checked voucher row: account, flat object list, amount, transdat, text, quantity, sign.
-Row = tuple[str, tuple[str, ...], Decimal, dt.date | None, str | None, Decimal | None, str | None]
+__all__ = ["SieVoucher"]
 
 _ZERO = Decimal(0)
 
@@ -48,6 +46,25 @@ class SieVoucher:
             return f"{self.series} {self.number or '(new)'}".strip()
         return f"on line {self.line}"
 
+    def reset(
+        self,
+        line: int,
+        series: str,
+        number: str | None,
+        date: dt.date | None,
+        text: str = "",
+        reg_date: dt.date | None = None,
+        sign: str | None = None,
+    ) -> SieVoucher:
+        """Make this object the voucher of another ``#VER`` and return it (where the reader
+        hands no voucher out, it reuses one object for them all)."""
+        self.line, self.series, self.number, self.date = line, series, number, date
+        self.text, self.reg_date, self.sign = text, reg_date, sign
+        self.rows.clear()
+        self.history.clear()
+        self.total, self.ok, self.in_year, self.twin = _ZERO, True, True, None
+        return self
+
     def to_model(self) -> Voucher:
         """The canonical :class:`Voucher` (the reader validated every field already; the
         balance rule is checked here)."""
@@ -65,28 +82,3 @@ class SieVoucher:
             tuple(self.rows),
             tuple(self.history) if self.history else (),
         )
-
-
-_OBJECTS: dict[tuple[str, ...], tuple[ObjectRef, ...]] = {(): ()}
-
-
-def _objects(flat: tuple[str, ...]) -> tuple[ObjectRef, ...]:
-    """Flat ``("1", "100")`` -> ObjectRefs, shared between rows with the same list."""
-    refs = _OBJECTS.get(flat)
-    if refs is None:
-        refs = tuple(
-            ObjectRef(dimension=int(flat[i]), number=flat[i + 1]) for i in range(0, len(flat), 2)
-        )
-        if len(_OBJECTS) < 50_000:
-            _OBJECTS[flat] = refs
-    return refs
-
-
-def _check_objects(objs: tuple[str, ...]) -> None:
-    if len(objs) & 1:
-        raise FieldError(
-            "object list {" + " ".join(objs) + "} has an odd number of items "
-            "(expected dim/object pairs)"
-        )
-    for i in range(0, len(objs), 2):
-        parse_int(objs[i], "dimension number")
