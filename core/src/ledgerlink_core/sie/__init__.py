@@ -12,10 +12,11 @@ Every error is a :class:`SieError` (an ``InputError``) naming the file and line.
 """
 
 from ledgerlink_core.sie.check import CheckReport, check_sie
-from ledgerlink_core.sie.load import SieDocument, SieFileInfo, read_sie
+from ledgerlink_core.sie.document import SieDocument, SieFileInfo
 from ledgerlink_core.sie.problems import Problem, SieError
-from ledgerlink_core.sie.reader import SieReader, SieVoucher, iter_sie
+from ledgerlink_core.sie.reader import SieReader, iter_sie, read_sie
 from ledgerlink_core.sie.records import SieRecord
+from ledgerlink_core.sie.voucher import SieVoucher
 from ledgerlink_core.sie.writer import dumps_sie, write_sie
 
 __all__ = [

@@ -1,11 +1,14 @@
-"""The streaming SIE reader: one pass, one record or voucher at a time, bounded memory.
+"""The SIE reader: :func:`iter_sie` streams a file, :func:`read_sie` loads it whole.
 
-:class:`SieReader` (what :func:`iter_sie` returns) yields a :class:`SieRecord` for every record
+:class:`SieReader` (what :func:`iter_sie` returns) reads in one pass, one record or voucher at
+a time, in bounded memory. It yields a :class:`SieRecord` for every record
 outside a voucher and a :class:`SieVoucher` for every ``#VER`` with its ``{ ... }`` block, rows
 already typed. It handles the encoding, line numbers, the block structure and ``#KSUMMA``;
 after the iteration its ``encoding``, ``ksumma``, ``lines`` and ``problems`` describe the file.
 
-This module is the front; the pass itself is in private modules, one job each:
+:func:`read_sie` runs it with a sink for the vouchers and hands every other record to the
+``BookkeepingBuilder`` of ``document.py``. This module is the front; the pass itself is in
+private modules, one job each:
 
 - ``_scan``: lines as bytes, the decoder, and the caches of what the hot loops checked;
 - ``_model_loop`` and ``_summary_loop``: the hot loops, one for the model modes (vouchers
@@ -19,6 +22,7 @@ This module is the front; the pass itself is in private modules, one job each:
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -31,12 +35,13 @@ from ledgerlink_core.sie._general import GeneralPath
 from ledgerlink_core.sie._model_loop import model_loop
 from ledgerlink_core.sie._scan import Caches, Source, decoder, line_blocks, open_source
 from ledgerlink_core.sie._summary_loop import summary_loop
+from ledgerlink_core.sie.document import BookkeepingBuilder, SieDocument
 from ledgerlink_core.sie.encoding import detect_encoding
 from ledgerlink_core.sie.problems import Problems, SieError
 from ledgerlink_core.sie.records import SieRecord
 from ledgerlink_core.sie.voucher import SieVoucher
 
-__all__ = ["KsummaStatus", "SieReader", "Source", "iter_sie"]
+__all__ = ["KsummaStatus", "SieReader", "Source", "iter_sie", "read_sie"]
 
 KsummaStatus = Literal["valid", "invalid", "absent"]
 
@@ -124,3 +129,38 @@ def iter_sie(source: Source, *, strict: bool = True, name: str | None = None) ->
     (not SIE, binary, a truncated ``#KSUMMA`` file) raises in both modes.
     """
     return SieReader(source, strict=strict, name=name)
+
+
+def read_sie(
+    source: Source,
+    *,
+    strict: bool = True,
+    name: str | None = None,
+    on_read: Callable[[int], None] | None = None,
+) -> SieDocument:
+    """Read a whole SIE file (types 1, 2, 3, 4E, 4I) into the canonical model.
+
+    ``source`` is a path or the file's bytes; ``name`` names it in messages. Strict mode raises
+    :class:`~ledgerlink_core.sie.problems.SieError` (file, line, what was expected) on the first
+    error; lenient mode collects problems and leaves broken or unbalanced vouchers out.
+    Warnings (unknown records, extra fields...) never raise. ``on_read`` is told the size of
+    each block read (progress).
+    """
+    vouchers: list[Voucher] = []
+    reader = SieReader(source, strict=strict, name=name, sink=vouchers, on_read=on_read)
+    builder = BookkeepingBuilder(reader.problems)
+    builder.vouchers = vouchers
+    record = builder.record
+    # Millions of new, acyclic objects: the cyclic GC would rescan them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for item in reader:  # records only: the vouchers go to the sink
+            assert isinstance(item, SieRecord)
+            record(item)
+        book, info = builder.build(reader)
+    finally:
+        if collecting:
+            gc.enable()
+    problems = sorted(reader.problems.items, key=lambda p: (p.line is None, p.line or 0))
+    return SieDocument(bookkeeping=book, info=info, problems=problems)
