@@ -18,6 +18,8 @@ from ledgerlink_core.sie.problems import Problem
 from ledgerlink_core.sie.reader import SieReader, Source
 from ledgerlink_core.sie.records import BALANCE_LABELS, SieRecord, parse_record
 
+__all__ = ["CheckReport", "check_sie"]
+
 _ZERO = Decimal(0)
 
 

@@ -30,6 +30,22 @@ from ledgerlink_core.model import (
 from ledgerlink_core.sie.lexer import Field
 from ledgerlink_core.sie.problems import Problems
 
+__all__ = [
+    "BALANCE_LABELS",
+    "KNOWN_LABELS",
+    "FieldError",
+    "SieRecord",
+    "Skip",
+    "check_objects",
+    "parse_account",
+    "parse_amount",
+    "parse_date",
+    "parse_int",
+    "parse_objects",
+    "parse_record",
+    "parse_text",
+]
+
 
 class FieldError(ValueError):
     """One field is malformed; the message says what was expected."""

@@ -29,8 +29,7 @@ from ledgerlink_core.model import (
     VoucherOutcome,
     VoucherRef,
 )
-from ledgerlink_core.sie import SieRecord, iter_sie, read_sie, write_sie
-from ledgerlink_core.sie.writer import SieKind
+from ledgerlink_core.sie import SieKind, SieRecord, iter_sie, read_sie, write_sie
 from pydantic import Field
 
 from ledgerlink_sie_file.years import select_year
