@@ -112,13 +112,11 @@ def model_loop(
             append = ver.rows.append
             start = lineno
             for lineno, line in lines:
-                if line[:7] != b"#TRANS ":
-                    break
                 head, sep, tail = line.partition(b"} ")
                 try:
-                    hv = heads[head]
+                    hv = heads[head]  # false for anything but the head of a plain #TRANS
                 except KeyError:
-                    hv = head_of(head, lineno) if sep else False
+                    hv = head_of(head, sep, lineno)
                 if not hv:
                     break
                 amt, _, rest = tail.partition(b" ")

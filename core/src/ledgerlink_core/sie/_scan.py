@@ -12,6 +12,7 @@ decoded per line. A cached value is what the general path would make of it, or F
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import encodings.cp437
 import enum
@@ -143,7 +144,8 @@ class Caches:
         self.decode = decode
         #: The line where each account is first used by a voucher row (the reader's).
         self.first_use = first_use
-        self.heads: dict[bytes, Head | Literal[False]] = {}
+        # ("}" and "} " end a block: seeded, so that the row loops see them without a miss.)
+        self.heads: dict[bytes, Head | Literal[False]] = {b"}": False, b"": False}
         self.rests: dict[bytes, Rest | Literal[False]] = {b"": _NO_REST}
         self.dates: dict[str, dt.date | None] = {'""': None}
         #: A split #VER: its date, the bytes between number and text.
@@ -154,15 +156,17 @@ class Caches:
         #: appending is cheaper than a Decimal add into a dict).
         self.buckets: dict[str, list[Decimal]] = {}
 
-    def head(self, key: bytes, lineno: int) -> Head | Literal[False]:
-        """``b'#TRANS 1930 {1 "100"'`` -> (account, ObjectRefs, flat objects, the account's
-        bucket), or False. Notes the account's first use (the first time a head is seen is the
-        first time its account is)."""
+    def head(self, key: bytes, sep: bytes, lineno: int) -> Head | Literal[False]:
+        """What comes before the ``} `` (``sep``) of a line inside a block, such as
+        ``b'#TRANS 1930 {1 "100"'`` -> (account, ObjectRefs, flat objects, the account's
+        bucket), or False for anything but a plain ``#TRANS`` row (so the loops need not
+        look at the label). Notes the account's first use (the first time a head is seen is
+        the first time its account is)."""
         value: Head | Literal[False] = False
-        try:
-            t = lexer.tokenize(self.decode(key) + "}")
-        except lexer.LexError:
-            t = []
+        t: list[lexer.Field] = []
+        if sep and key.startswith(b"#TRANS "):
+            with contextlib.suppress(lexer.LexError):
+                t = lexer.tokenize(self.decode(key) + "}")
         if len(t) == 3 and type(t[1]) is str and type(t[2]) is tuple:
             acc, flat = t[1], t[2]
             if acc.isdigit() and acc.isascii():
