@@ -3,10 +3,11 @@
 The hot loops (``_model_loop``, ``_summary_loop``) take the usual ``#VER``, ``{``, ``#TRANS``
 and ``}`` lines themselves and hand every other line to :meth:`GeneralPath.line`: records
 outside vouchers, ``#VER`` and rows of any other shape, braces out of place, ``#KSUMMA``, and
-anything wrong. With the line they hand over the state of the open voucher block (the
-attributes under "the open block"), which they keep in local variables in between, and take
-it back afterwards. :meth:`GeneralPath.close_block` is the one place a voucher block is
-closed, by the loops and here alike.
+anything wrong. With the line they hand over the open voucher block (``state``, ``ver``,
+``total``, ``twin`` and ``in_year``, which they keep in local variables in between, being
+touched on every line) and take it back afterwards; what changes once a voucher at most
+(the counts, ``#RAR 0``'s bounds) they update here in place. :meth:`GeneralPath.close_block`
+is the one place a voucher block is closed, by the loops and here alike.
 """
 
 from __future__ import annotations
@@ -58,12 +59,12 @@ class GeneralPath:
     def __init__(self, reader: SieReader, caches: Caches) -> None:
         self.reader = reader
         self.caches = caches
+        self.decode = caches.decode
         self.problems = reader.problems
         self.summary = reader.summary
         self.sink = reader.sink
-        #: What the general path yields, for the loop to pass on: records, and vouchers it
-        #: closed in yield mode.
-        self.out: list[SieRecord | SieVoucher] = []
+        #: Vouchers the general path closed in yield mode, for the loop to pass on.
+        self.out: list[SieVoucher] = []
         #: The voucher object reused where none is handed out (sink and summary mode).
         self.scratch = SieVoucher(0, "", None, None)
         # --- the open block (the hot loops' local variables while they run) ---
@@ -75,8 +76,8 @@ class GeneralPath:
         """An ``#RTRANS`` waits for its twin ``#TRANS``."""
         self.in_year = True
         """The open voucher is inside ``#RAR 0`` (or no ``#RAR 0`` is known)."""
-        self.y0: dt.date | None = None
-        self.y1: dt.date | None = None
+        # --- what the hot loops update in place ---
+        self.year: tuple[dt.date, dt.date] | None = None
         """``#RAR 0``'s bounds, once known (summary mode)."""
         self.crc: int | None = None
         """The running ``#KSUMMA`` checksum, while one runs."""
@@ -91,14 +92,16 @@ class GeneralPath:
 
     # --- one line ---------------------------------------------------------------------------
 
-    def line(self, lineno: int, line: bytes) -> None:
-        """Read one line the hot loops did not take, and report what is wrong with it."""
-        s = (line.decode() if line.isascii() else self.caches.decode(line)).strip()
+    def line(self, lineno: int, line: bytes) -> SieRecord | None:
+        """Read one line the hot loops did not take, and report what is wrong with it: the
+        record to yield, if it is one outside a voucher (a voucher it closes in yield mode
+        goes to ``out``, to be yielded first)."""
+        s = (line.decode() if line.isascii() else self.decode(line)).strip()
         if not s:
-            return
+            return None
         if s[0] != "#":
             self._brace(s, lineno)
-            return
+            return None
         try:
             t = lexer.tokenize(s)
         except lexer.UnclosedQuote as err:
@@ -106,23 +109,23 @@ class GeneralPath:
             t = err.tokens
         except lexer.LexError as err:
             self.problems.error(lineno, "syntax", str(err))
-            return
-        label = t[0]
-        if label not in KNOWN_LABELS:
-            label = str(label).upper()  # labels are upper case, but be tolerant
-            t[0] = label
-        assert isinstance(label, str)
+            return None
+        first = t[0]
+        if type(first) is str and first in KNOWN_LABELS:
+            label = first
+        else:
+            label = t[0] = str(first).upper()  # labels are upper case, but be tolerant
         self.seen_record = True
         if self.crc is not None:
             if label == "#KSUMMA":
                 self._close_ksumma(t, self.crc, lineno)
                 self.crc = None
-                return
+                return None
             self.crc = zlib.crc32(record_bytes(t), self.crc)
         kind = _ROW_KINDS.get(label)
         if kind is not None:
             self._row_record(label, kind, t, lineno)
-            return
+            return None
         if self.state:
             what = (
                 "'}' to close the voucher block"
@@ -138,7 +141,8 @@ class GeneralPath:
         else:
             if label in BALANCE_LABELS:
                 self.reader.has_balances = True
-            self.out.append(SieRecord(lineno, label, t[1:]))
+            return SieRecord(lineno, label, t[1:])
+        return None
 
     def _brace(self, s: str, lineno: int) -> None:
         """A line that is not a record: ``{``, ``}`` or a mistake."""
@@ -190,7 +194,7 @@ class GeneralPath:
         self.twin = False
         year = self.reader.year0
         if year is not None:
-            self.y0, self.y1 = year.start, year.end
+            self.year = (year.start, year.end)
             if ver.date is not None and not year.start <= ver.date <= year.end:
                 self.outside_year(ver)
         self.in_year = ver.in_year
@@ -420,7 +424,7 @@ class GeneralPath:
             self._emit(self.close_block(ver, self.total, broken=True))
         self.ver, self.total = None, ZERO
 
-    def end(self, lineno: int) -> Iterator[SieRecord | SieVoucher]:
+    def end(self, lineno: int) -> Iterator[SieVoucher]:
         """After the last line (``lineno``): the counts, a block the file leaves open (yielded
         in yield mode), and what makes the file unreadable."""
         reader = self.reader

@@ -54,7 +54,6 @@ def model_loop(
     series_cache: dict[str, str] = {}
     amount_chars, D, zero, missing, row_of = AMOUNT_CHARS, Decimal, ZERO, MISSING, new_row
     state, ver, total, twin = g.state, g.ver, g.total, g.twin
-    nver, ntrans, y0, y1 = g.nver, g.ntrans, g.y0, g.y1
     sign: str | None
     lineno = 0
     for lineno, line in lines:
@@ -77,16 +76,17 @@ def model_loop(
                     else:
                         series, number, date, reg, text, sign = match_ver(line)
                     if date is not missing and date is not None and reg is not missing:
-                        nver += 1
+                        g.nver += 1
                         series = series_cache.setdefault(series, series)
                         if reuse is None:
                             ver = SieVoucher(lineno, series, number or None, date, text, reg, sign)
                         else:
                             ver = reuse.reset(lineno, series, number or None, date, text, reg, sign)
                         twin = False
-                        if y0 is None and reader.year0 is not None:
-                            y0, y1 = reader.year0.start, reader.year0.end
-                        if y0 is not None and y1 is not None and not y0 <= date <= y1:
+                        year = g.year
+                        if year is None and reader.year0 is not None:
+                            year = g.year = (reader.year0.start, reader.year0.end)
+                        if year is not None and not year[0] <= date <= year[1]:
                             outside_year(ver)
                         state = 1
                         break
@@ -97,14 +97,16 @@ def model_loop(
                     if done is not None:
                         yield done
                     break
-                g.state, g.ver, g.total, g.twin = state, ver, total, twin
-                g.nver, g.ntrans, g.y0, g.y1 = nver, ntrans, y0, y1
-                general(lineno, line)
-                state, ver, total, twin = g.state, g.ver, g.total, g.twin
-                nver, y0, y1 = g.nver, g.y0, g.y1
+                g.state, g.ver = state, ver
+                g.total, g.twin = total, twin
+                record = general(lineno, line)
+                state, ver = g.state, g.ver
+                total, twin = g.total, g.twin
                 if out:
                     yield from out
                     out.clear()
+                if record is not None:
+                    yield record
                 if state != 2:
                     break
             # Inside a block: the plain #TRANS rows after `line`, in a loop of their own.
@@ -136,8 +138,9 @@ def model_loop(
                     twin_row(ver, hv[0], hv[2], amount)
                 append(row_of(hv[0], amount, hv[1], rv[0], rv[1], rv[2], rv[3]))
             else:
-                ntrans += lineno - start
+                g.ntrans += lineno - start
                 break  # the file ends inside the block
-            ntrans += lineno - start - 1  # the rows before `line`
-    g.state, g.ver, g.total, g.nver, g.ntrans = state, ver, total, nver, ntrans
+            g.ntrans += lineno - start - 1  # the rows before `line`
+    g.state, g.ver = state, ver
+    g.total = total
     yield from g.end(lineno)

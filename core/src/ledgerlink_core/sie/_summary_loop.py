@@ -52,14 +52,12 @@ def summary_loop(
     heads, rests, head_of, rest_of = c.heads, c.rests, c.head, c.rest
     ver_dates, ver_regs, ver_date, match_ver = c.ver_dates, c.ver_regs, c.ver_date, c.match_ver
     decode, flush = c.decode, c.flush
-    general, close, out = g.line, g.close_block, g.out
+    general, close = g.line, g.close_block
     outside_year, twin_row = g.outside_year, g.twin_row
     reader, scratch = g.reader, g.scratch
     movements = reader.movements
     amount_chars, D, zero, missing = AMOUNT_CHARS, Decimal, ZERO, MISSING
-    state, ver, total, twin = g.state, g.ver, g.total, g.twin
-    nver, ntrans, y0, y1 = g.nver, g.ntrans, g.y0, g.y1
-    in_year, flush_at = g.in_year, g.flush_at
+    state, ver, total, twin, in_year = g.state, g.ver, g.total, g.twin, g.in_year
     lazy: _Lazy | None = None
     series: str | bytes
     number: str | bytes
@@ -80,15 +78,16 @@ def summary_loop(
                     else:
                         series, number, date, reg, _, _ = match_ver(line)
                     if date is not missing and date is not None and reg is not missing:
-                        nver += 1
-                        if ntrans > flush_at:
+                        g.nver += 1
+                        if g.ntrans > g.flush_at:
                             flush(movements)
-                            flush_at = ntrans + FLUSH_ROWS
+                            g.flush_at = g.ntrans + FLUSH_ROWS
                         ver, lazy = None, (lineno, series, number or None, date)
                         twin, in_year = False, True
-                        if y0 is None and reader.year0 is not None:
-                            y0, y1 = reader.year0.start, reader.year0.end
-                        if y0 is not None and y1 is not None and not y0 <= date <= y1:
+                        year = g.year
+                        if year is None and reader.year0 is not None:
+                            year = g.year = (reader.year0.start, reader.year0.end)
+                        if year is not None and not year[0] <= date <= year[1]:
                             ver, lazy = _reopen(scratch, lazy, decode), None
                             outside_year(ver)
                             in_year = False
@@ -107,15 +106,15 @@ def summary_loop(
                     break
                 if lazy is not None:
                     ver, lazy = _reopen(scratch, lazy, decode), None
-                g.state, g.ver, g.total, g.twin = state, ver, total, twin
-                g.nver, g.ntrans, g.y0, g.y1 = nver, ntrans, y0, y1
-                g.in_year, g.flush_at = in_year, flush_at
-                general(lineno, line)
-                state, ver, total, twin = g.state, g.ver, g.total, g.twin
-                nver, y0, y1, in_year, flush_at = g.nver, g.y0, g.y1, g.in_year, g.flush_at
-                if out:
-                    yield from out
-                    out.clear()
+                g.state, g.ver = state, ver
+                g.total, g.twin = total, twin
+                g.in_year = in_year
+                record = general(lineno, line)
+                state, ver = g.state, g.ver
+                total, twin = g.total, g.twin
+                in_year = g.in_year
+                if record is not None:
+                    yield record
                 if state != 2:
                     break
             # Inside a block: the plain #TRANS rows after `line`, in a loop of their own.
@@ -146,10 +145,11 @@ def summary_loop(
                 if in_year:
                     hv[3].append(amount)
             else:
-                ntrans += lineno - start
+                g.ntrans += lineno - start
                 break  # the file ends inside the block
-            ntrans += lineno - start - 1  # the rows before `line`
+            g.ntrans += lineno - start - 1  # the rows before `line`
     if lazy is not None:
         ver = _reopen(scratch, lazy, decode)
-    g.state, g.ver, g.total, g.nver, g.ntrans = state, ver, total, nver, ntrans
+    g.state, g.ver = state, ver
+    g.total = total
     yield from g.end(lineno)
