@@ -67,28 +67,29 @@ class GeneralPath:
         self.out: list[SieVoucher] = []
         #: The voucher object reused where none is handed out (sink and summary mode).
         self.scratch = SieVoucher(0, "", None, None)
-        # --- the open block (the hot loops' local variables while they run) ---
+        # --- the open block: the hot loops keep it in locals and hand it over ---
         self.state = 0
         self.ver: SieVoucher | None = None
+        #: The hot loops' part of the open voucher's ``#TRANS`` sum (not yet in ``ver``).
         self.total = ZERO
-        """The hot loops' part of the open voucher's ``#TRANS`` sum (not yet in ``ver``)."""
+        #: An ``#RTRANS`` waits for its twin ``#TRANS``.
         self.twin = False
-        """An ``#RTRANS`` waits for its twin ``#TRANS``."""
+        #: The open voucher is inside ``#RAR 0`` (or no ``#RAR 0`` is known).
         self.in_year = True
-        """The open voucher is inside ``#RAR 0`` (or no ``#RAR 0`` is known)."""
-        # --- what the hot loops update in place ---
+        # --- what the hot loops update here in place, once a voucher at most ---
+        #: ``#RAR 0``'s bounds, once the reader's ``year0`` is known.
         self.year: tuple[dt.date, dt.date] | None = None
-        """``#RAR 0``'s bounds, once known (summary mode)."""
-        self.crc: int | None = None
-        """The running ``#KSUMMA`` checksum, while one runs."""
+        #: ``#VER`` records read, and ``#TRANS`` rows the hot loops took (the general path
+        #: counts its own rows in the reader's ``counts`` as it reads them).
         self.nver = 0
         self.ntrans = 0
-        """``#VER`` records, and ``#TRANS`` rows the hot loops took (the general path counts
-        its rows in the reader's ``counts`` directly)."""
+        #: Summary mode: ``ntrans`` at which the bucketed amounts go to the movements next.
         self.flush_at = FLUSH_ROWS
-        self.seen_record = False
-        """The general path read a record (or the loops a ``#VER``: ``nver``)."""
+        #: The running ``#KSUMMA`` checksum while one runs, and the line that opened it.
+        self.crc: int | None = None
         self.ksumma_line = 0
+        #: The general path read a record (the loops count theirs in ``nver``).
+        self.seen_record = False
 
     # --- one line ---------------------------------------------------------------------------
 
