@@ -16,7 +16,7 @@ It runs once per line of files with millions of rows, which is why it looks the 
 - Any other line, and any line a cache marks unusual, goes to the general path
   (:meth:`~ledgerlink_core.sie._general.GeneralPath.line`) with the open block handed over in
   its attributes and taken back after; it reads, checks and reports the line as if no hot
-  path existed, and the loop passes on what it yields.
+  path existed, and the loop yields the record it returns.
 
 The row scan and the ``#VER`` split stand in the summary loop too, on purpose: the two loops
 differ in what they do with a row, and a function call per row to share the scan costs more

@@ -1,10 +1,10 @@
 """The SIE reader: :func:`iter_sie` streams a file, :func:`read_sie` loads it whole.
 
 :class:`SieReader` (what :func:`iter_sie` returns) reads in one pass, one record or voucher at
-a time, in bounded memory. It yields a :class:`SieRecord` for every record
-outside a voucher and a :class:`SieVoucher` for every ``#VER`` with its ``{ ... }`` block, rows
-already typed. It handles the encoding, line numbers, the block structure and ``#KSUMMA``;
-after the iteration its ``encoding``, ``ksumma``, ``lines`` and ``problems`` describe the file.
+a time, in bounded memory. It yields a :class:`SieRecord` for every record outside a voucher
+and a :class:`SieVoucher` for every ``#VER`` with its ``{ ... }`` block, rows already typed.
+It handles the encoding, line numbers, the block structure and ``#KSUMMA``; after the
+iteration its ``encoding``, ``ksumma``, ``lines`` and ``problems`` describe the file.
 
 :func:`read_sie` runs it with a sink for the vouchers and hands every other record to the
 ``BookkeepingBuilder`` of ``document.py``. This module is the front; the pass itself is in
