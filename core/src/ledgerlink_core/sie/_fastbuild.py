@@ -55,20 +55,15 @@ def new_row(
     account: str,
     amount: Decimal,
     objects: tuple[ObjectRef, ...],
-    date: dt.date | None,
-    text: str | None,
-    quantity: Decimal | None,
-    sign: str | None,
+    rest: tuple[dt.date | None, str | None, Decimal | None, str | None],
 ) -> VoucherRow:
-    """A :class:`VoucherRow` of checked values, equal to ``VoucherRow(account=..., ...)``."""
+    """A :class:`VoucherRow` of checked values, equal to ``VoucherRow(account=..., ...)``;
+    ``rest`` is the row's tail, ``(date, text, quantity, sign)``, as the reader caches it."""
     row: Any = _Row()
     row.account = account
     row.amount = amount
     row.objects = objects
-    row.date = date
-    row.text = text
-    row.quantity = quantity
-    row.sign = sign
+    row.date, row.text, row.quantity, row.sign = rest
     row.__class__ = VoucherRow
     return row
 

@@ -325,7 +325,7 @@ class GeneralPath:
             if ver.twin is not None:
                 self.twin_row(ver, acc, flat, amount)
             if not self.summary:
-                ver.rows.append(new_row(acc, amount, object_refs(flat), *row[3:]))
+                ver.rows.append(new_row(acc, amount, object_refs(flat), row[3:]))
             elif ver.in_year:
                 self.reader.movements[acc] += amount
             return
@@ -338,7 +338,7 @@ class GeneralPath:
             ver.history.append(
                 RowChange.model_construct(
                     kind="added" if kind == "R" else "removed",
-                    row=new_row(acc, amount, object_refs(flat), *row[3:]),
+                    row=new_row(acc, amount, object_refs(flat), row[3:]),
                     position=len(ver.rows),
                 )
             )

@@ -136,7 +136,7 @@ def model_loop(
                 if twin:
                     twin = False
                     twin_row(ver, hv[0], hv[2], amount)
-                append(row_of(hv[0], amount, hv[1], rv[0], rv[1], rv[2], rv[3]))
+                append(row_of(hv[0], amount, hv[1], rv))
             else:
                 g.ntrans += lineno - start
                 break  # the file ends inside the block
