@@ -103,6 +103,29 @@ def test_opening_plus_movements_must_equal_closing() -> None:
     assert problem.code == "balance-mismatch" and "1930" in problem.message
 
 
+def test_an_unbalanced_voucher_is_reported_with_its_own_sum() -> None:
+    # The voucher before it balances to 0.00: that zero must not lend the next sum its
+    # two decimals (check and full load say the same).
+    data = sie(
+        *HEAD,
+        '#VER "A" "1" 20250105 "Kassa" 20250105',
+        "{",
+        "#TRANS 1930 {} 1.50",
+        "#TRANS 3001 {} -1.50",
+        "}",
+        '#VER "A" "2" 20250106 "Kassa" 20250106',
+        "{",
+        "#TRANS 1930 {} 100",
+        "#TRANS 3001 {} -90",
+        "}",
+    )
+    from ledgerlink_core.sie import read_sie
+
+    for problems in (check_sie(data).problems, read_sie(data, strict=False).problems):
+        (unbalanced,) = [p for p in problems if p.code == "unbalanced"]
+        assert unbalanced.message == "voucher A 2 does not balance: its #TRANS rows sum to 10"
+
+
 def test_unreadable_input_raises() -> None:
     with pytest.raises(SieError):
         check_sie(b"PK\x03\x04\x00\x00binary")

@@ -9,7 +9,7 @@ from itertools import chain
 from hypothesis import given
 from hypothesis import strategies as st
 from ledgerlink_core.sie import check_sie, read_sie
-from ledgerlink_core.sie.reader import _line_blocks
+from ledgerlink_core.sie._scan import line_blocks
 
 
 def _text_mode(data: bytes) -> list[bytes]:
@@ -26,7 +26,7 @@ def _text_mode(data: bytes) -> list[bytes]:
 )
 def test_blocks_split_like_text_mode(parts: list[bytes], size: int) -> None:
     data = b"".join(parts)
-    got = list(chain.from_iterable(_line_blocks(io.BytesIO(data), size)))
+    got = list(chain.from_iterable(line_blocks(io.BytesIO(data), size)))
     assert got == _text_mode(data)
 
 

@@ -8,14 +8,19 @@ Public API::
     write_sie(book, path, *, sie_type="4E", ksumma=False) -> None   # atomic
     dumps_sie(book, *, sie_type="4E", ksumma=False) -> bytes
 
-Every error is a :class:`SieError` (an ``InputError``) naming the file and line.
+``SieKind`` is the type of what the writer writes (``"4E"`` or ``"4I"``). Every error is a
+:class:`SieError` (an ``InputError``) naming the file and line. ``__all__`` is the codec's
+whole public surface; the modules behind it (``reader``, ``document``, ``check``,
+``writer``...) carry their own ``__all__``, and those named with a leading underscore are the
+reader's private parts.
 """
 
 from ledgerlink_core.sie.check import CheckReport, check_sie
-from ledgerlink_core.sie.load import SieDocument, SieFileInfo, read_sie
+from ledgerlink_core.sie.document import SieDocument, SieFileInfo
 from ledgerlink_core.sie.problems import Problem, SieError
-from ledgerlink_core.sie.reader import SieReader, SieVoucher, iter_sie
+from ledgerlink_core.sie.reader import SieReader, iter_sie, read_sie
 from ledgerlink_core.sie.records import SieRecord
+from ledgerlink_core.sie.voucher import SieVoucher
 from ledgerlink_core.sie.writer import SieKind, dumps_sie, write_sie
 
 __all__ = [

@@ -13,11 +13,12 @@ from typing import Literal, cast
 from pydantic import BaseModel, ConfigDict
 
 from ledgerlink_core.model import Balance
-from ledgerlink_core.sie.load import file_info, sie_type_of
+from ledgerlink_core.sie.document import file_info, sie_type_of, unknown_accounts
 from ledgerlink_core.sie.problems import Problem
 from ledgerlink_core.sie.reader import SieReader, Source
 from ledgerlink_core.sie.records import BALANCE_LABELS, SieRecord, parse_record
-from ledgerlink_core.sie.rules import unknown_accounts
+
+__all__ = ["CheckReport", "check_sie"]
 
 _ZERO = Decimal(0)
 

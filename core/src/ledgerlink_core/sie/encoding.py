@@ -13,6 +13,8 @@ import codecs
 import re
 from typing import BinaryIO
 
+__all__ = ["CP437", "ERRORS", "LATIN1", "UTF8", "UTF8_BOM", "detect_encoding", "guess_from_sample"]
+
 CP437 = "cp437"
 UTF8 = "utf-8"
 UTF8_BOM = "utf-8-sig"

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from ledgerlink_core.sie.lexer import Field
 
+__all__ = ["record_bytes", "update"]
+
 
 def record_bytes(fields: Sequence[Field]) -> bytes:
     """The bytes one tokenised record (label first) feeds into the checksum."""

@@ -12,6 +12,8 @@ with ``\\"`` or quotes glued to other text (see docs/performance-anchors.md).
 
 from __future__ import annotations
 
+__all__ = ["Field", "LexError", "UnclosedQuote", "tokenize"]
+
 Field = str | tuple[str, ...]
 
 _WS = " \t"

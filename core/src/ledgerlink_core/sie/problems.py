@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict
 
 from ledgerlink_core.errors import InputError
 
+__all__ = ["Problem", "Problems", "Severity", "SieError"]
+
 Severity = Literal["error", "warning"]
 
 

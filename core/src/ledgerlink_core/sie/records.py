@@ -30,6 +30,22 @@ from ledgerlink_core.model import (
 from ledgerlink_core.sie.lexer import Field
 from ledgerlink_core.sie.problems import Problems
 
+__all__ = [
+    "BALANCE_LABELS",
+    "KNOWN_LABELS",
+    "FieldError",
+    "SieRecord",
+    "Skip",
+    "check_objects",
+    "parse_account",
+    "parse_amount",
+    "parse_date",
+    "parse_int",
+    "parse_objects",
+    "parse_record",
+    "parse_text",
+]
+
 
 class FieldError(ValueError):
     """One field is malformed; the message says what was expected."""
@@ -137,6 +153,17 @@ def parse_objects(value: Field) -> tuple[ObjectRef, ...]:
         ObjectRef(dimension=parse_int(value[i], "dimension number"), number=value[i + 1])
         for i in range(0, len(value), 2)
     )
+
+
+def check_objects(flat: tuple[str, ...]) -> None:
+    """A voucher row's object list, flattened (``("1", "100", "6", "P1")``): dim/object pairs
+    with whole-number dimensions."""
+    if len(flat) & 1:
+        raise FieldError(
+            f"object list {_show(flat)} has an odd number of items (expected dim/object pairs)"
+        )
+    for i in range(0, len(flat), 2):
+        parse_int(flat[i], "dimension number")
 
 
 def _show(value: Field) -> str:

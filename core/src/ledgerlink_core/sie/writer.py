@@ -26,6 +26,8 @@ from ledgerlink_core.model import Bookkeeping, ObjectRef, Voucher, VoucherRow
 from ledgerlink_core.sie import lexer
 from ledgerlink_core.sie.ksumma import record_bytes
 
+__all__ = ["SieKind", "amount", "date", "dumps_sie", "iter_lines", "q", "write_sie"]
+
 SieKind = Literal["4E", "4I"]
 
 _CTRL = {c: " " for c in (*range(32), 127)}

@@ -1,14 +1,16 @@
-"""Full load: a SIE file into the canonical :class:`~ledgerlink_core.model.Bookkeeping`.
+"""What a full load returns (:class:`SieDocument`), and how a file's records become the
+canonical :class:`~ledgerlink_core.model.Bookkeeping` (:class:`BookkeepingBuilder`, which
+``read_sie`` feeds); also the facts of a file the full load and the check both report.
 
-Built on the streaming reader; this module only stores what each record means.
+The reader (``reader.py``) does the vouchers; this module only stores what each other
+record means.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Callable
-from typing import Any, Literal, cast
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,9 +27,12 @@ from ledgerlink_core.model import (
     Voucher,
 )
 from ledgerlink_core.sie.problems import Problem, Problems
-from ledgerlink_core.sie.reader import SieReader, Source
 from ledgerlink_core.sie.records import SieRecord, parse_record
-from ledgerlink_core.sie.rules import unknown_accounts
+
+if TYPE_CHECKING:
+    from ledgerlink_core.sie.reader import SieReader
+
+__all__ = ["SieDocument", "SieFileInfo"]
 
 
 class SieFileInfo(BaseModel):
@@ -82,8 +87,39 @@ def sie_type_of(declared: str | None, has_balances: bool) -> str:
     return declared
 
 
-class _Builder:
-    """Collects the typed records of one file in file order."""
+def unknown_accounts(
+    record_use: Mapping[str, int],
+    voucher_use: Mapping[str, int],
+    chart: Collection[str],
+    sie_type: str,
+    problems: Problems,
+) -> None:
+    """Report accounts used (in balance records or vouchers) that have no ``#KONTO``.
+
+    ``record_use`` and ``voucher_use`` map an account to the line it is first used on; the
+    earlier of the two is reported. Only when the file has a chart at all. An error for SIE
+    1-3 and 4E ("every account used must be present"); a warning for 4I, where ``#KONTO`` is
+    optional and the receiving program creates unknown accounts.
+    """
+    if not chart:
+        return
+    first_use = dict(record_use)
+    for account, line in voucher_use.items():
+        if line < first_use.get(account, line + 1):
+            first_use[account] = line
+    for account, line in first_use.items():
+        if account in chart:
+            continue
+        message = f"account {account} is used but has no #KONTO in the file"
+        if sie_type == "4I":
+            problems.warn(line, "account-not-in-chart", message + " (allowed in SIE 4I)")
+        else:
+            problems.error(line, "account-not-in-chart", message)
+
+
+class BookkeepingBuilder:
+    """Collects the typed records of one file in file order (``record``), then builds the
+    bookkeeping (``build``) with the vouchers the reader appended to ``vouchers``."""
 
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
@@ -195,37 +231,3 @@ class _Builder:
         # The reader checked every voucher (balance included): skip validating them again.
         book = book.model_copy(update={"vouchers": tuple(self.vouchers)})
         return book, info
-
-
-def read_sie(
-    source: Source,
-    *,
-    strict: bool = True,
-    name: str | None = None,
-    on_read: Callable[[int], None] | None = None,
-) -> SieDocument:
-    """Read a whole SIE file (types 1, 2, 3, 4E, 4I) into the canonical model.
-
-    ``source`` is a path or the file's bytes; ``name`` names it in messages. Strict mode raises
-    :class:`~ledgerlink_core.sie.problems.SieError` (file, line, what was expected) on the first
-    error; lenient mode collects problems and leaves broken or unbalanced vouchers out.
-    Warnings (unknown records, extra fields...) never raise. ``on_read`` is told the size of
-    each block read (progress).
-    """
-    vouchers: list[Voucher] = []
-    reader = SieReader(source, strict=strict, name=name, sink=vouchers, on_read=on_read)
-    builder = _Builder(reader.problems)
-    builder.vouchers = vouchers
-    record = builder.record
-    # Millions of new, acyclic objects: the cyclic GC would rescan them again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for item in reader:  # records; the vouchers go to the sink
-            record(cast(SieRecord, item))
-        book, info = builder.build(reader)
-    finally:
-        if collecting:
-            gc.enable()
-    problems = sorted(reader.problems.items, key=lambda p: (p.line is None, p.line or 0))
-    return SieDocument(bookkeeping=book, info=info, problems=problems)
