@@ -1,10 +1,10 @@
 """Guess a SIE file's encoding from its bytes (``#FORMAT PC8`` is not to be trusted).
 
-Strategy (docs/sie-format.md §7): a UTF-8 BOM means UTF-8; bytes that decode as strict UTF-8
-with multibyte sequences mean UTF-8; otherwise count the Swedish letters of CP437 against
-those of Latin-1 and take the larger, CP437 on a tie. Mixed files (a Latin-1 path in a CP437
-body) are read as CP437. A UTF-8 file with a few stray non-UTF-8 bytes decodes those bytes as
-CP437 instead of failing (the ``sie-cp437`` error handler).
+Strategy (what the test corpus shows, not ``#FORMAT``): a UTF-8 BOM means UTF-8; bytes that decode
+as strict UTF-8 with multibyte sequences mean UTF-8; otherwise count the Swedish letters of CP437
+against those of Latin-1 and take the larger, CP437 on a tie. Mixed files (a Latin-1 path in a CP437
+body) are read as CP437. A UTF-8 file with a few stray non-UTF-8 bytes decodes those bytes as CP437
+instead of failing (the ``sie-cp437`` error handler).
 """
 
 from __future__ import annotations
