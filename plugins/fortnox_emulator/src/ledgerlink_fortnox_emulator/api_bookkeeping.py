@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from ledgerlink_fortnox_emulator.errors import ApiError, bad_request, not_found
+from ledgerlink_fortnox_emulator.errors import bad_request, not_found
 from ledgerlink_fortnox_emulator.routing import (
     Context,
     Request,
     Response,
     Router,
-    check_fields,
     num,
     paged,
     parse_date,
@@ -22,38 +20,10 @@ from ledgerlink_fortnox_emulator.routing import (
 )
 from ledgerlink_fortnox_emulator.sie_export import export_sie
 from ledgerlink_fortnox_emulator.state import AccountRec, FiscalYearRec, RowRec, VoucherRec
+from ledgerlink_fortnox_emulator.voucher_rules import parse_voucher
 
 router = Router()
-CENT = Decimal("0.01")
 ZERO = Decimal(0)
-
-_VOUCHER_FIELDS = {
-    "@url",
-    "ApprovalState",
-    "Comments",
-    "CostCenter",
-    "Description",
-    "Project",
-    "ReferenceNumber",
-    "ReferenceType",
-    "TransactionDate",
-    "VoucherNumber",
-    "VoucherRows",
-    "VoucherSeries",
-    "Year",
-}
-_ROW_FIELDS = {
-    "Account",
-    "CostCenter",
-    "Credit",
-    "Debit",
-    "Description",
-    "Project",
-    "Quantity",
-    "Removed",
-    "TransactionInformation",
-}
-
 
 # --- company ------------------------------------------------------------------------------------
 
@@ -320,109 +290,6 @@ def voucher(ctx: Context, req: Request) -> Response:
     if found is None:
         raise not_found(2000610, "Kan inte hitta verifikationen.")
     return Response(200, {"Voucher": _voucher_json(ctx, req, found)})
-
-
-def _voucher_error(ctx: Context, key: str, detail: str = "") -> ApiError:
-    code, message = ctx.config.voucher_errors[key]
-    return bad_request(code, f"{message} {detail}".strip())
-
-
-def _amount(ctx: Context, raw: object, name: str) -> Decimal:
-    if raw in (None, ""):
-        return ZERO
-    if isinstance(raw, bool) or not isinstance(raw, int | Decimal | str):
-        raise bad_request(2000108, f"Värdet måste vara numeriskt: {name}")
-    try:
-        value = Decimal(str(raw))
-    except ArithmeticError:
-        raise bad_request(2000108, f"Värdet måste vara numeriskt: {name}") from None
-    if not value.is_finite():
-        raise bad_request(2000108, f"Värdet måste vara numeriskt: {name}")
-    return value.quantize(CENT, ROUND_HALF_UP)
-
-
-def parse_voucher(ctx: Context, req: Request) -> VoucherRec:
-    """Validate a ``POST /3/vouchers`` body as Fortnox does; the voucher is not yet numbered."""
-    body = req.json()
-    data = body.get("Voucher")
-    if not isinstance(data, dict):
-        raise bad_request(2001392, "Ingen eller felaktig typ av data")
-    check_fields(data, _VOUCHER_FIELDS)
-    for required in ("VoucherSeries", "TransactionDate", "Description"):
-        if data.get(required) in (None, ""):
-            raise _voucher_error(ctx, "required_field", required)
-    for name in ("Description", "Comments"):
-        limit = 200 if name == "Description" else 1000
-        if not isinstance(data.get(name, ""), str) or len(data.get(name, "")) > limit:
-            raise bad_request(2000359, f"Ogiltigt värde för {name} (högst {limit} tecken)")
-    try:
-        when = dt.date.fromisoformat(str(data["TransactionDate"]))
-    except ValueError:
-        raise bad_request(2000092, f"Ogiltigt datum: {data['TransactionDate']}") from None
-    year = select_year(ctx, req)
-    if not year.contains(when):
-        raise _voucher_error(
-            ctx, "no_fiscal_year", f"({when} ligger inte i {year.start}–{year.end})"
-        )
-    locked = ctx.state.locked_until
-    if locked is not None and when <= locked:
-        raise _voucher_error(ctx, "locked_period", f"(låst t.o.m. {locked})")
-    series = str(data["VoucherSeries"])
-    if series not in ctx.state.series:
-        raise _voucher_error(ctx, "series_missing", series)
-    raw_rows = data.get("VoucherRows") or []
-    if not isinstance(raw_rows, list):
-        raise bad_request(2001392, "Ingen eller felaktig typ av data: VoucherRows")
-    rows: list[RowRec] = []
-    for raw in raw_rows:
-        if not isinstance(raw, dict):
-            raise bad_request(2001392, "Ingen eller felaktig typ av data: VoucherRows")
-        check_fields(raw, _ROW_FIELDS)
-        if raw.get("Account") in (None, ""):
-            raise _voucher_error(ctx, "required_field", "Account")
-        number = parse_int(raw["Account"], "Account")
-        account = ctx.state.accounts.get(number)
-        if account is None:
-            raise _voucher_error(ctx, "account_missing", str(number))
-        if not account.active:
-            raise _voucher_error(ctx, "account_inactive", str(number))
-        costcenter = str(raw.get("CostCenter") or data.get("CostCenter") or "")
-        if costcenter and costcenter not in ctx.state.costcenters:
-            raise _voucher_error(ctx, "costcenter_missing", costcenter)
-        project = str(raw.get("Project") or data.get("Project") or "")
-        if project and project not in ctx.state.projects:
-            raise _voucher_error(ctx, "project_missing", project)
-        quantity = raw.get("Quantity")
-        rows.append(
-            RowRec(
-                number,
-                _amount(ctx, raw.get("Debit"), "Debit"),
-                _amount(ctx, raw.get("Credit"), "Credit"),
-                description=str(raw.get("Description") or ""),
-                transaction_information=str(raw.get("TransactionInformation") or "")[:100],
-                costcenter=costcenter,
-                project=project,
-                quantity=Decimal(str(quantity)) if quantity not in (None, "", 0) else None,
-            )
-        )
-    if len(rows) < 2:
-        raise _voucher_error(ctx, "too_few_rows")
-    debit = sum((r.debit for r in rows), ZERO)
-    credit = sum((r.credit for r in rows), ZERO)
-    if debit != credit:
-        raise _voucher_error(ctx, "unbalanced", f"(debet {debit}, kredit {credit})")
-    return VoucherRec(
-        series,
-        0,
-        year.id,
-        when,
-        str(data["Description"]),
-        rows,
-        comments=str(data.get("Comments") or ""),
-        costcenter=str(data.get("CostCenter") or ""),
-        project=str(data.get("Project") or ""),
-        origin="api",
-    )
 
 
 @router.add("POST", "/3/vouchers", "bookkeeping")

@@ -88,6 +88,10 @@ class EmulatorConfig:
     default_page_size: int = 100
     max_page_size: int = 500
     max_upload_bytes: int | None = None
+    truncate_long_texts: bool = False
+    """Over-long voucher texts (``Description`` > 200, ``Comments`` > 1000,
+    ``TransactionInformation`` > 100 characters) are refused with 2000359; True cuts them to
+    the limit instead (Fortnox documents neither)."""
 
     # --- injected faults -----------------------------------------------------------------------
     latency: Seconds = 0.0  # seconds added to every /3/ request

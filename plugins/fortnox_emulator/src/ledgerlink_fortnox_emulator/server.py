@@ -292,6 +292,7 @@ RUNTIME_KNOBS = frozenset(
         "access_token_lifetime",
         "refresh_token_lifetime",
         "max_upload_bytes",
+        "truncate_long_texts",
         "licences",
         "granted_scopes",
     }
