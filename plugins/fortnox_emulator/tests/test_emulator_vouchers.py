@@ -54,6 +54,28 @@ def test_sublist_and_date_filters(api: httpx.Client) -> None:
     assert [v["Year"] for v in by_date["Vouchers"]] == [1]
 
 
+def test_list_items_without_comments_and_a_sublist_without_date_filter(
+    small: RunningEmulator, api: httpx.Client
+) -> None:
+    made = api.post("/vouchers", json=voucher_body(Comments="ledgerlink:ref-1"))
+    assert made.status_code == 201
+    window = {"fromdate": "2025-05-01", "todate": "2025-05-31"}
+    listed = api.get("/vouchers/sublist/A", params=window).json()["Vouchers"]
+    assert [(v["VoucherNumber"], v["Comments"]) for v in listed] == [(2, "ledgerlink:ref-1")]
+    small.configure(voucher_list_comments=False, honour_date_filter=False)
+    for path, params in [("/vouchers/sublist/A", window), ("/vouchers", {})]:
+        items = api.get(path, params=params).json()["Vouchers"]
+        assert items and all("Comments" not in v for v in items)
+    # The sublist now ignores the dates (the whole series of the year comes back) ...
+    whole = api.get("/vouchers/sublist/A", params=window).json()["Vouchers"]
+    assert [v["VoucherNumber"] for v in whole] == [1, 2]
+    # ... while /3/vouchers, where Fortnox documents them, still honours them.
+    ranged = api.get("/vouchers", params={**window, "voucherseries": "A"}).json()["Vouchers"]
+    assert [v["VoucherNumber"] for v in ranged] == [2]
+    # A single voucher is the full object: Comments is always there.
+    assert api.get("/vouchers/A/2").json()["Voucher"]["Comments"] == "ledgerlink:ref-1"
+
+
 def test_create_numbers_per_series_and_year_without_idempotency(
     small: RunningEmulator, api: httpx.Client
 ) -> None:

@@ -200,8 +200,8 @@ def _voucher_url(req: Request, v: VoucherRec) -> str:
     return f"{req.base_url}/3/vouchers/{v.series}/{v.number}?financialyear={v.year}"
 
 
-def _voucher_list_item(req: Request, v: VoucherRec) -> dict[str, Any]:
-    return {
+def _voucher_list_item(req: Request, v: VoucherRec, comments: bool = True) -> dict[str, Any]:
+    item = {
         "@url": _voucher_url(req, v),
         "ApprovalState": v.approval_state,
         "Comments": v.comments,
@@ -213,6 +213,10 @@ def _voucher_list_item(req: Request, v: VoucherRec) -> dict[str, Any]:
         "VoucherSeries": v.series,
         "Year": v.year,
     }
+    if not comments:
+        # The older list shape (Fortnox's earlier documentation): no Comments key at all.
+        del item["Comments"]
+    return item
 
 
 def _row_json(ctx: Context, r: RowRec) -> dict[str, Any]:
@@ -240,8 +244,12 @@ def _voucher_json(ctx: Context, req: Request, v: VoucherRec) -> dict[str, Any]:
 
 def _voucher_list(ctx: Context, req: Request, series: str | None) -> Response:
     year = select_year(ctx, req)
+    sublist = series is not None
     series = series or req.query.get("voucherseries") or None
     start, end = parse_date(req, "fromdate"), parse_date(req, "todate")
+    if sublist and not ctx.config.honour_date_filter:
+        # Fortnox documents only ``financialyear`` on /sublist/{series}.
+        start = end = None
     modified = parse_modified(req)
     costcenter = req.query.get("costcenter")
     found = [
@@ -269,7 +277,8 @@ def _voucher_list(ctx: Context, req: Request, series: str | None) -> Response:
         raise bad_request(2000588, f"Ogiltig parameter i anropet: sortby={sort}")
     if req.query.get("sortorder") == "descending":
         found.reverse()
-    return paged(ctx, req, "Vouchers", found, lambda v: _voucher_list_item(req, v))
+    comments = ctx.config.voucher_list_comments
+    return paged(ctx, req, "Vouchers", found, lambda v: _voucher_list_item(req, v, comments))
 
 
 @router.add("GET", "/3/vouchers", "bookkeeping")

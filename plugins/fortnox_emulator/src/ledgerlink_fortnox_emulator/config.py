@@ -88,6 +88,13 @@ class EmulatorConfig:
     default_page_size: int = 100
     max_page_size: int = 500
     max_upload_bytes: int | None = None
+    voucher_list_comments: bool = True
+    """List items of ``/3/vouchers`` and ``/3/vouchers/sublist/{series}`` carry ``Comments``
+    (today's schema); False leaves the key out, as the older documented list shape did."""
+    honour_date_filter: bool = True
+    """``fromdate``/``todate`` narrow ``/3/vouchers/sublist/{series}``; False ignores them there
+    (Fortnox documents only ``financialyear`` on the sublist; ``/3/vouchers`` always honours
+    them)."""
     truncate_long_texts: bool = False
     """Over-long voucher texts (``Description`` > 200, ``Comments`` > 1000,
     ``TransactionInformation`` > 100 characters) are refused with 2000359; True cuts them to

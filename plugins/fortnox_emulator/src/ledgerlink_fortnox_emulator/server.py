@@ -293,6 +293,8 @@ RUNTIME_KNOBS = frozenset(
         "refresh_token_lifetime",
         "max_upload_bytes",
         "truncate_long_texts",
+        "voucher_list_comments",
+        "honour_date_filter",
         "licences",
         "granted_scopes",
     }
