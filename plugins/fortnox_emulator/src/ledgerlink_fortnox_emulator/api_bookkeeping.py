@@ -120,11 +120,11 @@ def _account_json(req: Request, year: FiscalYearRec, a: AccountRec, bf: Decimal)
         "Active": a.active,
         "BalanceBroughtForward": num(bf),
         "CostCenter": "",
-        "CostCenterSettings": "ALLOWED",
+        "CostCenterSettings": a.costcenter_settings,
         "Description": a.description,
         "Number": a.number,
         "Project": "",
-        "ProjectSettings": "ALLOWED",
+        "ProjectSettings": a.project_settings,
         "SRU": a.sru or 0,
         "VATCode": a.vat_code,
         "Year": year.id,
@@ -136,7 +136,7 @@ def accounts(ctx: Context, req: Request) -> Response:
     year = select_year(ctx, req)
     sru = req.query.get("sru")
     with ctx.state.lock:
-        chart = sorted(ctx.state.accounts.values(), key=lambda a: a.number)
+        chart = sorted(ctx.state.chart(year.id).values(), key=lambda a: a.number)
         if sru:
             chart = [a for a in chart if str(a.sru) == sru]
         opening = ctx.state.opening_balances
@@ -153,7 +153,7 @@ def accounts(ctx: Context, req: Request) -> Response:
 def account(ctx: Context, req: Request) -> Response:
     year = select_year(ctx, req)
     number = parse_int(req.params["Number"], "Number")
-    found = ctx.state.accounts.get(number)
+    found = ctx.state.account(year.id, number)
     if found is None:
         raise not_found(2000423, "Kan inte hitta kontot.")
     body = _account_json(req, year, found, ctx.state.opening_balances.get((year.id, number), ZERO))
@@ -219,8 +219,8 @@ def _voucher_list_item(req: Request, v: VoucherRec, comments: bool = True) -> di
     return item
 
 
-def _row_json(ctx: Context, r: RowRec) -> dict[str, Any]:
-    account = ctx.state.accounts.get(r.account)
+def _row_json(ctx: Context, year_id: int, r: RowRec) -> dict[str, Any]:
+    account = ctx.state.account(year_id, r.account)
     return {
         "Account": r.account,
         "CostCenter": r.costcenter,
@@ -238,7 +238,7 @@ def _voucher_json(ctx: Context, req: Request, v: VoucherRec) -> dict[str, Any]:
     body = _voucher_list_item(req, v)
     body["CostCenter"] = v.costcenter
     body["Project"] = v.project
-    body["VoucherRows"] = [_row_json(ctx, r) for r in v.rows]
+    body["VoucherRows"] = [_row_json(ctx, v.year, r) for r in v.rows]
     return body
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from ledgerlink_core import Seconds
 
+from ledgerlink_fortnox_emulator.state import DimensionSetting
+
 #: Every scope the emulator knows, granted to the test app by default.
 ALL_SCOPES: frozenset[str] = frozenset(
     {
@@ -28,6 +30,32 @@ ALL_SCOPES: frozenset[str] = frozenset(
     }
 )
 
+
+@dataclass(frozen=True)
+class AccountSetting:
+    """How the seed changes one account in the charts it builds (Fortnox keeps one per year).
+
+    ``year`` counts as SIE's ``#RAR`` does: 0 is the latest fiscal year, -1 the one before;
+    None means every year. Fields left None keep the seeded value. An account the seed does not
+    have is skipped, so one list fits every seed file."""
+
+    account: str
+    year: int | None = None
+    active: bool | None = None
+    cost_center: DimensionSetting | None = None
+    project: DimensionSetting | None = None
+
+
+#: Per-year differences a real company's charts have, applied to whatever accounts the seed has:
+#: premises rent (5010) needs a cost centre from the latest year on; share capital (2081) takes
+#: neither a cost centre nor a project; the mobile phone account (6212) was opened only in the
+#: latest year, so it is inactive in the year before.
+DEFAULT_ACCOUNT_SETTINGS: tuple[AccountSetting, ...] = (
+    AccountSetting("5010", year=0, cost_center="MANDATORY"),
+    AccountSetting("2081", cost_center="NOTALLOWED", project="NOTALLOWED"),
+    AccountSetting("6212", year=-1, active=False),
+)
+
 #: Voucher validation errors. Fortnox publishes no table of these codes (2001304 is the one
 #: seen documented), so they are configurable: key -> (code, message).
 DEFAULT_VOUCHER_ERRORS: dict[str, tuple[int, str]] = {
@@ -41,6 +69,10 @@ DEFAULT_VOUCHER_ERRORS: dict[str, tuple[int, str]] = {
     "costcenter_missing": (2000602, "Kan inte hitta kostnadsstället."),
     "project_missing": (2001161, "Kan inte hitta projektet."),
     "required_field": (2000603, "Obligatoriskt fält saknas"),
+    "costcenter_not_allowed": (2000605, "Kostnadsställe får inte anges på kontot"),
+    "costcenter_mandatory": (2000946, "Kostnadsställe är obligatoriskt på kontot"),
+    "project_not_allowed": (2000607, "Projekt får inte anges på kontot"),
+    "project_mandatory": (2000608, "Projekt är obligatoriskt på kontot"),
 }
 
 
@@ -145,6 +177,9 @@ class EmulatorConfig:
     locked_until: dt.date | None = None
     """Bookkeeping locked up to and including this date (``settings/lockedperiod``)."""
     inactive_accounts: frozenset[str] = frozenset()
+    """Accounts inactive in every year's chart."""
+    account_settings: tuple[AccountSetting, ...] = DEFAULT_ACCOUNT_SETTINGS
+    """Per-year account changes on top of the seed (``()``: every year's chart the same)."""
     preselected_year: int | None = None
     """Fiscal year id used when a request names none; None: the latest year."""
     sie_encoding: str = "cp437"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections import Counter
@@ -12,6 +13,9 @@ from typing import Any, Literal
 from ledgerlink_core import Seconds
 
 Kind = Literal["customer", "supplier"]
+DimensionSetting = Literal["ALLOWED", "MANDATORY", "NOTALLOWED"]
+"""An account's ``CostCenterSettings``/``ProjectSettings`` (Fortnox's ``fortnox_Account``)."""
+DIMENSION_SETTINGS: frozenset[str] = frozenset({"ALLOWED", "MANDATORY", "NOTALLOWED"})
 ZERO = Decimal(0)
 
 
@@ -37,7 +41,7 @@ class FiscalYearRec:
 
 @dataclass(slots=True)
 class AccountRec:
-    """An account of the chart (the same chart serves every year)."""
+    """An account of one fiscal year's chart (Fortnox keeps a chart per year)."""
 
     number: int
     description: str
@@ -46,6 +50,8 @@ class AccountRec:
     type: str | None = None
     """SIE ``#KTYP``: T, S, K or I."""
     vat_code: str = ""
+    costcenter_settings: DimensionSetting = "ALLOWED"
+    project_settings: DimensionSetting = "ALLOWED"
 
 
 @dataclass(slots=True)
@@ -197,7 +203,8 @@ class EmulatorState:
         self.company = company
         self.tenant_id = tenant_id
         self.years: list[FiscalYearRec] = []
-        self.accounts: dict[int, AccountRec] = {}
+        self.charts: dict[int, dict[int, AccountRec]] = {}
+        """Year id -> that year's chart of accounts (number -> account)."""
         self.opening_balances: dict[tuple[int, int], Decimal] = {}
         """(year id, account) -> balance brought forward."""
         self.object_opening_balances: dict[tuple[int, int, int, str], Decimal] = {}
@@ -241,6 +248,67 @@ class EmulatorState:
             if found is not None:
                 return found
         return max(self.years, key=lambda y: y.start)
+
+    # --- charts of accounts ---------------------------------------------------------------------
+
+    @property
+    def accounts(self) -> dict[int, AccountRec]:
+        """The preselected year's chart (the year a request without ``financialyear`` means)."""
+        return self.chart(self.default_year().id) if self.years else {}
+
+    def chart(self, year_id: int) -> dict[int, AccountRec]:
+        """One year's chart, number -> account (live: changes show in the API)."""
+        with self.lock:
+            return self.charts.setdefault(year_id, {})
+
+    def account(self, year_id: int, number: int) -> AccountRec | None:
+        """An account of one year's chart, or None when that year has no such account."""
+        return self.chart(year_id).get(number)
+
+    def add_account(self, account: AccountRec) -> None:
+        """Put ``account`` into every year's chart (a copy each, so years can differ)."""
+        with self.lock:
+            for year in self.years:
+                self.chart(year.id)[account.number] = dataclasses.replace(account)
+
+    def set_account(
+        self,
+        year_id: int,
+        number: int,
+        *,
+        active: bool | None = None,
+        cost_center: DimensionSetting | None = None,
+        project: DimensionSetting | None = None,
+        description: str | None = None,
+    ) -> AccountRec:
+        """Change an account in one year's chart, adding it to that year when missing (tests).
+
+        ``cost_center``/``project`` are ``ALLOWED``, ``MANDATORY`` or ``NOTALLOWED``."""
+        for setting in (cost_center, project):
+            if setting is not None and setting not in DIMENSION_SETTINGS:
+                raise ValueError(f"not one of {sorted(DIMENSION_SETTINGS)}: {setting!r}")
+        with self.lock:
+            if self.year(year_id) is None:
+                raise ValueError(f"no fiscal year {year_id}")
+            chart = self.chart(year_id)
+            found = chart.get(number)
+            if found is None:
+                elsewhere = next((c[number] for c in self.charts.values() if number in c), None)
+                found = (
+                    dataclasses.replace(elsewhere)
+                    if elsewhere is not None
+                    else AccountRec(number, description or f"Konto {number}")
+                )
+                chart[number] = found
+            for name, value in (
+                ("active", active),
+                ("costcenter_settings", cost_center),
+                ("project_settings", project),
+                ("description", description),
+            ):
+                if value is not None:
+                    setattr(found, name, value)
+            return found
 
     # --- vouchers -------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ledgerlink_fortnox_emulator.errors import ApiError, bad_request
 from ledgerlink_fortnox_emulator.routing import (
@@ -20,7 +20,7 @@ from ledgerlink_fortnox_emulator.routing import (
     parse_int,
     select_year,
 )
-from ledgerlink_fortnox_emulator.state import RowRec, VoucherRec
+from ledgerlink_fortnox_emulator.state import DimensionSetting, RowRec, VoucherRec
 from ledgerlink_fortnox_emulator.text_rules import (
     INVALID_CHARACTERS_CODE,
     INVALID_CHARACTERS_MESSAGE,
@@ -103,25 +103,43 @@ def _amount(raw: object, name: str) -> Decimal:
     return value.quantize(CENT, ROUND_HALF_UP)
 
 
-def _row(ctx: Context, voucher: dict[str, Any], raw: object, index: int) -> RowRec:
-    """One ``VoucherRows`` entry, checked (``index`` counts from 1, for messages)."""
+def _dimension(
+    ctx: Context,
+    kind: Literal["costcenter", "project"],
+    value: str,
+    setting: DimensionSetting,
+    account: int,
+) -> None:
+    """A row's cost centre or project against its account's setting and the register."""
+    if not value:
+        if setting == "MANDATORY":
+            raise voucher_error(ctx, f"{kind}_mandatory", str(account))
+        return
+    if setting == "NOTALLOWED":
+        raise voucher_error(ctx, f"{kind}_not_allowed", f"{account}: {value}")
+    register = ctx.state.costcenters if kind == "costcenter" else ctx.state.projects
+    if value not in register:
+        raise voucher_error(ctx, f"{kind}_missing", value)
+
+
+def _row(ctx: Context, year_id: int, voucher: dict[str, Any], raw: object, index: int) -> RowRec:
+    """One ``VoucherRows`` entry, checked against the chart of the voucher's own year
+    (``index`` counts from 1, for messages)."""
     if not isinstance(raw, dict):
         raise bad_request(2001392, "Ingen eller felaktig typ av data: VoucherRows")
     check_fields(raw, _ROW_FIELDS)
     if raw.get("Account") in (None, ""):
         raise voucher_error(ctx, "required_field", "Account")
     number = parse_int(raw["Account"], "Account")
-    account = ctx.state.accounts.get(number)
+    account = ctx.state.account(year_id, number)
     if account is None:
         raise voucher_error(ctx, "account_missing", str(number))
     if not account.active:
         raise voucher_error(ctx, "account_inactive", str(number))
     costcenter = str(raw.get("CostCenter") or voucher.get("CostCenter") or "")
-    if costcenter and costcenter not in ctx.state.costcenters:
-        raise voucher_error(ctx, "costcenter_missing", costcenter)
+    _dimension(ctx, "costcenter", costcenter, account.costcenter_settings, number)
     project = str(raw.get("Project") or voucher.get("Project") or "")
-    if project and project not in ctx.state.projects:
-        raise voucher_error(ctx, "project_missing", project)
+    _dimension(ctx, "project", project, account.project_settings, number)
     quantity = raw.get("Quantity")
     return RowRec(
         number,
@@ -167,7 +185,7 @@ def parse_voucher(ctx: Context, req: Request) -> VoucherRec:
     raw_rows = data.get("VoucherRows") or []
     if not isinstance(raw_rows, list):
         raise bad_request(2001392, "Ingen eller felaktig typ av data: VoucherRows")
-    rows = [_row(ctx, data, raw, i) for i, raw in enumerate(raw_rows, start=1)]
+    rows = [_row(ctx, year.id, data, raw, i) for i, raw in enumerate(raw_rows, start=1)]
     if len(rows) < 2:
         raise voucher_error(ctx, "too_few_rows")
     debit = sum((r.debit for r in rows), ZERO)
