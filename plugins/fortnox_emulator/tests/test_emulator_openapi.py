@@ -84,6 +84,10 @@ GETS = [
     ("/settings/lockedperiod", "/3/settings/lockedperiod"),
     ("/inbox", "/3/inbox"),
     ("/voucherfileconnections", "/3/voucherfileconnections"),
+    ("/costcenters", "/3/costcenters"),
+    ("/costcenters/100", "/3/costcenters/{Code}"),
+    ("/projects", "/3/projects"),
+    ("/projects/P1", "/3/projects/{ProjectNumber}"),
 ]
 
 

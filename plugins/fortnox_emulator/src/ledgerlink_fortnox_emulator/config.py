@@ -71,6 +71,7 @@ DEFAULT_VOUCHER_ERRORS: dict[str, tuple[int, str]] = {
     "required_field": (2000603, "Obligatoriskt fält saknas"),
     "costcenter_not_allowed": (2000605, "Kostnadsställe får inte anges på kontot"),
     "costcenter_mandatory": (2000946, "Kostnadsställe är obligatoriskt på kontot"),
+    "costcenter_inactive": (2000947, "Kostnadsstället är inaktivt"),
     "project_not_allowed": (2000607, "Projekt får inte anges på kontot"),
     "project_mandatory": (2000608, "Projekt är obligatoriskt på kontot"),
 }

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ledgerlink_core import Seconds
 
-from ledgerlink_fortnox_emulator import api_bookkeeping, api_files, api_ledgers
+from ledgerlink_fortnox_emulator import api_bookkeeping, api_dimensions, api_files, api_ledgers
 from ledgerlink_fortnox_emulator.config import EmulatorConfig
 from ledgerlink_fortnox_emulator.errors import (
     ApiError,
@@ -48,7 +48,7 @@ _WRITE_METHODS = ("POST", "PUT", "DELETE")
 
 def _router() -> Router:
     router = Router()
-    for module in (api_bookkeeping, api_ledgers, api_files):
+    for module in (api_bookkeeping, api_dimensions, api_ledgers, api_files):
         router.routes.extend(module.router.routes)
     return router
 

@@ -16,6 +16,7 @@ Kind = Literal["customer", "supplier"]
 DimensionSetting = Literal["ALLOWED", "MANDATORY", "NOTALLOWED"]
 """An account's ``CostCenterSettings``/``ProjectSettings`` (Fortnox's ``fortnox_Account``)."""
 DIMENSION_SETTINGS: frozenset[str] = frozenset({"ALLOWED", "MANDATORY", "NOTALLOWED"})
+PROJECT_STATUSES: frozenset[str] = frozenset({"NOTSTARTED", "ONGOING", "COMPLETED"})
 ZERO = Decimal(0)
 
 
@@ -212,7 +213,12 @@ class EmulatorState:
         self.series: dict[str, str] = {}
         """Voucher series code -> description."""
         self.costcenters: dict[str, str] = {}
+        """Cost centre code -> description (dimension 1 of the seed)."""
+        self.inactive_costcenters: set[str] = set()
         self.projects: dict[str, str] = {}
+        """Project number -> description (dimension 6 of the seed)."""
+        self.project_status: dict[str, str] = {}
+        """Project number -> ``NOTSTARTED``/``ONGOING``/``COMPLETED`` (absent: ONGOING)."""
         self.dimension_names: dict[int, str] = {1: "Kostnadsställe", 6: "Projekt"}
         self._vouchers: dict[tuple[int, str], dict[int, VoucherRec]] = {}
         self._next_number: dict[tuple[int, str], int] = {}
@@ -309,6 +315,32 @@ class EmulatorState:
                 if value is not None:
                     setattr(found, name, value)
             return found
+
+    # --- cost centres and projects --------------------------------------------------------------
+
+    def set_costcenter(
+        self, code: str, description: str | None = None, *, active: bool | None = None
+    ) -> None:
+        """Add or change a cost centre (tests); a new one without a description gets its code."""
+        with self.lock:
+            if description is not None or code not in self.costcenters:
+                self.costcenters[code] = description or self.costcenters.get(code) or code
+            if active is True:
+                self.inactive_costcenters.discard(code)
+            elif active is False:
+                self.inactive_costcenters.add(code)
+
+    def set_project(
+        self, number: str, description: str | None = None, *, status: str | None = None
+    ) -> None:
+        """Add or change a project (tests); ``status`` is NOTSTARTED, ONGOING or COMPLETED."""
+        if status is not None and status not in PROJECT_STATUSES:
+            raise ValueError(f"not one of {sorted(PROJECT_STATUSES)}: {status!r}")
+        with self.lock:
+            if description is not None or number not in self.projects:
+                self.projects[number] = description or self.projects.get(number) or number
+            if status is not None:
+                self.project_status[number] = status
 
     # --- vouchers -------------------------------------------------------------------------------
 

@@ -120,6 +120,8 @@ def _dimension(
     register = ctx.state.costcenters if kind == "costcenter" else ctx.state.projects
     if value not in register:
         raise voucher_error(ctx, f"{kind}_missing", value)
+    if kind == "costcenter" and value in ctx.state.inactive_costcenters:
+        raise voucher_error(ctx, "costcenter_inactive", value)
 
 
 def _row(ctx: Context, year_id: int, voucher: dict[str, Any], raw: object, index: int) -> RowRec:
