@@ -79,6 +79,7 @@ def test_list_items_without_comments_and_a_sublist_without_date_filter(
 def test_create_numbers_per_series_and_year_without_idempotency(
     small: RunningEmulator, api: httpx.Client
 ) -> None:
+    small.state.set_series("C", manual=True)  # a system series by default
     first = api.post("/vouchers", params={"financialyear": 2}, json=voucher_body())
     assert first.status_code == 201
     created = first.json()["Voucher"]
@@ -119,6 +120,7 @@ def test_create_goes_to_the_preselected_year_by_default(api: httpx.Client) -> No
 
 
 REJECTIONS: list[tuple[str, dict[str, Any], int]] = [
+    ("system series", voucher_body(series="B"), 2000604),
     ("unbalanced", voucher_body(rows=[(6110, "100", "0"), (1930, "0", "99.99")]), 2000595),
     ("one row", voucher_body(rows=[(6110, "0", "0")]), 2000596),
     ("unknown account", voucher_body(rows=[(6110, "5", "0"), (9999, "0", "5")]), 2001304),
@@ -154,6 +156,35 @@ def test_validation_errors(
     assert error["code"] == code
     assert error["message"]
     assert len(small.state.vouchers()) == before
+
+
+def test_voucher_series_say_whether_they_are_manual(
+    small_emulator_factory: EmulatorFactory,
+) -> None:
+    emu = small_emulator_factory()
+    with bearer(emu) as api:
+        listed = api.get("/voucherseries").json()["VoucherSeriesCollection"]
+        assert {s["Code"]: s["Manual"] for s in listed} == {
+            "A": True,
+            "B": False,
+            "C": False,
+            "D": False,
+            "E": False,
+        }
+        assert api.get("/voucherseries/B").json()["VoucherSeries"]["Manual"] is False
+        refused = api.post("/vouchers", json=voucher_body(series="D"))
+        assert refused.status_code == 400
+        assert refused.json()["ErrorInformation"] == {
+            "error": 1,
+            "message": "Verifikationsserien är inte manuell (D)",
+            "code": 2000604,
+        }
+        emu.state.set_series("K", "Kassa")
+        assert api.post("/vouchers", json=voucher_body(series="K")).status_code == 201
+        assert api.get("/voucherseries/K").json()["VoucherSeries"]["Manual"] is True
+    all_manual = small_emulator_factory(system_series=frozenset())
+    with bearer(all_manual) as api:
+        assert api.post("/vouchers", json=voucher_body(series="D")).status_code == 201
 
 
 def test_inactive_account_and_locked_period(small_emulator_factory: EmulatorFactory) -> None:

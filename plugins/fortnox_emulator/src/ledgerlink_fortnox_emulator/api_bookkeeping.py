@@ -170,7 +170,7 @@ def _series_json(ctx: Context, req: Request, code: str) -> dict[str, Any]:
         "Approver": {"Id": 0, "Name": ""},
         "Code": code,
         "Description": ctx.state.series[code],
-        "Manual": True,
+        "Manual": code not in ctx.state.non_manual_series,
         "Year": ctx.state.default_year().id,
     }
 

@@ -69,6 +69,7 @@ DEFAULT_VOUCHER_ERRORS: dict[str, tuple[int, str]] = {
     "costcenter_missing": (2000602, "Kan inte hitta kostnadsstället."),
     "project_missing": (2001161, "Kan inte hitta projektet."),
     "required_field": (2000603, "Obligatoriskt fält saknas"),
+    "series_not_manual": (2000604, "Verifikationsserien är inte manuell"),
     "costcenter_not_allowed": (2000605, "Kostnadsställe får inte anges på kontot"),
     "costcenter_mandatory": (2000946, "Kostnadsställe är obligatoriskt på kontot"),
     "costcenter_inactive": (2000947, "Kostnadsstället är inaktivt"),
@@ -177,6 +178,10 @@ class EmulatorConfig:
     Decimal("100")}`` leaves that much more open in the customer subledger than 1510 says."""
     locked_until: dt.date | None = None
     """Bookkeeping locked up to and including this date (``settings/lockedperiod``)."""
+    system_series: frozenset[str] = frozenset({"B", "C", "D", "E"})
+    """Voucher series that are not manual (``Manual: false`` in ``/3/voucherseries``): Fortnox
+    keeps B-E for its invoice and payment modules, and ``POST /3/vouchers`` into them is
+    refused. Series A and every series only the seed SIE names are manual."""
     inactive_accounts: frozenset[str] = frozenset()
     """Accounts inactive in every year's chart."""
     account_settings: tuple[AccountSetting, ...] = DEFAULT_ACCOUNT_SETTINGS

@@ -189,6 +189,7 @@ def _seed_ledger(state: EmulatorState, book: Bookkeeping, config: EmulatorConfig
             unnumbered.append(rec)
     for rec in unnumbered:
         state.create_voucher(rec)
+    state.non_manual_series.update(code for code in config.system_series if code in state.series)
 
 
 def _apply_account_settings(state: EmulatorState, config: EmulatorConfig) -> None:

@@ -212,6 +212,8 @@ class EmulatorState:
         """(year id, account, dimension, object) -> ``#OIB``."""
         self.series: dict[str, str] = {}
         """Voucher series code -> description."""
+        self.non_manual_series: set[str] = set()
+        """Series kept for Fortnox's own modules (``Manual: false``): no manual vouchers."""
         self.costcenters: dict[str, str] = {}
         """Cost centre code -> description (dimension 1 of the seed)."""
         self.inactive_costcenters: set[str] = set()
@@ -315,6 +317,20 @@ class EmulatorState:
                 if value is not None:
                     setattr(found, name, value)
             return found
+
+    # --- voucher series ---------------------------------------------------------------------------
+
+    def set_series(
+        self, code: str, description: str | None = None, *, manual: bool | None = None
+    ) -> None:
+        """Add or change a voucher series (tests); a new one is manual unless told otherwise."""
+        with self.lock:
+            if description is not None or code not in self.series:
+                self.series[code] = description or self.series.get(code) or f"Serie {code}"
+            if manual is True:
+                self.non_manual_series.discard(code)
+            elif manual is False:
+                self.non_manual_series.add(code)
 
     # --- cost centres and projects --------------------------------------------------------------
 

@@ -184,6 +184,8 @@ def parse_voucher(ctx: Context, req: Request) -> VoucherRec:
     series = str(data["VoucherSeries"])
     if series not in ctx.state.series:
         raise voucher_error(ctx, "series_missing", series)
+    if series in ctx.state.non_manual_series:
+        raise voucher_error(ctx, "series_not_manual", f"({series})")
     raw_rows = data.get("VoucherRows") or []
     if not isinstance(raw_rows, list):
         raise bad_request(2001392, "Ingen eller felaktig typ av data: VoucherRows")
