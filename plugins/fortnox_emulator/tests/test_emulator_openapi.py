@@ -8,6 +8,8 @@ openly, not skipped silently:
 * ``fortnox_ErrorInformationWrap`` spells ``Error``/``Message``/``Code``, but real answers also
   use lower case: only capitalised error bodies are validated against it;
 * ``GET /3/sie/{Type}`` declares only a 204: its body is bytes and is checked by the SIE tests;
+* ``GET /3/inbox/{Id}`` declares only a byte stream, but answers a folder when ``Id`` is a
+  folder id (as ``GET /3/inbox`` does): that answer is checked against ``fortnox_Folder_Wrap``;
 * no schema says ``nullable`` (OpenAPI 3.0): fields the emulator sends as ``null`` (absent
   dates and voucher numbers, as Fortnox does) are dropped before validation.
 """
@@ -127,6 +129,17 @@ def test_writes_match_the_spec(api: httpx.Client) -> None:
         },
     )
     _check(connection, "/3/voucherfileconnections", "POST")
+
+
+def test_a_folder_by_id_matches_the_folder_schema(api: httpx.Client) -> None:
+    api.post("/inbox", params={"path": "inbox_v"}, files={"file": ("a.pdf", b"%PDF")})
+    folder = api.get("/inbox/inbox_v")
+    assert folder.status_code == 200
+    schema = {
+        "$ref": "#/components/schemas/fortnox_Folder_Wrap",
+        "components": _spec()["components"],
+    }
+    jsonschema.validate(folder.json(), schema, cls=jsonschema.Draft4Validator)
 
 
 def test_capitalised_error_bodies_match_the_spec(api: httpx.Client) -> None:

@@ -121,7 +121,10 @@ class EmulatorConfig:
     it back a whole second however short the scaled window."""
     default_page_size: int = 100
     max_page_size: int = 500
-    max_upload_bytes: int | None = None
+    max_upload_bytes: int | None = 5 * 1024 * 1024
+    """Largest file ``POST /3/inbox`` and ``/3/archive`` take (400 naming the file above it;
+    None: no limit). 5 MB is the only per-file limit Fortnox documents (invoice file
+    connections); it publishes none for the inbox or archive."""
     voucher_list_comments: bool = True
     """List items of ``/3/vouchers`` and ``/3/vouchers/sublist/{series}`` carry ``Comments``
     (today's schema); False leaves the key out, as the older documented list shape did."""
