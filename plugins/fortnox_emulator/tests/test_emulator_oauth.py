@@ -14,7 +14,7 @@ from ledgerlink_fortnox_emulator import RunningEmulator
 
 EmulatorFactory = Callable[..., RunningEmulator]
 
-REDIRECT = "http://127.0.0.1:53682/callback"
+REDIRECT = "http://127.0.0.1:47865/callback"  # the default registered redirect URI
 
 
 def _basic(emu: RunningEmulator, secret: str | None = None) -> dict[str, str]:
@@ -218,20 +218,31 @@ def test_revoked_refresh_token_no_longer_works(small: RunningEmulator) -> None:
     assert again.status_code == 400
 
 
-def test_loopback_redirect_uri_may_use_any_port(small: RunningEmulator) -> None:
-    for uri in ("http://127.0.0.1:40000/callback", "http://localhost:1234/cb"):
-        answer = httpx.get(
-            small.oauth_base + "/auth",
-            params={
-                "client_id": small.config.client_id,
-                "response_type": "code",
-                "state": "s",
-                "scope": "bookkeeping",
-                "redirect_uri": uri,
-            },
-        )
-        assert answer.status_code == 302
-        assert answer.headers["location"].startswith(uri + "?code=")
+def test_redirect_uri_must_match_the_registered_one_exactly(
+    small_emulator_factory: EmulatorFactory,
+) -> None:
+    emu = small_emulator_factory()
+    near_misses = (
+        "http://127.0.0.1:40000/callback",  # another port: no loopback wildcard
+        "http://127.0.0.1/callback",
+        "http://localhost:47865/callback",
+        "http://127.0.0.1:47865/callback/",
+        "http://127.0.0.1:47865/other",
+        "https://127.0.0.1:47865/callback",
+    )
+    for uri in near_misses:
+        refused = _authorize(emu, redirect_uri=uri)
+        assert refused.status_code == 400, uri
+        assert refused.text == "Invalid redirect_uri"
+        assert "location" not in refused.headers
+    assert _query(_authorize(emu))["code"]
+    # A test that logs in on its own port registers exactly that URI.
+    own = "http://127.0.0.1:40000/callback"
+    custom = small_emulator_factory(redirect_uris=(own,))
+    answer = _authorize(custom, redirect_uri=own)
+    assert answer.status_code == 302
+    assert answer.headers["location"].startswith(own + "?code=")
+    assert _authorize(custom).status_code == 400  # the default is not registered there
 
 
 def test_authorization_codes_expire(small_emulator_factory: EmulatorFactory) -> None:

@@ -91,9 +91,10 @@ class EmulatorConfig:
     # --- the registered app and the approving user ---------------------------------------------
     client_id: str = "ledgerlink-emulator-client"
     client_secret: str = "ledgerlink-emulator-secret"
-    redirect_uris: tuple[str, ...] = ("http://127.0.0.1", "http://localhost")
-    """Registered redirect URIs. A loopback URI without a port matches any port and path
-    (RFC 8252 §7.3), so a login listener on an ephemeral port works; otherwise exact match."""
+    redirect_uris: tuple[str, ...] = ("http://127.0.0.1:47865/callback",)
+    """Registered redirect URIs (default: ledgerlink's own default ``redirect_uri``). The
+    authorize request's ``redirect_uri`` must equal one of them exactly, as with Fortnox: no
+    port wildcard for loopback, so a test that logs in on a free port registers that URI."""
     user_email: str = "test.user@example.com"
     user_name: str = "Test User"
     tenant_id: int = 1234567

@@ -75,18 +75,10 @@ class AuthServer:
     # --- /oauth-v1/auth -------------------------------------------------------------------------
 
     def redirect_uri_allowed(self, uri: str) -> bool:
-        """True when ``uri`` matches a registered redirect URI (loopback: any port/path)."""
-        got = urlsplit(uri)
-        for registered in self.config.redirect_uris:
-            want = urlsplit(registered)
-            if (got.scheme, got.hostname) != (want.scheme, want.hostname):
-                continue
-            loopback = want.hostname in ("127.0.0.1", "localhost", "::1")
-            if loopback and want.port is None and want.path in ("", "/"):
-                return True
-            if got.port == want.port and got.path == want.path:
-                return True
-        return False
+        """True when ``uri`` is exactly a registered redirect URI: Fortnox says it "must match
+        the Redirect URI for the app set in the Developer Portal" and documents no port
+        wildcard, not even for loopback addresses."""
+        return uri in self.config.redirect_uris
 
     def authorize(self, params: dict[str, str]) -> tuple[int, str]:
         """Answer the authorize request: ``(302, location)`` or ``(400, plain-text reason)``.
