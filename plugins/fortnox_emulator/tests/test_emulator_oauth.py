@@ -204,18 +204,42 @@ def test_service_accounts_can_be_disabled(small_emulator_factory: EmulatorFactor
     assert _query(_authorize(emu, account_type="service"))["error"] == "unauthorized_client"
 
 
-def test_revoked_refresh_token_no_longer_works(small: RunningEmulator) -> None:
+def _revoke(emu: RunningEmulator, **form: str) -> httpx.Response:
+    return httpx.post(emu.oauth_base + "/revoke", data=form, headers=_basic(emu))
+
+
+def test_revoking_a_refresh_token_as_documented(small: RunningEmulator) -> None:
     tokens = small.issue_tokens()
-    revoked = httpx.post(
-        small.oauth_base + "/revoke",
-        data={"token": str(tokens["refresh_token"]), "token_type_hint": "refresh_token"},
-        headers=_basic(small),
-    )
+    refresh = str(tokens["refresh_token"])
+    revoked = _revoke(small, token_type_hint="refresh_token", token=refresh)
     assert revoked.status_code == 200
-    again = _token(
-        small, {"grant_type": "refresh_token", "refresh_token": str(tokens["refresh_token"])}
-    )
+    assert revoked.json() == {"revoked": True}
+    again = _token(small, {"grant_type": "refresh_token", "refresh_token": refresh})
     assert again.status_code == 400
+    assert again.json()["error"] == "invalid_grant"
+    # The access token lives on until it expires: revoking stops new ones only.
+    assert _company(small, tokens["access_token"]).status_code == 200
+
+
+def test_revoking_access_tokens_or_without_the_hint_is_refused(small: RunningEmulator) -> None:
+    tokens = small.issue_tokens()
+    access, refresh = str(tokens["access_token"]), str(tokens["refresh_token"])
+    for form in (
+        {"token": refresh},  # no hint
+        {"token_type_hint": "access_token", "token": refresh},
+        {"token_type_hint": "access_token", "token": access},
+        {"token_type_hint": "refresh_token", "token": access},  # an access token all the same
+    ):
+        refused = _revoke(small, **form)
+        assert refused.status_code == 400, form
+        assert refused.json()["error"] == "unsupported_token_type"
+    assert _company(small, access).status_code == 200
+    still = _token(small, {"grant_type": "refresh_token", "refresh_token": refresh})
+    assert still.status_code == 200
+    no_client = httpx.post(
+        small.oauth_base + "/revoke", data={"token_type_hint": "refresh_token", "token": "x"}
+    )
+    assert no_client.status_code == 401
 
 
 def test_redirect_uri_must_match_the_registered_one_exactly(

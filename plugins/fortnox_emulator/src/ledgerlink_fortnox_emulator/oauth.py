@@ -241,13 +241,27 @@ class AuthServer:
 
     # --- /oauth-v1/revoke and helpers ------------------------------------------------------------
 
-    def revoke(self, form: dict[str, str], authorization: str | None) -> None:
-        """RFC 7009 revocation of a refresh or access token (unknown tokens are fine)."""
+    def revoke(self, form: dict[str, str], authorization: str | None) -> dict[str, object]:
+        """Revoke a refresh token as Fortnox documents it: Basic client auth and
+        ``token_type_hint=refresh_token&token=...``, answered ``{"revoked": true}``.
+
+        Revoking access tokens "is not supported for Authorization Code Flow", so an access
+        token, or a request without the hint, is refused with ``unsupported_token_type``.
+        Access tokens already issued stay valid until they expire; an unknown refresh token
+        is answered as revoked (RFC 7009 §2.2)."""
         self._client(authorization)
         token = form.get("token", "")
+        if not token:
+            raise OAuthError(400, "invalid_request", "token is required")
         with self._lock:
+            if form.get("token_type_hint") != "refresh_token" or token in self._access:
+                raise OAuthError(
+                    400,
+                    "unsupported_token_type",
+                    "Only refresh tokens can be revoked (token_type_hint=refresh_token)",
+                )
             self._refresh.pop(token, None)
-            self._access.pop(token, None)
+        return {"revoked": True}
 
     def check_bearer(self, token: str) -> Grant | None:
         """The grant behind a bearer token, or None when it is unknown or expired."""

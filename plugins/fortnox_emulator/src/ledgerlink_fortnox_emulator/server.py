@@ -238,8 +238,8 @@ class _Handler(BaseHTTPRequestHandler):
                     )
                     self._send(Response(200, answer, headers={"Cache-Control": "no-store"}))
                 else:
-                    app.auth.revoke(form, req.headers.get("authorization"))
-                    self._send(Response(200, b"", content_type="text/plain"))
+                    revoked = app.auth.revoke(form, req.headers.get("authorization"))
+                    self._send(Response(200, revoked))
             except OAuthError as err:
                 self._send(Response(err.status, err.body()))
             return
