@@ -155,6 +155,10 @@ class EmulatorConfig:
     """Chance to close the socket without an answer and without doing the request."""
     drop_after_commit_rate: float = 0.0
     """Chance to do a write (POST) and then close the socket without an answer."""
+    drop_refresh_answer_rate: float = 0.0
+    """Chance that a successful ``refresh_token`` grant rotates the tokens and then closes the
+    connection without an answer: the client is left with the used refresh token, and its
+    next refresh meets 400 ``invalid_grant``, as after a lost answer from real Fortnox."""
     faults_on_reads: bool = True
     """Whether 429 bursts, 5xx, timeouts and dropped connections also hit reads (GET).
     Drop-after-commit only ever hits writes: a read has nothing to commit."""

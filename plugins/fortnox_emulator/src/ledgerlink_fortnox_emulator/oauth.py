@@ -11,6 +11,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import random
 import secrets
 import threading
 import time
@@ -55,6 +56,10 @@ class _Refresh:
     expires_at: Seconds  # time.time()
 
 
+class AnswerLost(Exception):
+    """The grant is done (tokens rotated) but its answer must not reach the client."""
+
+
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -71,6 +76,9 @@ class AuthServer:
         self._signing_key = secrets.token_bytes(32)
         self.refreshes = 0
         """How many refresh_token grants succeeded (inspection)."""
+        self.lost_refresh_answers = 0
+        """How many of those had their answer dropped (``drop_refresh_answer_rate``)."""
+        self._faults = random.Random(config.seed + 2)
 
     # --- /oauth-v1/auth -------------------------------------------------------------------------
 
@@ -182,7 +190,12 @@ class AuthServer:
             if found is None or found.client_id != client_id or time.time() > found.expires_at:
                 raise OAuthError(400, "invalid_grant", "Invalid refresh token")
             self.refreshes += 1
-            return self._mint(client_id, found.scopes, found.offline, found.service_account)
+            answer = self._mint(client_id, found.scopes, found.offline, found.service_account)
+            # One draw per successful refresh, so a seed gives the same sequence of losses.
+            if self._faults.random() < self.config.drop_refresh_answer_rate:
+                self.lost_refresh_answers += 1
+                raise AnswerLost("refresh answer dropped after rotating the tokens")
+            return answer
 
     def _from_client_credentials(self, client_id: str, tenant: str | None) -> dict[str, object]:
         if not tenant:

@@ -36,7 +36,7 @@ from ledgerlink_fortnox_emulator.faults import (
     SlidingWindow,
     retry_after_header,
 )
-from ledgerlink_fortnox_emulator.oauth import AuthServer
+from ledgerlink_fortnox_emulator.oauth import AnswerLost, AuthServer
 from ledgerlink_fortnox_emulator.routing import Context, Request, Response, Router
 from ledgerlink_fortnox_emulator.seed import build_state
 from ledgerlink_fortnox_emulator.state import EmulatorState, RequestRecord
@@ -242,6 +242,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self._send(Response(200, revoked))
             except OAuthError as err:
                 self._send(Response(err.status, err.body()))
+            except AnswerLost:
+                self._drop()
             return
         self._send(Response(404, {"message": "Not found"}))
 
@@ -284,6 +286,7 @@ RUNTIME_KNOBS = frozenset(
         "timeout_hold",
         "drop_before_commit_rate",
         "drop_after_commit_rate",
+        "drop_refresh_answer_rate",
         "faults_on_reads",
         "rate_limit_requests",
         "rate_limit_window",
@@ -297,6 +300,7 @@ RUNTIME_KNOBS = frozenset(
         "honour_date_filter",
         "licences",
         "granted_scopes",
+        "redirect_uris",
     }
 )
 
@@ -309,6 +313,8 @@ def configure(config: EmulatorConfig, changes: dict[str, Any]) -> None:
             raise ValueError(f"not a runtime setting of the emulator: {name}")
         if name in ("licences", "granted_scopes") and value is not None:
             value = frozenset(value)
+        if name == "redirect_uris":
+            value = tuple(value)
         setattr(config, name, value)
 
 
