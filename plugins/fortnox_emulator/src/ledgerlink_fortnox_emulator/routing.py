@@ -207,7 +207,7 @@ def paged(
     if req.query.get("offset"):
         start += parse_int(req.query["offset"], "offset")
     total = len(seq)
-    pages = max(1, -(-total // limit))
+    pages = -(-total // limit)  # 0 for an empty list, as recorded from Fortnox
     return Response(
         200,
         {

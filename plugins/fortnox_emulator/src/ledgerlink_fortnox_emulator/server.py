@@ -298,6 +298,7 @@ RUNTIME_KNOBS = frozenset(
         "truncate_long_texts",
         "voucher_list_comments",
         "honour_date_filter",
+        "invoice_list_rate_as_text",
         "licences",
         "granted_scopes",
         "redirect_uris",
