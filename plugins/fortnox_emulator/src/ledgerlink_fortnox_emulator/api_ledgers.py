@@ -1,11 +1,12 @@
 """Customer and supplier invoices, their payments, customers and suppliers.
 
-Customer invoice amounts are JSON numbers, but their list items carry ``CurrencyRate`` as a
-string (recorded: ``"CurrencyRate":"1"`` in accodeing/fortnox-api's ``invoices/all.yml``; the
-spec says number; ``invoice_list_rate_as_text``). Supplier invoice ``Total``, ``Balance``,
-``VAT`` and ``CurrencyRate`` are strings, as the real API sends them (and Fortnox's OpenAPI spec
-types them). Payment ``Amount`` is in SEK; ``AmountCurrency``, in the invoice currency, only in
-the full payment, as in the spec and the C# SDK: list items lack it.
+Customer invoice amounts are JSON numbers; their list items' ``CurrencyRate`` is a number as
+the spec declares, or with ``invoice_list_rate_as_text`` the string real Fortnox was recorded
+sending (``"CurrencyRate":"1"`` in accodeing/fortnox-api's ``invoices/all.yml``). Supplier
+invoice ``Total``, ``Balance``, ``VAT`` and ``CurrencyRate`` are strings, as the real API sends
+them (and Fortnox's OpenAPI spec types them). Payment ``Amount`` is in SEK; ``AmountCurrency``,
+in the invoice currency, is in the full payment only, as in the spec and the C# SDK: list items
+lack it.
 """
 
 from __future__ import annotations

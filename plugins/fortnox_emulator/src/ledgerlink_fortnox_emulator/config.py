@@ -126,9 +126,10 @@ class EmulatorConfig:
     """Largest file ``POST /3/inbox`` and ``/3/archive`` take (400 naming the file above it;
     None: no limit). 5 MB is the only per-file limit Fortnox documents (invoice file
     connections); it publishes none for the inbox or archive."""
-    invoice_list_rate_as_text: bool = True
-    """Customer invoice list items carry ``CurrencyRate`` as a string (``"1"``), as recorded
-    from Fortnox; False sends the JSON number the OpenAPI spec declares."""
+    invoice_list_rate_as_text: bool = False
+    """True: customer invoice list items carry ``CurrencyRate`` as a string (``"1"``), as
+    recorded from Fortnox in 2022; the default sends the JSON number the OpenAPI spec declares
+    (the client's own spec test validates the list against it)."""
     voucher_list_comments: bool = True
     """List items of ``/3/vouchers`` and ``/3/vouchers/sublist/{series}`` carry ``Comments``
     (today's schema); False leaves the key out, as the older documented list shape did."""
