@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from emulator_helpers import bearer, voucher_body
-from ledgerlink_fortnox_emulator import RunningEmulator
+from ledgerlink_fortnox_emulator import AccountSetting, RunningEmulator
 
 EmulatorFactory = Callable[..., RunningEmulator]
 
@@ -50,6 +50,23 @@ def test_without_account_settings_every_year_is_the_same(
     assert {n: (a["Active"], a["CostCenterSettings"]) for n, a in older.items()} == {
         n: (a["Active"], a["CostCenterSettings"]) for n, a in latest.items()
     }
+
+
+def test_account_settings_count_years_as_sie_does(emulator_factory: EmulatorFactory) -> None:
+    emu = emulator_factory(
+        account_settings=(
+            AccountSetting("1930", year=-1, project="MANDATORY"),
+            AccountSetting("6110", year=None, cost_center="NOTALLOWED"),
+            AccountSetting("9999", active=False),  # not in the seed: skipped
+            AccountSetting("6570", year=-5, active=False),  # no such year: skipped
+        )
+    )
+    state = emu.state
+    assert [state.account(y, 1930).project_settings for y in (1, 2)] == ["MANDATORY", "ALLOWED"]
+    assert {state.account(y, 6110).costcenter_settings for y in (1, 2)} == {"NOTALLOWED"}
+    assert state.account(1, 9999) is None and state.account(2, 9999) is None
+    assert state.account(1, 6570).active and state.account(2, 6570).active
+    assert state.account(2, 5010).costcenter_settings == "ALLOWED"  # defaults replaced
 
 
 def test_accounts_are_checked_in_the_vouchers_own_year(small: RunningEmulator) -> None:
