@@ -16,6 +16,7 @@ from ledgerlink_fortnox_emulator.routing import (
     parse_date,
     parse_int,
     parse_modified,
+    register_page,
     select_year,
 )
 from ledgerlink_fortnox_emulator.sie_export import export_sie
@@ -177,9 +178,9 @@ def _series_json(ctx: Context, req: Request, code: str) -> dict[str, Any]:
 
 @router.add("GET", "/3/voucherseries", "bookkeeping")
 def voucher_series_list(ctx: Context, req: Request) -> Response:
-    with ctx.state.lock:
-        codes = sorted(ctx.state.series)
-    return paged(ctx, req, "VoucherSeriesCollection", codes, lambda c: _series_json(ctx, req, c))
+    return register_page(
+        ctx, req, "VoucherSeriesCollection", ctx.state.series, lambda c: _series_json(ctx, req, c)
+    )
 
 
 @router.add("GET", "/3/voucherseries/{Code}", "bookkeeping")

@@ -3,14 +3,20 @@
 Seeded from the seed bookkeeping's dimension 1 (cost centres) and 6 (projects) objects, read
 with the ``costcenter`` and ``project`` scopes, paged like every list. A client needs them to
 check rows before it posts, since ``POST /3/vouchers`` refuses unknown or inactive objects.
+Both registers answer the same way, so one table describes them and one pair of handlers
+serves them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ledgerlink_fortnox_emulator.errors import not_found
-from ledgerlink_fortnox_emulator.routing import Context, Request, Response, Router, paged
+from ledgerlink_fortnox_emulator.routing import Context, Request, Response, Router, register_page
+from ledgerlink_fortnox_emulator.state import EmulatorState
 
 router = Router()
 
@@ -35,33 +41,60 @@ def _project_json(ctx: Context, req: Request, number: str) -> dict[str, Any]:
     }
 
 
-@router.add("GET", "/3/costcenters", "costcenter")
-def costcenters(ctx: Context, req: Request) -> Response:
+@dataclass(frozen=True)
+class _Register:
+    """One register: its resource, scope, envelope keys, entries and item shape."""
+
+    resource: str
+    scope: str
+    plural: str
+    single: str
+    param: str
+    missing: tuple[int, str]
+    entries: Callable[[EmulatorState], dict[str, str]]
+    render: Callable[[Context, Request, str], dict[str, Any]]
+
+
+def _list(register: _Register, ctx: Context, req: Request) -> Response:
+    entries = register.entries(ctx.state)
+    return register_page(
+        ctx, req, register.plural, entries, lambda code: register.render(ctx, req, code)
+    )
+
+
+def _one(register: _Register, ctx: Context, req: Request) -> Response:
+    code = req.params[register.param]
     with ctx.state.lock:
-        codes = sorted(ctx.state.costcenters)
-    return paged(ctx, req, "CostCenters", codes, lambda c: _costcenter_json(ctx, req, c))
+        if code not in register.entries(ctx.state):
+            raise not_found(*register.missing)
+        return Response(200, {register.single: register.render(ctx, req, code)})
 
 
-@router.add("GET", "/3/costcenters/{Code}", "costcenter")
-def costcenter(ctx: Context, req: Request) -> Response:
-    code = req.params["Code"]
-    with ctx.state.lock:
-        if code not in ctx.state.costcenters:
-            raise not_found(2000602, "Kan inte hitta kostnadsstället.")
-        return Response(200, {"CostCenter": _costcenter_json(ctx, req, code)})
+_REGISTERS = (
+    _Register(
+        "costcenters",
+        "costcenter",
+        "CostCenters",
+        "CostCenter",
+        "Code",
+        (2000602, "Kan inte hitta kostnadsstället."),
+        lambda state: state.costcenters,
+        _costcenter_json,
+    ),
+    _Register(
+        "projects",
+        "project",
+        "Projects",
+        "Project",
+        "ProjectNumber",
+        (2001161, "Kan inte hitta projektet."),
+        lambda state: state.projects,
+        _project_json,
+    ),
+)
 
-
-@router.add("GET", "/3/projects", "project")
-def projects(ctx: Context, req: Request) -> Response:
-    with ctx.state.lock:
-        numbers = sorted(ctx.state.projects)
-    return paged(ctx, req, "Projects", numbers, lambda n: _project_json(ctx, req, n))
-
-
-@router.add("GET", "/3/projects/{ProjectNumber}", "project")
-def project(ctx: Context, req: Request) -> Response:
-    number = req.params["ProjectNumber"]
-    with ctx.state.lock:
-        if number not in ctx.state.projects:
-            raise not_found(2001161, "Kan inte hitta projektet.")
-        return Response(200, {"Project": _project_json(ctx, req, number)})
+for _register in _REGISTERS:
+    router.add("GET", f"/3/{_register.resource}", _register.scope)(partial(_list, _register))
+    router.add("GET", f"/3/{_register.resource}/{{{_register.param}}}", _register.scope)(
+        partial(_one, _register)
+    )

@@ -221,6 +221,19 @@ def paged(
     )
 
 
+def register_page(
+    ctx: Context,
+    req: Request,
+    key: str,
+    register: Mapping[str, Any],
+    render: Callable[[str], dict[str, Any]],
+) -> Response:
+    """A list answer of a register (voucher series, cost centres, projects) in code order."""
+    with ctx.state.lock:
+        codes = sorted(register)
+    return paged(ctx, req, key, codes, render)
+
+
 def check_fields(body: Mapping[str, Any], allowed: Iterable[str]) -> None:
     """2001399 for a field Fortnox does not know (case-sensitive, as Fortnox is)."""
     known = set(allowed)

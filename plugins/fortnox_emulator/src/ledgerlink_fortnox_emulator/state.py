@@ -318,33 +318,38 @@ class EmulatorState:
                     setattr(found, name, value)
             return found
 
-    # --- voucher series ---------------------------------------------------------------------------
+    # --- voucher series, cost centres and projects -----------------------------------------------
+
+    def _register(
+        self, entries: dict[str, str], code: str, description: str | None, default: str
+    ) -> None:
+        """Add ``code`` to a code -> description register, or change its description."""
+        if description is not None or code not in entries:
+            entries[code] = description or entries.get(code) or default
+
+    @staticmethod
+    def _mark(marked: set[str], code: str, flag: bool | None) -> None:
+        """Put ``code`` in ``marked`` (flag True) or take it out (False); None leaves it."""
+        if flag is True:
+            marked.add(code)
+        elif flag is False:
+            marked.discard(code)
 
     def set_series(
         self, code: str, description: str | None = None, *, manual: bool | None = None
     ) -> None:
         """Add or change a voucher series (tests); a new one is manual unless told otherwise."""
         with self.lock:
-            if description is not None or code not in self.series:
-                self.series[code] = description or self.series.get(code) or f"Serie {code}"
-            if manual is True:
-                self.non_manual_series.discard(code)
-            elif manual is False:
-                self.non_manual_series.add(code)
-
-    # --- cost centres and projects --------------------------------------------------------------
+            self._register(self.series, code, description, f"Serie {code}")
+            self._mark(self.non_manual_series, code, None if manual is None else not manual)
 
     def set_costcenter(
         self, code: str, description: str | None = None, *, active: bool | None = None
     ) -> None:
         """Add or change a cost centre (tests); a new one without a description gets its code."""
         with self.lock:
-            if description is not None or code not in self.costcenters:
-                self.costcenters[code] = description or self.costcenters.get(code) or code
-            if active is True:
-                self.inactive_costcenters.discard(code)
-            elif active is False:
-                self.inactive_costcenters.add(code)
+            self._register(self.costcenters, code, description, code)
+            self._mark(self.inactive_costcenters, code, None if active is None else not active)
 
     def set_project(
         self, number: str, description: str | None = None, *, status: str | None = None
@@ -353,8 +358,7 @@ class EmulatorState:
         if status is not None and status not in PROJECT_STATUSES:
             raise ValueError(f"not one of {sorted(PROJECT_STATUSES)}: {status!r}")
         with self.lock:
-            if description is not None or number not in self.projects:
-                self.projects[number] = description or self.projects.get(number) or number
+            self._register(self.projects, number, description, number)
             if status is not None:
                 self.project_status[number] = status
 
