@@ -187,6 +187,17 @@ def test_voucher_series_say_whether_they_are_manual(
         assert api.post("/vouchers", json=voucher_body(series="D")).status_code == 201
 
 
+def test_voucher_error_codes_are_configurable_one_by_one(
+    small_emulator_factory: EmulatorFactory,
+) -> None:
+    emu = small_emulator_factory(voucher_errors={"series_not_manual": (4711, "Inte manuell")})
+    with bearer(emu) as api:
+        system = api.post("/vouchers", json=voucher_body(series="B")).json()["ErrorInformation"]
+        assert (system["code"], system["message"]) == (4711, "Inte manuell (B)")
+        unbalanced = voucher_body(rows=[(6110, "1", "0"), (1930, "0", "2")])
+        assert api.post("/vouchers", json=unbalanced).json()["ErrorInformation"]["code"] == 2000595
+
+
 def test_inactive_account_and_locked_period(small_emulator_factory: EmulatorFactory) -> None:
     emu = small_emulator_factory(
         inactive_accounts=frozenset({"5010"}), locked_until=dt.date(2025, 3, 31)

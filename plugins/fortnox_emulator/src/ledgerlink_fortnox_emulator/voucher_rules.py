@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from ledgerlink_fortnox_emulator.config import DEFAULT_VOUCHER_ERRORS
 from ledgerlink_fortnox_emulator.errors import ApiError, bad_request
 from ledgerlink_fortnox_emulator.routing import (
     Context,
@@ -61,8 +62,9 @@ _ROW_FIELDS = {
 
 
 def voucher_error(ctx: Context, key: str, detail: str = "") -> ApiError:
-    """The configured 400 for one of the voucher checks, with ``detail`` appended."""
-    code, message = ctx.config.voucher_errors[key]
+    """The configured 400 for one of the voucher checks, with ``detail`` appended (a table
+    that leaves a check out keeps its default)."""
+    code, message = ctx.config.voucher_errors.get(key) or DEFAULT_VOUCHER_ERRORS[key]
     return bad_request(code, f"{message} {detail}".strip())
 
 
