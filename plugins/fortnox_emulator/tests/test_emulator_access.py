@@ -76,3 +76,11 @@ def test_retry_after_can_be_left_out(small_emulator_factory: EmulatorFactory) ->
         limited = api.get("/financialyears")
         assert limited.status_code == 429
         assert "retry-after" not in limited.headers
+        assert limited.json() == {"message": "Too Many Requests"}
+        # Injected 429 bursts leave it out too; switched back on, both paths send it.
+        emu.reset_rate_limit()
+        emu.configure(rate_limit_requests=100, error_429_rate=1.0, burst_429_length=1)
+        burst = api.get("/financialyears")
+        assert burst.status_code == 429 and "retry-after" not in burst.headers
+        emu.configure(send_retry_after=True)
+        assert api.get("/financialyears").headers["Retry-After"] == "1"

@@ -17,13 +17,14 @@ START = "from ledgerlink_fortnox_emulator.cli import emulator_command; emulator_
 def test_help_lists_the_knobs() -> None:
     result = CliRunner().invoke(emulator_command, ["--help"])
     assert result.exit_code == 0
-    for option in ("--host", "--port", "--seed", "--latency", "--rate-limit", "--error-5xx-rate"):
+    for option in ("--host", "--port", "--seed", "--latency", "--rate-limit", "--redirect-uri"):
         assert option in result.output
 
 
 def test_runs_until_interrupted_and_serves_the_oauth_flow() -> None:
+    redirect = "http://127.0.0.1:9/callback"
     proc = subprocess.Popen(
-        [sys.executable, "-c", START, "--port", "0", "--latency", "0"],
+        [sys.executable, "-c", START, "--port", "0", "--latency", "0", "--redirect-uri", redirect],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -40,7 +41,7 @@ def test_runs_until_interrupted_and_serves_the_oauth_flow() -> None:
         oauth = lines["OAuth"].split()[0]
         client_id = lines["Test client id"]
         secret = lines["Test client secret"].split()[0]
-        redirect = "http://127.0.0.1:9/callback"
+        assert lines["Redirect URI(s), matched exactly"] == redirect
         approved = httpx.get(
             oauth + "/auth",
             params={

@@ -135,10 +135,34 @@ def test_each_fault_kind_hits_its_own_rate() -> None:
         assert abs(reads[fault] / n - 0.1) < 0.01, (fault, reads)
 
 
+def test_a_refresh_whose_answer_is_lost_has_still_rotated(
+    small_emulator_factory: EmulatorFactory,
+) -> None:
+    emu = small_emulator_factory(drop_refresh_answer_rate=1.0)
+    old = str(emu.issue_tokens()["refresh_token"])
+    client = (emu.config.client_id, emu.config.client_secret)
+    form = {"grant_type": "refresh_token", "refresh_token": old}
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.post(emu.oauth_base + "/token", data=form, auth=client)
+    assert (emu.auth.refreshes, emu.auth.lost_refresh_answers) == (1, 1)
+    # The client still holds the old token, which Fortnox has already used up.
+    emu.configure(drop_refresh_answer_rate=0.0)
+    retry = httpx.post(emu.oauth_base + "/token", data=form, auth=client)
+    assert retry.status_code == 400
+    assert retry.json() == {"error": "invalid_grant", "error_description": "Invalid refresh token"}
+    fresh = {
+        "grant_type": "refresh_token",
+        "refresh_token": str(emu.issue_tokens()["refresh_token"]),
+    }
+    assert httpx.post(emu.oauth_base + "/token", data=fresh, auth=client).status_code == 200
+
+
 def test_runtime_configuration_over_http(small: RunningEmulator) -> None:
     set_latency = httpx.post(small.base_url + "/_emulator/config", json={"latency": 0.2})
     assert set_latency.status_code == 200
     assert small.config.latency == 0.2
+    uris = httpx.post(small.base_url + "/_emulator/config", json={"redirect_uris": ["http://a/b"]})
+    assert uris.status_code == 200 and small.config.redirect_uris == ("http://a/b",)
     refused = httpx.post(small.base_url + "/_emulator/config", json={"seed_sie": "x"})
     assert refused.status_code == 400
     state = httpx.get(small.base_url + "/_emulator/state").json()

@@ -30,7 +30,7 @@ def test_upload_and_read_back(small: RunningEmulator, api: httpx.Client) -> None
     answer = _upload(api)
     assert answer.status_code == 201
     file = answer.json()["File"]
-    assert file["Name"] == "kvitto.pdf" and file["Size"] == len(PDF) and file["Path"] == "Inbox_v"
+    assert file["Name"] == "kvitto.pdf" and file["Size"] == len(PDF) and file["Path"] == "inbox_v"
     assert file["Id"] != file["ArchiveFileId"]
     assert api.get(f"/inbox/{file['Id']}").content == PDF
     folder = api.get("/inbox", params={"path": "Inbox_v"}).json()["Folder"]
@@ -38,10 +38,47 @@ def test_upload_and_read_back(small: RunningEmulator, api: httpx.Client) -> None
     assert [f.name for f in small.state.inbox_files()] == ["kvitto.pdf"]
 
 
+def test_folder_ids_are_lower_case_and_taken_in_any_case(api: httpx.Client) -> None:
+    for path in ("Inbox_v", "inbox_v", "INBOX_V"):
+        answer = api.post("/inbox", params={"path": path}, files={"file": ("a.pdf", PDF)})
+        assert answer.status_code == 201
+        assert answer.json()["File"]["Path"] == "inbox_v"
+    file_id = answer.json()["File"]["Id"]
+    by_path = api.get("/inbox", params={"path": "Inbox_v"}).json()["Folder"]
+    by_id = api.get("/inbox/inbox_v").json()["Folder"]
+    assert by_path == by_id == api.get("/inbox/Inbox_v").json()["Folder"]
+    assert (by_id["Id"], by_id["Name"]) == ("inbox_v", "Verifikationer")
+    assert by_id["@url"].endswith("/3/inbox/inbox_v")
+    assert len(by_id["Files"]) == 3 and {f["Path"] for f in by_id["Files"]} == {"inbox_v"}
+    # A file id still gives the file's bytes.
+    assert api.get(f"/inbox/{file_id}").content == PDF
+    root = api.get("/inbox").json()["Folder"]
+    assert root["Id"] == "root" and root["Files"] == []
+    assert [f["Id"] for f in root["Folders"]][:2] == ["inbox_v", "inbox_s"]
+    assert all(set(f) == {"@url", "Id", "Name"} for f in root["Folders"])
+    assert api.get("/inbox/root").json()["Folder"] == root
+    assert api.get("/inbox/inbox_zz").status_code == 404
+
+
+def test_the_csharp_sdks_part_name_is_taken_too(api: httpx.Client) -> None:
+    answer = api.post("/inbox", params={"path": "inbox_s"}, files={"Filedata": ("b.pdf", PDF)})
+    assert answer.status_code == 201
+    assert answer.json()["File"]["Path"] == "inbox_s"
+
+
+def test_uploads_over_five_megabytes_are_refused(api: httpx.Client) -> None:
+    limit = 5 * 1024 * 1024
+    assert _upload(api, b"x" * limit, "exactly.pdf").status_code == 201
+    over = _upload(api, b"x" * (limit + 1), "stor-bilaga.pdf")
+    assert over.status_code == 400
+    message = over.json()["ErrorInformation"]["message"]
+    assert "stor-bilaga.pdf" in message and str(limit) in message
+
+
 def test_upload_errors(small_emulator_factory: EmulatorFactory) -> None:
     emu = small_emulator_factory(max_upload_bytes=100)
     with bearer(emu) as api:
-        assert _upload(api).status_code == 413
+        assert _upload(api).status_code == 400
         unknown = api.post("/inbox", params={"path": "Nope"}, files={"file": ("a", b"x")})
         assert unknown.status_code == 400
         no_part = api.post("/inbox", files={"other": ("a.pdf", b"x")})

@@ -59,8 +59,12 @@ def _open_at(api: httpx.Client, kind: str, at: dt.date) -> Decimal:
     later: dict[str, Decimal] = {}
     for p in _all(api, pay_path, pay_key):
         if dt.date.fromisoformat(p["PaymentDate"]) > at:
+            # List items carry only the SEK Amount: the full payment has AmountCurrency.
+            full_payment = api.get(f"/{pay_path}/{p['Number']}")
+            assert full_payment.status_code == 200, full_payment.text
+            in_currency = next(iter(full_payment.json().values()))["AmountCurrency"]
             later[str(p["InvoiceNumber"])] = later.get(str(p["InvoiceNumber"]), Decimal(0)) + (
-                Decimal(str(p["AmountCurrency"]))
+                Decimal(str(in_currency))
             )
     for note in _all(api, path, key, fromdate=(at + dt.timedelta(days=1)).isoformat()):
         if note.get("Credit") is True or Decimal(str(note["Total"])) < 0:
@@ -95,7 +99,11 @@ def test_subledger_agrees_with_the_ledger_at_the_closing_date(
     small_emulator_factory: EmulatorFactory, kind: str
 ) -> None:
     emu = small_emulator_factory(
-        customer_invoices=120, supplier_invoices=120, payments_after_close=40, seed=7
+        customer_invoices=120,
+        supplier_invoices=120,
+        payments_after_close=40,
+        seed=7,
+        rate_limit_requests=1000,  # one GET per late payment, for its AmountCurrency
     )
     with bearer(emu) as api:
         assert _open_at(api, kind, CLOSE) == _ledger_at_close(api, kind)
@@ -166,6 +174,12 @@ def test_supplier_amounts_are_strings_and_customer_amounts_numbers(small: Runnin
         customer = api.get("/invoices").json()["Invoices"][0]
         assert isinstance(customer["Total"], int | float)
         assert isinstance(customer["Balance"], int | float)
+        assert customer["CurrencyRate"] == 1  # a number, as the spec declares ...
+        # ... or the string real Fortnox was recorded sending in list items.
+        small.configure(invoice_list_rate_as_text=True)
+        assert api.get("/invoices").json()["Invoices"][0]["CurrencyRate"] == "1"
+        full = api.get(f"/invoices/{customer['DocumentNumber']}").json()["Invoice"]
+        assert full["CurrencyRate"] == 1
         refs = {v["ReferenceType"] for v in supplier["Vouchers"]}
         assert refs <= {"SUPPLIERINVOICE", "SUPPLIERPAYMENT"}
         not_found = api.get("/invoices/999999")
@@ -209,6 +223,17 @@ def test_customers_suppliers_and_single_payment(small: RunningEmulator) -> None:
         full = api.get(f"/invoicepayments/{payment['Number']}").json()["InvoicePayment"]
         assert full["InvoiceNumber"] == payment["InvoiceNumber"]
         assert full["VoucherSeries"] == "C"
+        # AmountCurrency is in the full payment only; list items carry the SEK Amount.
+        assert "AmountCurrency" not in payment and full["AmountCurrency"] == payment["Amount"]
+        supplier = api.get("/supplierinvoicepayments").json()["SupplierInvoicePayments"][0]
+        assert "AmountCurrency" not in supplier
+
+
+def test_an_empty_list_has_no_pages(small: RunningEmulator) -> None:
+    with bearer(small) as api:
+        empty = api.get("/invoices", params={"filter": "cancelled"}).json()
+    assert empty["Invoices"] == []
+    assert empty["MetaInformation"] == {"@TotalResources": 0, "@TotalPages": 0, "@CurrentPage": 1}
 
 
 @pytest.mark.parametrize("kind", ["customer", "supplier"])

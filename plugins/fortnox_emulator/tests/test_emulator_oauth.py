@@ -14,7 +14,7 @@ from ledgerlink_fortnox_emulator import RunningEmulator
 
 EmulatorFactory = Callable[..., RunningEmulator]
 
-REDIRECT = "http://127.0.0.1:53682/callback"
+REDIRECT = "http://127.0.0.1:47865/callback"  # the default registered redirect URI
 
 
 def _basic(emu: RunningEmulator, secret: str | None = None) -> dict[str, str]:
@@ -165,9 +165,8 @@ def test_access_tokens_expire(small_emulator_factory: EmulatorFactory) -> None:
     time.sleep(1.05)
     expired = _company(emu, token)
     assert expired.status_code == 401
-    assert expired.json() == {
-        "ErrorInformation": {"error": 1, "message": "Ogiltig inloggning", "code": 2000310}
-    }
+    assert expired.json() == {"message": "unauthorized"}  # as Fortnox answers, no ErrorInformation
+    assert expired.headers["content-type"].startswith("application/json")
 
 
 def test_bearer_is_required_and_legacy_headers_are_refused(small: RunningEmulator) -> None:
@@ -179,7 +178,8 @@ def test_bearer_is_required_and_legacy_headers_are_refused(small: RunningEmulato
         headers={"Access-Token": "abc", "Client-Secret": small.config.client_secret},
     )
     assert legacy.status_code == 401
-    assert _company(small, "not-a-token").status_code == 401
+    invalid = _company(small, "not-a-token")
+    assert (invalid.status_code, invalid.json()) == (401, {"message": "unauthorized"})
 
 
 def test_client_credentials_grant(small: RunningEmulator) -> None:
@@ -204,34 +204,69 @@ def test_service_accounts_can_be_disabled(small_emulator_factory: EmulatorFactor
     assert _query(_authorize(emu, account_type="service"))["error"] == "unauthorized_client"
 
 
-def test_revoked_refresh_token_no_longer_works(small: RunningEmulator) -> None:
+def _revoke(emu: RunningEmulator, **form: str) -> httpx.Response:
+    return httpx.post(emu.oauth_base + "/revoke", data=form, headers=_basic(emu))
+
+
+def test_revoking_a_refresh_token_as_documented(small: RunningEmulator) -> None:
     tokens = small.issue_tokens()
-    revoked = httpx.post(
-        small.oauth_base + "/revoke",
-        data={"token": str(tokens["refresh_token"]), "token_type_hint": "refresh_token"},
-        headers=_basic(small),
-    )
+    refresh = str(tokens["refresh_token"])
+    revoked = _revoke(small, token_type_hint="refresh_token", token=refresh)
     assert revoked.status_code == 200
-    again = _token(
-        small, {"grant_type": "refresh_token", "refresh_token": str(tokens["refresh_token"])}
-    )
+    assert revoked.json() == {"revoked": True}
+    again = _token(small, {"grant_type": "refresh_token", "refresh_token": refresh})
     assert again.status_code == 400
+    assert again.json()["error"] == "invalid_grant"
+    # The access token lives on until it expires: revoking stops new ones only.
+    assert _company(small, tokens["access_token"]).status_code == 200
 
 
-def test_loopback_redirect_uri_may_use_any_port(small: RunningEmulator) -> None:
-    for uri in ("http://127.0.0.1:40000/callback", "http://localhost:1234/cb"):
-        answer = httpx.get(
-            small.oauth_base + "/auth",
-            params={
-                "client_id": small.config.client_id,
-                "response_type": "code",
-                "state": "s",
-                "scope": "bookkeeping",
-                "redirect_uri": uri,
-            },
-        )
-        assert answer.status_code == 302
-        assert answer.headers["location"].startswith(uri + "?code=")
+def test_revoking_access_tokens_or_without_the_hint_is_refused(small: RunningEmulator) -> None:
+    tokens = small.issue_tokens()
+    access, refresh = str(tokens["access_token"]), str(tokens["refresh_token"])
+    for form in (
+        {"token": refresh},  # no hint
+        {"token_type_hint": "access_token", "token": refresh},
+        {"token_type_hint": "access_token", "token": access},
+        {"token_type_hint": "refresh_token", "token": access},  # an access token all the same
+    ):
+        refused = _revoke(small, **form)
+        assert refused.status_code == 400, form
+        assert refused.json()["error"] == "unsupported_token_type"
+    assert _company(small, access).status_code == 200
+    still = _token(small, {"grant_type": "refresh_token", "refresh_token": refresh})
+    assert still.status_code == 200
+    no_client = httpx.post(
+        small.oauth_base + "/revoke", data={"token_type_hint": "refresh_token", "token": "x"}
+    )
+    assert no_client.status_code == 401
+
+
+def test_redirect_uri_must_match_the_registered_one_exactly(
+    small_emulator_factory: EmulatorFactory,
+) -> None:
+    emu = small_emulator_factory()
+    near_misses = (
+        "http://127.0.0.1:40000/callback",  # another port: no loopback wildcard
+        "http://127.0.0.1/callback",
+        "http://localhost:47865/callback",
+        "http://127.0.0.1:47865/callback/",
+        "http://127.0.0.1:47865/other",
+        "https://127.0.0.1:47865/callback",
+    )
+    for uri in near_misses:
+        refused = _authorize(emu, redirect_uri=uri)
+        assert refused.status_code == 400, uri
+        assert refused.text == "Invalid redirect_uri"
+        assert "location" not in refused.headers
+    assert _query(_authorize(emu))["code"]
+    # A test that logs in on its own port registers exactly that URI.
+    own = "http://127.0.0.1:40000/callback"
+    custom = small_emulator_factory(redirect_uris=(own,))
+    answer = _authorize(custom, redirect_uri=own)
+    assert answer.status_code == 302
+    assert answer.headers["location"].startswith(own + "?code=")
+    assert _authorize(custom).status_code == 400  # the default is not registered there
 
 
 def test_authorization_codes_expire(small_emulator_factory: EmulatorFactory) -> None:

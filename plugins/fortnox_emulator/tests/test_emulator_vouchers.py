@@ -54,9 +54,32 @@ def test_sublist_and_date_filters(api: httpx.Client) -> None:
     assert [v["Year"] for v in by_date["Vouchers"]] == [1]
 
 
+def test_list_items_without_comments_and_a_sublist_without_date_filter(
+    small: RunningEmulator, api: httpx.Client
+) -> None:
+    made = api.post("/vouchers", json=voucher_body(Comments="ledgerlink:ref-1"))
+    assert made.status_code == 201
+    window = {"fromdate": "2025-05-01", "todate": "2025-05-31"}
+    listed = api.get("/vouchers/sublist/A", params=window).json()["Vouchers"]
+    assert [(v["VoucherNumber"], v["Comments"]) for v in listed] == [(2, "ledgerlink:ref-1")]
+    small.configure(voucher_list_comments=False, honour_date_filter=False)
+    for path, params in [("/vouchers/sublist/A", window), ("/vouchers", {})]:
+        items = api.get(path, params=params).json()["Vouchers"]
+        assert items and all("Comments" not in v for v in items)
+    # The sublist now ignores the dates (the whole series of the year comes back) ...
+    whole = api.get("/vouchers/sublist/A", params=window).json()["Vouchers"]
+    assert [v["VoucherNumber"] for v in whole] == [1, 2]
+    # ... while /3/vouchers, where Fortnox documents them, still honours them.
+    ranged = api.get("/vouchers", params={**window, "voucherseries": "A"}).json()["Vouchers"]
+    assert [v["VoucherNumber"] for v in ranged] == [2]
+    # A single voucher is the full object: Comments is always there.
+    assert api.get("/vouchers/A/2").json()["Voucher"]["Comments"] == "ledgerlink:ref-1"
+
+
 def test_create_numbers_per_series_and_year_without_idempotency(
     small: RunningEmulator, api: httpx.Client
 ) -> None:
+    small.state.set_series("C", manual=True)  # a system series by default
     first = api.post("/vouchers", params={"financialyear": 2}, json=voucher_body())
     assert first.status_code == 201
     created = first.json()["Voucher"]
@@ -97,6 +120,7 @@ def test_create_goes_to_the_preselected_year_by_default(api: httpx.Client) -> No
 
 
 REJECTIONS: list[tuple[str, dict[str, Any], int]] = [
+    ("system series", voucher_body(series="B"), 2000604),
     ("unbalanced", voucher_body(rows=[(6110, "100", "0"), (1930, "0", "99.99")]), 2000595),
     ("one row", voucher_body(rows=[(6110, "0", "0")]), 2000596),
     ("unknown account", voucher_body(rows=[(6110, "5", "0"), (9999, "0", "5")]), 2001304),
@@ -132,6 +156,46 @@ def test_validation_errors(
     assert error["code"] == code
     assert error["message"]
     assert len(small.state.vouchers()) == before
+
+
+def test_voucher_series_say_whether_they_are_manual(
+    small_emulator_factory: EmulatorFactory,
+) -> None:
+    emu = small_emulator_factory()
+    with bearer(emu) as api:
+        listed = api.get("/voucherseries").json()["VoucherSeriesCollection"]
+        assert {s["Code"]: s["Manual"] for s in listed} == {
+            "A": True,
+            "B": False,
+            "C": False,
+            "D": False,
+            "E": False,
+        }
+        assert api.get("/voucherseries/B").json()["VoucherSeries"]["Manual"] is False
+        refused = api.post("/vouchers", json=voucher_body(series="D"))
+        assert refused.status_code == 400
+        assert refused.json()["ErrorInformation"] == {
+            "error": 1,
+            "message": "Verifikationsserien är inte manuell (D)",
+            "code": 2000604,
+        }
+        emu.state.set_series("K", "Kassa")
+        assert api.post("/vouchers", json=voucher_body(series="K")).status_code == 201
+        assert api.get("/voucherseries/K").json()["VoucherSeries"]["Manual"] is True
+    all_manual = small_emulator_factory(system_series=frozenset())
+    with bearer(all_manual) as api:
+        assert api.post("/vouchers", json=voucher_body(series="D")).status_code == 201
+
+
+def test_voucher_error_codes_are_configurable_one_by_one(
+    small_emulator_factory: EmulatorFactory,
+) -> None:
+    emu = small_emulator_factory(voucher_errors={"series_not_manual": (4711, "Inte manuell")})
+    with bearer(emu) as api:
+        system = api.post("/vouchers", json=voucher_body(series="B")).json()["ErrorInformation"]
+        assert (system["code"], system["message"]) == (4711, "Inte manuell (B)")
+        unbalanced = voucher_body(rows=[(6110, "1", "0"), (1930, "0", "2")])
+        assert api.post("/vouchers", json=unbalanced).json()["ErrorInformation"]["code"] == 2000595
 
 
 def test_inactive_account_and_locked_period(small_emulator_factory: EmulatorFactory) -> None:

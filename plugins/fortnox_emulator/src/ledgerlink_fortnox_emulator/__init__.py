@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ledgerlink_fortnox_emulator.config import (
         ALL_SCOPES,
+        DEFAULT_ACCOUNT_SETTINGS,
         DEFAULT_VOUCHER_ERRORS,
+        AccountSetting,
         EmulatorConfig,
     )
     from ledgerlink_fortnox_emulator.seed import build_state
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 #: Public name -> the submodule that defines it.
 _HOMES = {
     "ALL_SCOPES": "config",
+    "AccountSetting": "config",
+    "DEFAULT_ACCOUNT_SETTINGS": "config",
     "DEFAULT_VOUCHER_ERRORS": "config",
     "EmulatorConfig": "config",
     "EmulatorState": "state",
@@ -47,7 +51,9 @@ _HOMES = {
 
 __all__ = [
     "ALL_SCOPES",
+    "DEFAULT_ACCOUNT_SETTINGS",
     "DEFAULT_VOUCHER_ERRORS",
+    "AccountSetting",
     "EmulatorConfig",
     "EmulatorState",
     "RunningEmulator",

@@ -2,58 +2,29 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from ledgerlink_fortnox_emulator.errors import ApiError, bad_request, not_found
+from ledgerlink_fortnox_emulator.errors import bad_request, not_found
 from ledgerlink_fortnox_emulator.routing import (
     Context,
     Request,
     Response,
     Router,
-    check_fields,
     num,
     paged,
     parse_date,
     parse_int,
     parse_modified,
+    register_page,
     select_year,
 )
 from ledgerlink_fortnox_emulator.sie_export import export_sie
 from ledgerlink_fortnox_emulator.state import AccountRec, FiscalYearRec, RowRec, VoucherRec
+from ledgerlink_fortnox_emulator.voucher_rules import parse_voucher
 
 router = Router()
-CENT = Decimal("0.01")
 ZERO = Decimal(0)
-
-_VOUCHER_FIELDS = {
-    "@url",
-    "ApprovalState",
-    "Comments",
-    "CostCenter",
-    "Description",
-    "Project",
-    "ReferenceNumber",
-    "ReferenceType",
-    "TransactionDate",
-    "VoucherNumber",
-    "VoucherRows",
-    "VoucherSeries",
-    "Year",
-}
-_ROW_FIELDS = {
-    "Account",
-    "CostCenter",
-    "Credit",
-    "Debit",
-    "Description",
-    "Project",
-    "Quantity",
-    "Removed",
-    "TransactionInformation",
-}
-
 
 # --- company ------------------------------------------------------------------------------------
 
@@ -150,11 +121,11 @@ def _account_json(req: Request, year: FiscalYearRec, a: AccountRec, bf: Decimal)
         "Active": a.active,
         "BalanceBroughtForward": num(bf),
         "CostCenter": "",
-        "CostCenterSettings": "ALLOWED",
+        "CostCenterSettings": a.costcenter_settings,
         "Description": a.description,
         "Number": a.number,
         "Project": "",
-        "ProjectSettings": "ALLOWED",
+        "ProjectSettings": a.project_settings,
         "SRU": a.sru or 0,
         "VATCode": a.vat_code,
         "Year": year.id,
@@ -166,7 +137,7 @@ def accounts(ctx: Context, req: Request) -> Response:
     year = select_year(ctx, req)
     sru = req.query.get("sru")
     with ctx.state.lock:
-        chart = sorted(ctx.state.accounts.values(), key=lambda a: a.number)
+        chart = sorted(ctx.state.chart(year.id).values(), key=lambda a: a.number)
         if sru:
             chart = [a for a in chart if str(a.sru) == sru]
         opening = ctx.state.opening_balances
@@ -183,7 +154,7 @@ def accounts(ctx: Context, req: Request) -> Response:
 def account(ctx: Context, req: Request) -> Response:
     year = select_year(ctx, req)
     number = parse_int(req.params["Number"], "Number")
-    found = ctx.state.accounts.get(number)
+    found = ctx.state.account(year.id, number)
     if found is None:
         raise not_found(2000423, "Kan inte hitta kontot.")
     body = _account_json(req, year, found, ctx.state.opening_balances.get((year.id, number), ZERO))
@@ -200,16 +171,16 @@ def _series_json(ctx: Context, req: Request, code: str) -> dict[str, Any]:
         "Approver": {"Id": 0, "Name": ""},
         "Code": code,
         "Description": ctx.state.series[code],
-        "Manual": True,
+        "Manual": code not in ctx.state.non_manual_series,
         "Year": ctx.state.default_year().id,
     }
 
 
 @router.add("GET", "/3/voucherseries", "bookkeeping")
 def voucher_series_list(ctx: Context, req: Request) -> Response:
-    with ctx.state.lock:
-        codes = sorted(ctx.state.series)
-    return paged(ctx, req, "VoucherSeriesCollection", codes, lambda c: _series_json(ctx, req, c))
+    return register_page(
+        ctx, req, "VoucherSeriesCollection", ctx.state.series, lambda c: _series_json(ctx, req, c)
+    )
 
 
 @router.add("GET", "/3/voucherseries/{Code}", "bookkeeping")
@@ -230,8 +201,8 @@ def _voucher_url(req: Request, v: VoucherRec) -> str:
     return f"{req.base_url}/3/vouchers/{v.series}/{v.number}?financialyear={v.year}"
 
 
-def _voucher_list_item(req: Request, v: VoucherRec) -> dict[str, Any]:
-    return {
+def _voucher_list_item(req: Request, v: VoucherRec, comments: bool = True) -> dict[str, Any]:
+    item = {
         "@url": _voucher_url(req, v),
         "ApprovalState": v.approval_state,
         "Comments": v.comments,
@@ -243,10 +214,14 @@ def _voucher_list_item(req: Request, v: VoucherRec) -> dict[str, Any]:
         "VoucherSeries": v.series,
         "Year": v.year,
     }
+    if not comments:
+        # The older list shape (Fortnox's earlier documentation): no Comments key at all.
+        del item["Comments"]
+    return item
 
 
-def _row_json(ctx: Context, r: RowRec) -> dict[str, Any]:
-    account = ctx.state.accounts.get(r.account)
+def _row_json(ctx: Context, year_id: int, r: RowRec) -> dict[str, Any]:
+    account = ctx.state.account(year_id, r.account)
     return {
         "Account": r.account,
         "CostCenter": r.costcenter,
@@ -264,14 +239,18 @@ def _voucher_json(ctx: Context, req: Request, v: VoucherRec) -> dict[str, Any]:
     body = _voucher_list_item(req, v)
     body["CostCenter"] = v.costcenter
     body["Project"] = v.project
-    body["VoucherRows"] = [_row_json(ctx, r) for r in v.rows]
+    body["VoucherRows"] = [_row_json(ctx, v.year, r) for r in v.rows]
     return body
 
 
 def _voucher_list(ctx: Context, req: Request, series: str | None) -> Response:
     year = select_year(ctx, req)
+    sublist = series is not None
     series = series or req.query.get("voucherseries") or None
     start, end = parse_date(req, "fromdate"), parse_date(req, "todate")
+    if sublist and not ctx.config.honour_date_filter:
+        # Fortnox documents only ``financialyear`` on /sublist/{series}.
+        start = end = None
     modified = parse_modified(req)
     costcenter = req.query.get("costcenter")
     found = [
@@ -299,7 +278,8 @@ def _voucher_list(ctx: Context, req: Request, series: str | None) -> Response:
         raise bad_request(2000588, f"Ogiltig parameter i anropet: sortby={sort}")
     if req.query.get("sortorder") == "descending":
         found.reverse()
-    return paged(ctx, req, "Vouchers", found, lambda v: _voucher_list_item(req, v))
+    comments = ctx.config.voucher_list_comments
+    return paged(ctx, req, "Vouchers", found, lambda v: _voucher_list_item(req, v, comments))
 
 
 @router.add("GET", "/3/vouchers", "bookkeeping")
@@ -320,109 +300,6 @@ def voucher(ctx: Context, req: Request) -> Response:
     if found is None:
         raise not_found(2000610, "Kan inte hitta verifikationen.")
     return Response(200, {"Voucher": _voucher_json(ctx, req, found)})
-
-
-def _voucher_error(ctx: Context, key: str, detail: str = "") -> ApiError:
-    code, message = ctx.config.voucher_errors[key]
-    return bad_request(code, f"{message} {detail}".strip())
-
-
-def _amount(ctx: Context, raw: object, name: str) -> Decimal:
-    if raw in (None, ""):
-        return ZERO
-    if isinstance(raw, bool) or not isinstance(raw, int | Decimal | str):
-        raise bad_request(2000108, f"Värdet måste vara numeriskt: {name}")
-    try:
-        value = Decimal(str(raw))
-    except ArithmeticError:
-        raise bad_request(2000108, f"Värdet måste vara numeriskt: {name}") from None
-    if not value.is_finite():
-        raise bad_request(2000108, f"Värdet måste vara numeriskt: {name}")
-    return value.quantize(CENT, ROUND_HALF_UP)
-
-
-def parse_voucher(ctx: Context, req: Request) -> VoucherRec:
-    """Validate a ``POST /3/vouchers`` body as Fortnox does; the voucher is not yet numbered."""
-    body = req.json()
-    data = body.get("Voucher")
-    if not isinstance(data, dict):
-        raise bad_request(2001392, "Ingen eller felaktig typ av data")
-    check_fields(data, _VOUCHER_FIELDS)
-    for required in ("VoucherSeries", "TransactionDate", "Description"):
-        if data.get(required) in (None, ""):
-            raise _voucher_error(ctx, "required_field", required)
-    for name in ("Description", "Comments"):
-        limit = 200 if name == "Description" else 1000
-        if not isinstance(data.get(name, ""), str) or len(data.get(name, "")) > limit:
-            raise bad_request(2000359, f"Ogiltigt värde för {name} (högst {limit} tecken)")
-    try:
-        when = dt.date.fromisoformat(str(data["TransactionDate"]))
-    except ValueError:
-        raise bad_request(2000092, f"Ogiltigt datum: {data['TransactionDate']}") from None
-    year = select_year(ctx, req)
-    if not year.contains(when):
-        raise _voucher_error(
-            ctx, "no_fiscal_year", f"({when} ligger inte i {year.start}–{year.end})"
-        )
-    locked = ctx.state.locked_until
-    if locked is not None and when <= locked:
-        raise _voucher_error(ctx, "locked_period", f"(låst t.o.m. {locked})")
-    series = str(data["VoucherSeries"])
-    if series not in ctx.state.series:
-        raise _voucher_error(ctx, "series_missing", series)
-    raw_rows = data.get("VoucherRows") or []
-    if not isinstance(raw_rows, list):
-        raise bad_request(2001392, "Ingen eller felaktig typ av data: VoucherRows")
-    rows: list[RowRec] = []
-    for raw in raw_rows:
-        if not isinstance(raw, dict):
-            raise bad_request(2001392, "Ingen eller felaktig typ av data: VoucherRows")
-        check_fields(raw, _ROW_FIELDS)
-        if raw.get("Account") in (None, ""):
-            raise _voucher_error(ctx, "required_field", "Account")
-        number = parse_int(raw["Account"], "Account")
-        account = ctx.state.accounts.get(number)
-        if account is None:
-            raise _voucher_error(ctx, "account_missing", str(number))
-        if not account.active:
-            raise _voucher_error(ctx, "account_inactive", str(number))
-        costcenter = str(raw.get("CostCenter") or data.get("CostCenter") or "")
-        if costcenter and costcenter not in ctx.state.costcenters:
-            raise _voucher_error(ctx, "costcenter_missing", costcenter)
-        project = str(raw.get("Project") or data.get("Project") or "")
-        if project and project not in ctx.state.projects:
-            raise _voucher_error(ctx, "project_missing", project)
-        quantity = raw.get("Quantity")
-        rows.append(
-            RowRec(
-                number,
-                _amount(ctx, raw.get("Debit"), "Debit"),
-                _amount(ctx, raw.get("Credit"), "Credit"),
-                description=str(raw.get("Description") or ""),
-                transaction_information=str(raw.get("TransactionInformation") or "")[:100],
-                costcenter=costcenter,
-                project=project,
-                quantity=Decimal(str(quantity)) if quantity not in (None, "", 0) else None,
-            )
-        )
-    if len(rows) < 2:
-        raise _voucher_error(ctx, "too_few_rows")
-    debit = sum((r.debit for r in rows), ZERO)
-    credit = sum((r.credit for r in rows), ZERO)
-    if debit != credit:
-        raise _voucher_error(ctx, "unbalanced", f"(debet {debit}, kredit {credit})")
-    return VoucherRec(
-        series,
-        0,
-        year.id,
-        when,
-        str(data["Description"]),
-        rows,
-        comments=str(data.get("Comments") or ""),
-        costcenter=str(data.get("CostCenter") or ""),
-        project=str(data.get("Project") or ""),
-        origin="api",
-    )
 
 
 @router.add("POST", "/3/vouchers", "bookkeeping")

@@ -21,22 +21,27 @@ from ledgerlink_fortnox_emulator.state import FileConnection, InboxFile
 
 router = Router()
 
-#: The inbox's static root folders.
+#: The inbox's static root folders, by the lower-case id real answers carry (the spec's table
+#: writes ``Inbox_v``; Fortnox's responses, its old documentation and the C# SDK's live tests
+#: use ``inbox_v``). ``path=``/``folderid=`` and ``/3/inbox/{id}`` take them in any case.
 INBOX_FOLDERS: dict[str, str] = {
-    "Inbox_v": "Verifikationer",
-    "Inbox_s": "Leverantörsfakturor",
-    "Inbox_d": "Dagskassor",
-    "Inbox_a": "Anläggningstillgångar",
-    "Inbox_b": "Bank",
-    "Inbox_l": "Lön",
-    "Inbox_kf": "Kundfakturor",
-    "Inbox_o": "Order",
-    "Inbox_of": "Offerter",
+    "inbox_v": "Verifikationer",
+    "inbox_s": "Leverantörsfakturor",
+    "inbox_d": "Dagskassor",
+    "inbox_a": "Anläggningstillgångar",
+    "inbox_b": "Bank",
+    "inbox_l": "Lön",
+    "inbox_kf": "Kundfakturor",
+    "inbox_o": "Order",
+    "inbox_of": "Offerter",
 }
+#: Multipart part names an upload may use: ``file`` (the spec) and ``Filedata`` (what the C#
+#: SDK sends, and its live tests pass).
+FILE_PARTS = frozenset({"file", "Filedata"})
 
 
 def _file_part(req: Request) -> tuple[str, str, bytes]:
-    """The multipart part named ``file``: (filename, content type, bytes)."""
+    """The multipart file part: (filename, content type, bytes)."""
     ctype = req.headers.get("content-type", "")
     if not ctype.lower().startswith("multipart/form-data"):
         raise ApiError(415, 1000031, "Invalid content type")
@@ -47,7 +52,7 @@ def _file_part(req: Request) -> tuple[str, str, bytes]:
     if not message.is_multipart():
         raise bad_request(2001392, "Ingen eller felaktig typ av data")
     for part in message.iter_parts():
-        if part.get_param("name", header="content-disposition") != "file":
+        if part.get_param("name", header="content-disposition") not in FILE_PARTS:
             continue
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
@@ -71,18 +76,26 @@ def _file_json(req: Request, f: InboxFile, area: str) -> dict[str, Any]:
     }
 
 
+def _inbox_folder(raw: str) -> str | None:
+    """The inbox folder id ``raw`` names, in any case, or None."""
+    folder = raw.lower()
+    return folder if folder in INBOX_FOLDERS else None
+
+
 def _upload(ctx: Context, req: Request, area: str) -> Response:
-    folder = (
-        req.query.get("path")
-        or req.query.get("folderid")
-        or ("Inbox_v" if area == "inbox" else "root")
-    )
-    if area == "inbox" and folder not in INBOX_FOLDERS:
-        raise bad_request(2000588, f"Ogiltig parameter i anropet: okänd mapp {folder}")
+    asked = req.query.get("path") or req.query.get("folderid")
+    if area == "inbox":
+        folder = _inbox_folder(asked or "inbox_v")
+        if folder is None:
+            raise bad_request(2000588, f"Ogiltig parameter i anropet: okänd mapp {asked}")
+    else:
+        folder = asked or "root"
     name, ctype, data = _file_part(req)
     limit = ctx.config.max_upload_bytes
     if limit is not None and len(data) > limit:
-        raise ApiError(413, 2000588, f"Filen är för stor (max {limit} byte)")
+        raise bad_request(
+            2000588, f"Filen {name} är för stor: {len(data)} byte (högst {limit} byte)"
+        )
     stored = InboxFile(str(uuid.uuid4()), name, folder, data, ctype, str(uuid.uuid4()))
     with ctx.state.lock:
         ctx.state.files[stored.id] = stored
@@ -99,40 +112,47 @@ def upload_archive(ctx: Context, req: Request) -> Response:
     return _upload(ctx, req, "archive")
 
 
+def _folder_json(ctx: Context, req: Request, folder: str) -> dict[str, Any]:
+    """One inbox folder with its files; files connected to a voucher have left it."""
+    with ctx.state.lock:
+        connected = set(ctx.state.file_connections)
+        files = [
+            f for f in ctx.state.files.values() if f.folder == folder and f.id not in connected
+        ]
+    return {
+        "@url": f"{req.base_url}/3/inbox/{folder}",
+        "Email": "",
+        "Files": [_file_json(req, f, "inbox") for f in files],
+        "Folders": [],
+        "Id": folder,
+        "Name": INBOX_FOLDERS[folder],
+    }
+
+
+def _root_json(req: Request) -> dict[str, Any]:
+    """The root: no files, the nine static folders as rows (id, name, url)."""
+    return {
+        "@url": f"{req.base_url}/3/inbox",
+        "Email": "",
+        "Files": [],
+        "Folders": [
+            {"@url": f"{req.base_url}/3/inbox/{code}", "Id": code, "Name": name}
+            for code, name in INBOX_FOLDERS.items()
+        ],
+        "Id": "root",
+        "Name": "Inbox",
+    }
+
+
 @router.add("GET", "/3/inbox", "inbox")
 def inbox(ctx: Context, req: Request) -> Response:
     wanted = req.query.get("path") or req.query.get("folderid")
-    with ctx.state.lock:
-        connected = set(ctx.state.file_connections)
-        files = [f for f in ctx.state.files.values() if f.id not in connected]
-
-    def folder(code: str) -> dict[str, Any]:
-        return {
-            "@url": f"{req.base_url}/3/inbox?path={code}",
-            "Email": "",
-            "Files": [_file_json(req, f, "inbox") for f in files if f.folder == code],
-            "Folders": [],
-            "Id": code,
-            "Name": INBOX_FOLDERS[code],
-        }
-
-    if wanted:
-        if wanted not in INBOX_FOLDERS:
-            raise not_found(2000588, f"Kan inte hitta mappen {wanted}")
-        return Response(200, {"Folder": folder(wanted)})
-    return Response(
-        200,
-        {
-            "Folder": {
-                "@url": f"{req.base_url}/3/inbox",
-                "Email": "",
-                "Files": [],
-                "Folders": [folder(code) for code in INBOX_FOLDERS],
-                "Id": "root",
-                "Name": "Inbox",
-            }
-        },
-    )
+    if not wanted:
+        return Response(200, {"Folder": _root_json(req)})
+    folder = _inbox_folder(wanted)
+    if folder is None:
+        raise not_found(2000588, f"Kan inte hitta mappen {wanted}")
+    return Response(200, {"Folder": _folder_json(ctx, req, folder)})
 
 
 def _stored(ctx: Context, file_id: str) -> InboxFile:
@@ -143,11 +163,21 @@ def _stored(ctx: Context, file_id: str) -> InboxFile:
 
 
 @router.add("GET", "/3/archive/{Id}", "archive")
-@router.add("GET", "/3/inbox/{Id}", "inbox")
 def stored_file(ctx: Context, req: Request) -> Response:
     """An uploaded file's bytes: inbox and archive share one store."""
     f = _stored(ctx, req.params["Id"])
     return Response(200, f.data, content_type=f.content_type)
+
+
+@router.add("GET", "/3/inbox/{Id}", "inbox")
+def inbox_item(ctx: Context, req: Request) -> Response:
+    """A folder (``inbox_v``..., any case, or ``root``) as JSON, or a file's bytes by its id."""
+    folder = _inbox_folder(req.params["Id"])
+    if folder is not None:
+        return Response(200, {"Folder": _folder_json(ctx, req, folder)})
+    if req.params["Id"].lower() == "root":
+        return Response(200, {"Folder": _root_json(req)})
+    return stored_file(ctx, req)
 
 
 @router.add("DELETE", "/3/inbox/{Id}", "inbox")

@@ -1,8 +1,12 @@
 """Customer and supplier invoices, their payments, customers and suppliers.
 
-Customer invoice amounts are JSON numbers; supplier invoice ``Total``, ``Balance``, ``VAT`` and
-``CurrencyRate`` are strings, as the real API sends them (and Fortnox's OpenAPI spec types
-them). Payment ``Amount`` is in SEK and ``AmountCurrency`` in the invoice currency.
+Customer invoice amounts are JSON numbers; their list items' ``CurrencyRate`` is a number as
+the spec declares, or with ``invoice_list_rate_as_text`` the string real Fortnox was recorded
+sending (``"CurrencyRate":"1"`` in accodeing/fortnox-api's ``invoices/all.yml``). Supplier
+invoice ``Total``, ``Balance``, ``VAT`` and ``CurrencyRate`` are strings, as the real API sends
+them (and Fortnox's OpenAPI spec types them). Payment ``Amount`` is in SEK; ``AmountCurrency``,
+in the invoice currency, is in the full payment only, as in the spec and the C# SDK: list items
+lack it.
 """
 
 from __future__ import annotations
@@ -70,7 +74,11 @@ def _customer_invoice(ctx: Context, req: Request, inv: InvoiceRec, full: bool) -
         "Cancelled": inv.cancelled,
         "CostCenter": "",
         "Currency": inv.currency,
-        "CurrencyRate": num(inv.currency_rate),
+        "CurrencyRate": (
+            f"{inv.currency_rate.normalize():f}"
+            if ctx.config.invoice_list_rate_as_text and not full
+            else num(inv.currency_rate)
+        ),
         "CurrencyUnit": 1,
         "CustomerName": inv.counterparty_name,
         "CustomerNumber": inv.counterparty,
@@ -252,7 +260,6 @@ def _payment(ctx: Context, req: Request, p: PaymentRec, full: bool) -> dict[str,
     body: dict[str, Any] = {
         "@url": f"{req.base_url}/3/{path}/{p.number}",
         "Amount": num(_sek(p.amount, p.currency_rate)),
-        "AmountCurrency": num(p.amount),
         "Booked": p.booked,
         "Currency": p.currency,
         "CurrencyRate": num(p.currency_rate),
@@ -268,6 +275,7 @@ def _payment(ctx: Context, req: Request, p: PaymentRec, full: bool) -> dict[str,
         series, number, year = p.voucher or (None, None, None)
         body.update(
             {
+                "AmountCurrency": num(p.amount),
                 "VoucherNumber": number,
                 "VoucherSeries": series,
                 "VoucherYear": year,

@@ -38,6 +38,13 @@ import click
 @click.option("--supplier-invoices", type=int, default=None, help="Pad to this many.")
 @click.option("--synthetic-vouchers", type=int, default=0, show_default=True)
 @click.option(
+    "--redirect-uri",
+    "redirect_uris",
+    multiple=True,
+    help="A registered redirect URI (repeatable; matched exactly). Default: "
+    "http://127.0.0.1:47865/callback, ledgerlink's default.",
+)
+@click.option(
     "--locked-until",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
@@ -60,6 +67,7 @@ def emulator_command(
     customer_invoices: int | None,
     supplier_invoices: int | None,
     synthetic_vouchers: int,
+    redirect_uris: tuple[str, ...],
     locked_until: dt.datetime | None,
 ) -> None:
     """Run a local Fortnox emulator (OAuth2 and API v3) until Ctrl-C. No credentials needed."""
@@ -83,6 +91,8 @@ def emulator_command(
         synthetic_vouchers=synthetic_vouchers,
         locked_until=locked_until.date() if locked_until else None,
     )
+    if redirect_uris:
+        config.redirect_uris = tuple(redirect_uris)
     emu = start_emulator(config, host, port)
     years = ", ".join(f"{y.id}: {y.start}..{y.end}" for y in emu.state.years)
     click.echo(f"Fortnox emulator for {emu.state.company.name!r} (fiscal years {years})")
@@ -92,6 +102,7 @@ def emulator_command(
     click.echo(f"  Test client id:     {config.client_id}")
     click.echo(f"  Test client secret: {config.client_secret}   (emulator only)")
     click.echo(f"  Tenant id (for client credentials): {config.tenant_id}")
+    click.echo(f"  Redirect URI(s), matched exactly: {', '.join(config.redirect_uris)}")
     click.echo("Point ledgerlink at it:")
     click.echo(f"  export LEDGERLINK_FORTNOX__BASE_URL={emu.base_url}")
     click.echo(f"  export LEDGERLINK_FORTNOX__OAUTH_URL={emu.oauth_base}")

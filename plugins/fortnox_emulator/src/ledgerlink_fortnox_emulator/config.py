@@ -9,6 +9,8 @@ from pathlib import Path
 
 from ledgerlink_core import Seconds
 
+from ledgerlink_fortnox_emulator.state import DimensionSetting
+
 #: Every scope the emulator knows, granted to the test app by default.
 ALL_SCOPES: frozenset[str] = frozenset(
     {
@@ -28,6 +30,32 @@ ALL_SCOPES: frozenset[str] = frozenset(
     }
 )
 
+
+@dataclass(frozen=True)
+class AccountSetting:
+    """How the seed changes one account in the charts it builds (Fortnox keeps one per year).
+
+    ``year`` counts as SIE's ``#RAR`` does: 0 is the latest fiscal year, -1 the one before;
+    None means every year. Fields left None keep the seeded value. An account the seed does not
+    have is skipped, so one list fits every seed file."""
+
+    account: str
+    year: int | None = None
+    active: bool | None = None
+    cost_center: DimensionSetting | None = None
+    project: DimensionSetting | None = None
+
+
+#: Per-year differences a real company's charts have, applied to whatever accounts the seed has:
+#: premises rent (5010) needs a cost centre from the latest year on; share capital (2081) takes
+#: neither a cost centre nor a project; the mobile phone account (6212) was opened only in the
+#: latest year, so it is inactive in the year before.
+DEFAULT_ACCOUNT_SETTINGS: tuple[AccountSetting, ...] = (
+    AccountSetting("5010", year=0, cost_center="MANDATORY"),
+    AccountSetting("2081", cost_center="NOTALLOWED", project="NOTALLOWED"),
+    AccountSetting("6212", year=-1, active=False),
+)
+
 #: Voucher validation errors. Fortnox publishes no table of these codes (2001304 is the one
 #: seen documented), so they are configurable: key -> (code, message).
 DEFAULT_VOUCHER_ERRORS: dict[str, tuple[int, str]] = {
@@ -41,6 +69,12 @@ DEFAULT_VOUCHER_ERRORS: dict[str, tuple[int, str]] = {
     "costcenter_missing": (2000602, "Kan inte hitta kostnadsstället."),
     "project_missing": (2001161, "Kan inte hitta projektet."),
     "required_field": (2000603, "Obligatoriskt fält saknas"),
+    "series_not_manual": (2000604, "Verifikationsserien är inte manuell"),
+    "costcenter_not_allowed": (2000605, "Kostnadsställe får inte anges på kontot"),
+    "costcenter_mandatory": (2000946, "Kostnadsställe är obligatoriskt på kontot"),
+    "costcenter_inactive": (2000947, "Kostnadsstället är inaktivt"),
+    "project_not_allowed": (2000607, "Projekt får inte anges på kontot"),
+    "project_mandatory": (2000608, "Projekt är obligatoriskt på kontot"),
 }
 
 
@@ -57,9 +91,10 @@ class EmulatorConfig:
     # --- the registered app and the approving user ---------------------------------------------
     client_id: str = "ledgerlink-emulator-client"
     client_secret: str = "ledgerlink-emulator-secret"
-    redirect_uris: tuple[str, ...] = ("http://127.0.0.1", "http://localhost")
-    """Registered redirect URIs. A loopback URI without a port matches any port and path
-    (RFC 8252 §7.3), so a login listener on an ephemeral port works; otherwise exact match."""
+    redirect_uris: tuple[str, ...] = ("http://127.0.0.1:47865/callback",)
+    """Registered redirect URIs (default: ledgerlink's own default ``redirect_uri``). The
+    authorize request's ``redirect_uri`` must equal one of them exactly, as with Fortnox: no
+    port wildcard for loopback, so a test that logs in on a free port registers that URI."""
     user_email: str = "test.user@example.com"
     user_name: str = "Test User"
     tenant_id: int = 1234567
@@ -87,7 +122,25 @@ class EmulatorConfig:
     it back a whole second however short the scaled window."""
     default_page_size: int = 100
     max_page_size: int = 500
-    max_upload_bytes: int | None = None
+    max_upload_bytes: int | None = 5 * 1024 * 1024
+    """Largest file ``POST /3/inbox`` and ``/3/archive`` take (400 naming the file above it;
+    None: no limit). 5 MB is the only per-file limit Fortnox documents (invoice file
+    connections); it publishes none for the inbox or archive."""
+    invoice_list_rate_as_text: bool = False
+    """True: customer invoice list items carry ``CurrencyRate`` as a string (``"1"``), as
+    recorded from Fortnox in 2022; the default sends the JSON number the OpenAPI spec declares
+    (the client's own spec test validates the list against it)."""
+    voucher_list_comments: bool = True
+    """List items of ``/3/vouchers`` and ``/3/vouchers/sublist/{series}`` carry ``Comments``
+    (today's schema); False leaves the key out, as the older documented list shape did."""
+    honour_date_filter: bool = True
+    """``fromdate``/``todate`` narrow ``/3/vouchers/sublist/{series}``; False ignores them there
+    (Fortnox documents only ``financialyear`` on the sublist; ``/3/vouchers`` always honours
+    them)."""
+    truncate_long_texts: bool = False
+    """Over-long voucher texts (``Description`` > 200, ``Comments`` > 1000,
+    ``TransactionInformation`` > 100 characters) are refused with 2000359; True cuts them to
+    the limit instead (Fortnox documents neither)."""
 
     # --- injected faults -----------------------------------------------------------------------
     latency: Seconds = 0.0  # seconds added to every /3/ request
@@ -106,6 +159,10 @@ class EmulatorConfig:
     """Chance to close the socket without an answer and without doing the request."""
     drop_after_commit_rate: float = 0.0
     """Chance to do a write (POST) and then close the socket without an answer."""
+    drop_refresh_answer_rate: float = 0.0
+    """Chance that a successful ``refresh_token`` grant rotates the tokens and then closes the
+    connection without an answer: the client is left with the used refresh token, and its
+    next refresh meets 400 ``invalid_grant``, as after a lost answer from real Fortnox."""
     faults_on_reads: bool = True
     """Whether 429 bursts, 5xx, timeouts and dropped connections also hit reads (GET).
     Drop-after-commit only ever hits writes: a read has nothing to commit."""
@@ -133,7 +190,14 @@ class EmulatorConfig:
     Decimal("100")}`` leaves that much more open in the customer subledger than 1510 says."""
     locked_until: dt.date | None = None
     """Bookkeeping locked up to and including this date (``settings/lockedperiod``)."""
+    system_series: frozenset[str] = frozenset({"B", "C", "D", "E"})
+    """Voucher series that are not manual (``Manual: false`` in ``/3/voucherseries``): Fortnox
+    keeps B-E for its invoice and payment modules, and ``POST /3/vouchers`` into them is
+    refused. Series A and every series only the seed SIE names are manual."""
     inactive_accounts: frozenset[str] = frozenset()
+    """Accounts inactive in every year's chart."""
+    account_settings: tuple[AccountSetting, ...] = DEFAULT_ACCOUNT_SETTINGS
+    """Per-year account changes on top of the seed (``()``: every year's chart the same)."""
     preselected_year: int | None = None
     """Fiscal year id used when a request names none; None: the latest year."""
     sie_encoding: str = "cp437"

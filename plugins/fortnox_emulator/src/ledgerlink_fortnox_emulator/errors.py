@@ -2,14 +2,17 @@
 
 Fortnox's ``ErrorInformation`` key casing varies by endpoint and error (https://www.fortnox.se/developer/guides-and-good-to-know/errors):
 not-found answers use ``Error``/``Message``/``Code``, validation and parameter errors the
-lower-case ``error``/``message``/``code``. Each :class:`ApiError` carries its casing.
+lower-case ``error``/``message``/``code``. Each :class:`ApiError` carries its casing. A few
+answers come from in front of the API and have no ``ErrorInformation`` at all, just
+``{"message": ...}`` (recorded: 401 ``{"message":"unauthorized"}`` for an expired token).
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-Casing = Literal["upper", "lower"]
+Casing = Literal["upper", "lower", "plain"]
+"""``ErrorInformation`` keys capitalised or lower-case, or ``plain``: a bare ``message``."""
 
 
 class ApiError(Exception):
@@ -33,6 +36,8 @@ class ApiError(Exception):
 
     def body(self) -> dict[str, Any]:
         """The JSON body, with this error's key casing."""
+        if self.casing == "plain":
+            return {"message": self.message}
         if self.casing == "upper":
             return {"ErrorInformation": {"Error": 1, "Message": self.message, "Code": self.code}}
         return {"ErrorInformation": {"error": 1, "message": self.message, "code": self.code}}
@@ -73,10 +78,12 @@ def invalid_filter() -> ApiError:
 
 
 def unauthorized(missing: bool) -> ApiError:
-    """401: no or a bad/expired bearer token."""
+    """401: no bearer token (``ErrorInformation`` 2000311, as Fortnox answers requests in the
+    legacy scheme), or an invalid or expired one (``{"message": "unauthorized"}``, as recorded
+    in accodeing/fortnox-api's ``authentication/expired_token.yml``)."""
     if missing:
         return ApiError(401, 2000311, "Kan inte logga in, access-token eller client-secret saknas")
-    return ApiError(401, 2000310, "Ogiltig inloggning")
+    return ApiError(401, 0, "unauthorized", casing="plain")
 
 
 def missing_scope(scope: str) -> ApiError:

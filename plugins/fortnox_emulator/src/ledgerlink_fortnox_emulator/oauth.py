@@ -11,6 +11,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import random
 import secrets
 import threading
 import time
@@ -55,6 +56,10 @@ class _Refresh:
     expires_at: Seconds  # time.time()
 
 
+class AnswerLost(Exception):
+    """The grant is done (tokens rotated) but its answer must not reach the client."""
+
+
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -71,22 +76,17 @@ class AuthServer:
         self._signing_key = secrets.token_bytes(32)
         self.refreshes = 0
         """How many refresh_token grants succeeded (inspection)."""
+        self.lost_refresh_answers = 0
+        """How many of those had their answer dropped (``drop_refresh_answer_rate``)."""
+        self._faults = random.Random(config.seed + 2)
 
     # --- /oauth-v1/auth -------------------------------------------------------------------------
 
     def redirect_uri_allowed(self, uri: str) -> bool:
-        """True when ``uri`` matches a registered redirect URI (loopback: any port/path)."""
-        got = urlsplit(uri)
-        for registered in self.config.redirect_uris:
-            want = urlsplit(registered)
-            if (got.scheme, got.hostname) != (want.scheme, want.hostname):
-                continue
-            loopback = want.hostname in ("127.0.0.1", "localhost", "::1")
-            if loopback and want.port is None and want.path in ("", "/"):
-                return True
-            if got.port == want.port and got.path == want.path:
-                return True
-        return False
+        """True when ``uri`` is exactly a registered redirect URI: Fortnox says it "must match
+        the Redirect URI for the app set in the Developer Portal" and documents no port
+        wildcard, not even for loopback addresses."""
+        return uri in self.config.redirect_uris
 
     def authorize(self, params: dict[str, str]) -> tuple[int, str]:
         """Answer the authorize request: ``(302, location)`` or ``(400, plain-text reason)``.
@@ -190,7 +190,12 @@ class AuthServer:
             if found is None or found.client_id != client_id or time.time() > found.expires_at:
                 raise OAuthError(400, "invalid_grant", "Invalid refresh token")
             self.refreshes += 1
-            return self._mint(client_id, found.scopes, found.offline, found.service_account)
+            answer = self._mint(client_id, found.scopes, found.offline, found.service_account)
+            # One draw per successful refresh, so a seed gives the same sequence of losses.
+            if self._faults.random() < self.config.drop_refresh_answer_rate:
+                self.lost_refresh_answers += 1
+                raise AnswerLost("refresh answer dropped after rotating the tokens")
+            return answer
 
     def _from_client_credentials(self, client_id: str, tenant: str | None) -> dict[str, object]:
         if not tenant:
@@ -249,13 +254,27 @@ class AuthServer:
 
     # --- /oauth-v1/revoke and helpers ------------------------------------------------------------
 
-    def revoke(self, form: dict[str, str], authorization: str | None) -> None:
-        """RFC 7009 revocation of a refresh or access token (unknown tokens are fine)."""
+    def revoke(self, form: dict[str, str], authorization: str | None) -> dict[str, object]:
+        """Revoke a refresh token as Fortnox documents it: Basic client auth and
+        ``token_type_hint=refresh_token&token=...``, answered ``{"revoked": true}``.
+
+        Revoking access tokens "is not supported for Authorization Code Flow", so an access
+        token, or a request without the hint, is refused with ``unsupported_token_type``.
+        Access tokens already issued stay valid until they expire; an unknown refresh token
+        is answered as revoked (RFC 7009 §2.2)."""
         self._client(authorization)
         token = form.get("token", "")
+        if not token:
+            raise OAuthError(400, "invalid_request", "token is required")
         with self._lock:
+            if form.get("token_type_hint") != "refresh_token" or token in self._access:
+                raise OAuthError(
+                    400,
+                    "unsupported_token_type",
+                    "Only refresh tokens can be revoked (token_type_hint=refresh_token)",
+                )
             self._refresh.pop(token, None)
-            self._access.pop(token, None)
+        return {"revoked": True}
 
     def check_bearer(self, token: str) -> Grant | None:
         """The grant behind a bearer token, or None when it is unknown or expired."""

@@ -207,7 +207,7 @@ def paged(
     if req.query.get("offset"):
         start += parse_int(req.query["offset"], "offset")
     total = len(seq)
-    pages = max(1, -(-total // limit))
+    pages = -(-total // limit)  # 0 for an empty list, as recorded from Fortnox
     return Response(
         200,
         {
@@ -219,6 +219,19 @@ def paged(
             key: [render(item) for item in seq[start : start + limit]],
         },
     )
+
+
+def register_page(
+    ctx: Context,
+    req: Request,
+    key: str,
+    register: Mapping[str, Any],
+    render: Callable[[str], dict[str, Any]],
+) -> Response:
+    """A list answer of a register (voucher series, cost centres, projects) in code order."""
+    with ctx.state.lock:
+        codes = sorted(register)
+    return paged(ctx, req, key, codes, render)
 
 
 def check_fields(body: Mapping[str, Any], allowed: Iterable[str]) -> None:

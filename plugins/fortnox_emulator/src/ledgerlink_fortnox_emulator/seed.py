@@ -121,13 +121,16 @@ def _seed_ledger(state: EmulatorState, book: Bookkeeping, config: EmulatorConfig
             continue
         number = int(account.number)
         sru = next((int(s) for s in account.sru if s.isdigit()), None)
-        state.accounts[number] = AccountRec(
-            number,
-            account.name,
-            active=account.active and account.number not in config.inactive_accounts,
-            sru=sru,
-            type=account.type.value if account.type else None,
+        state.add_account(
+            AccountRec(
+                number,
+                account.name,
+                active=account.active and account.number not in config.inactive_accounts,
+                sru=sru,
+                type=account.type.value if account.type else None,
+            )
         )
+    _apply_account_settings(state, config)
     for balance in book.opening_balances:
         bal_year = by_index.get(balance.year_index)
         if bal_year is not None and balance.account.isdigit():
@@ -186,6 +189,31 @@ def _seed_ledger(state: EmulatorState, book: Bookkeeping, config: EmulatorConfig
             unnumbered.append(rec)
     for rec in unnumbered:
         state.create_voucher(rec)
+    state.non_manual_series.update(code for code in config.system_series if code in state.series)
+
+
+def _apply_account_settings(state: EmulatorState, config: EmulatorConfig) -> None:
+    """Make the years' charts differ as ``config.account_settings`` says (0 = latest year)."""
+    ordered = sorted(state.years, key=lambda y: y.start)
+    for setting in config.account_settings:
+        if not setting.account.isdigit():
+            continue
+        if setting.year is None:
+            years = ordered
+        elif -len(ordered) < setting.year <= 0:
+            years = [ordered[len(ordered) - 1 + setting.year]]
+        else:
+            years = []
+        for year in years:
+            if state.account(year.id, int(setting.account)) is None:
+                continue
+            state.set_account(
+                year.id,
+                int(setting.account),
+                active=setting.active,
+                cost_center=setting.cost_center,
+                project=setting.project,
+            )
 
 
 def _money(rng: random.Random, low: int, high: int) -> Decimal:
@@ -201,7 +229,7 @@ def _pick(state: EmulatorState, wanted: tuple[int, ...], kind: str | None) -> in
     for number, account in sorted(state.accounts.items()):
         if kind is not None and account.type == kind:
             return number
-    state.accounts[wanted[0]] = AccountRec(wanted[0], f"Konto {wanted[0]}")
+    state.add_account(AccountRec(wanted[0], f"Konto {wanted[0]}"))
     return wanted[0]
 
 
@@ -209,9 +237,13 @@ def _synthesise_vouchers(state: EmulatorState, count: int, rng: random.Random) -
     """``count`` balanced vouchers in series A of the preselected year (benchmark bulk)."""
     year = state.default_year()
     bank = _pick(state, (1930, 1910), "T")
-    costs = [n for n, a in state.accounts.items() if a.type == "K" and a.active][:40] or [
-        _pick(state, (6110, 5010), "K")
-    ]
+    costs = [
+        n
+        for n, a in state.accounts.items()
+        if a.type == "K"
+        and a.active
+        and "MANDATORY" not in (a.costcenter_settings, a.project_settings)
+    ][:40] or [_pick(state, (6110, 5010), "K")]
     days = (year.end - year.start).days
     dates = sorted(year.start + dt.timedelta(days=rng.randint(0, days)) for _ in range(count))
     for day in dates:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ledgerlink_core import Seconds
 
-from ledgerlink_fortnox_emulator import api_bookkeeping, api_files, api_ledgers
+from ledgerlink_fortnox_emulator import api_bookkeeping, api_dimensions, api_files, api_ledgers
 from ledgerlink_fortnox_emulator.config import EmulatorConfig
 from ledgerlink_fortnox_emulator.errors import (
     ApiError,
@@ -36,7 +36,7 @@ from ledgerlink_fortnox_emulator.faults import (
     SlidingWindow,
     retry_after_header,
 )
-from ledgerlink_fortnox_emulator.oauth import AuthServer
+from ledgerlink_fortnox_emulator.oauth import AnswerLost, AuthServer
 from ledgerlink_fortnox_emulator.routing import Context, Request, Response, Router
 from ledgerlink_fortnox_emulator.seed import build_state
 from ledgerlink_fortnox_emulator.state import EmulatorState, RequestRecord
@@ -48,7 +48,7 @@ _WRITE_METHODS = ("POST", "PUT", "DELETE")
 
 def _router() -> Router:
     router = Router()
-    for module in (api_bookkeeping, api_ledgers, api_files):
+    for module in (api_bookkeeping, api_dimensions, api_ledgers, api_files):
         router.routes.extend(module.router.routes)
     return router
 
@@ -238,10 +238,12 @@ class _Handler(BaseHTTPRequestHandler):
                     )
                     self._send(Response(200, answer, headers={"Cache-Control": "no-store"}))
                 else:
-                    app.auth.revoke(form, req.headers.get("authorization"))
-                    self._send(Response(200, b"", content_type="text/plain"))
+                    revoked = app.auth.revoke(form, req.headers.get("authorization"))
+                    self._send(Response(200, revoked))
             except OAuthError as err:
                 self._send(Response(err.status, err.body()))
+            except AnswerLost:
+                self._drop()
             return
         self._send(Response(404, {"message": "Not found"}))
 
@@ -284,6 +286,7 @@ RUNTIME_KNOBS = frozenset(
         "timeout_hold",
         "drop_before_commit_rate",
         "drop_after_commit_rate",
+        "drop_refresh_answer_rate",
         "faults_on_reads",
         "rate_limit_requests",
         "rate_limit_window",
@@ -292,8 +295,13 @@ RUNTIME_KNOBS = frozenset(
         "access_token_lifetime",
         "refresh_token_lifetime",
         "max_upload_bytes",
+        "truncate_long_texts",
+        "voucher_list_comments",
+        "honour_date_filter",
+        "invoice_list_rate_as_text",
         "licences",
         "granted_scopes",
+        "redirect_uris",
     }
 )
 
@@ -306,6 +314,8 @@ def configure(config: EmulatorConfig, changes: dict[str, Any]) -> None:
             raise ValueError(f"not a runtime setting of the emulator: {name}")
         if name in ("licences", "granted_scopes") and value is not None:
             value = frozenset(value)
+        if name == "redirect_uris":
+            value = tuple(value)
         setattr(config, name, value)
 
 

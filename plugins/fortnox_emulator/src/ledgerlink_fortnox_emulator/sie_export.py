@@ -87,7 +87,7 @@ def build_bookkeeping(state: EmulatorState, year: FiscalYearRec, sie_type: int) 
                     object_moves[(r.account, 1, r.costcenter)] += r.amount
                 if r.project:
                     object_moves[(r.account, 6, r.project)] += r.amount
-        accounts = sorted(state.accounts.values(), key=lambda a: a.number)
+        accounts = sorted(state.chart(year.id).values(), key=lambda a: a.number)
         opening = {a: amount for (y, a), amount in state.opening_balances.items() if y == year.id}
         prev_opening = (
             {a: amount for (y, a), amount in state.opening_balances.items() if y == previous.id}

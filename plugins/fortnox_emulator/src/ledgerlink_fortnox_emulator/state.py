@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections import Counter
@@ -12,6 +13,10 @@ from typing import Any, Literal
 from ledgerlink_core import Seconds
 
 Kind = Literal["customer", "supplier"]
+DimensionSetting = Literal["ALLOWED", "MANDATORY", "NOTALLOWED"]
+"""An account's ``CostCenterSettings``/``ProjectSettings`` (Fortnox's ``fortnox_Account``)."""
+DIMENSION_SETTINGS: frozenset[str] = frozenset({"ALLOWED", "MANDATORY", "NOTALLOWED"})
+PROJECT_STATUSES: frozenset[str] = frozenset({"NOTSTARTED", "ONGOING", "COMPLETED"})
 ZERO = Decimal(0)
 
 
@@ -37,7 +42,7 @@ class FiscalYearRec:
 
 @dataclass(slots=True)
 class AccountRec:
-    """An account of the chart (the same chart serves every year)."""
+    """An account of one fiscal year's chart (Fortnox keeps a chart per year)."""
 
     number: int
     description: str
@@ -46,6 +51,8 @@ class AccountRec:
     type: str | None = None
     """SIE ``#KTYP``: T, S, K or I."""
     vat_code: str = ""
+    costcenter_settings: DimensionSetting = "ALLOWED"
+    project_settings: DimensionSetting = "ALLOWED"
 
 
 @dataclass(slots=True)
@@ -197,15 +204,23 @@ class EmulatorState:
         self.company = company
         self.tenant_id = tenant_id
         self.years: list[FiscalYearRec] = []
-        self.accounts: dict[int, AccountRec] = {}
+        self.charts: dict[int, dict[int, AccountRec]] = {}
+        """Year id -> that year's chart of accounts (number -> account)."""
         self.opening_balances: dict[tuple[int, int], Decimal] = {}
         """(year id, account) -> balance brought forward."""
         self.object_opening_balances: dict[tuple[int, int, int, str], Decimal] = {}
         """(year id, account, dimension, object) -> ``#OIB``."""
         self.series: dict[str, str] = {}
         """Voucher series code -> description."""
+        self.non_manual_series: set[str] = set()
+        """Series kept for Fortnox's own modules (``Manual: false``): no manual vouchers."""
         self.costcenters: dict[str, str] = {}
+        """Cost centre code -> description (dimension 1 of the seed)."""
+        self.inactive_costcenters: set[str] = set()
         self.projects: dict[str, str] = {}
+        """Project number -> description (dimension 6 of the seed)."""
+        self.project_status: dict[str, str] = {}
+        """Project number -> ``NOTSTARTED``/``ONGOING``/``COMPLETED`` (absent: ONGOING)."""
         self.dimension_names: dict[int, str] = {1: "Kostnadsställe", 6: "Projekt"}
         self._vouchers: dict[tuple[int, str], dict[int, VoucherRec]] = {}
         self._next_number: dict[tuple[int, str], int] = {}
@@ -241,6 +256,111 @@ class EmulatorState:
             if found is not None:
                 return found
         return max(self.years, key=lambda y: y.start)
+
+    # --- charts of accounts ---------------------------------------------------------------------
+
+    @property
+    def accounts(self) -> dict[int, AccountRec]:
+        """The preselected year's chart (the year a request without ``financialyear`` means)."""
+        return self.chart(self.default_year().id) if self.years else {}
+
+    def chart(self, year_id: int) -> dict[int, AccountRec]:
+        """One year's chart, number -> account (live: changes show in the API)."""
+        with self.lock:
+            return self.charts.setdefault(year_id, {})
+
+    def account(self, year_id: int, number: int) -> AccountRec | None:
+        """An account of one year's chart, or None when that year has no such account."""
+        return self.chart(year_id).get(number)
+
+    def add_account(self, account: AccountRec) -> None:
+        """Put ``account`` into every year's chart (a copy each, so years can differ)."""
+        with self.lock:
+            for year in self.years:
+                self.chart(year.id)[account.number] = dataclasses.replace(account)
+
+    def set_account(
+        self,
+        year_id: int,
+        number: int,
+        *,
+        active: bool | None = None,
+        cost_center: DimensionSetting | None = None,
+        project: DimensionSetting | None = None,
+        description: str | None = None,
+    ) -> AccountRec:
+        """Change an account in one year's chart, adding it to that year when missing (tests).
+
+        ``cost_center``/``project`` are ``ALLOWED``, ``MANDATORY`` or ``NOTALLOWED``."""
+        for setting in (cost_center, project):
+            if setting is not None and setting not in DIMENSION_SETTINGS:
+                raise ValueError(f"not one of {sorted(DIMENSION_SETTINGS)}: {setting!r}")
+        with self.lock:
+            if self.year(year_id) is None:
+                raise ValueError(f"no fiscal year {year_id}")
+            chart = self.chart(year_id)
+            found = chart.get(number)
+            if found is None:
+                elsewhere = next((c[number] for c in self.charts.values() if number in c), None)
+                found = (
+                    dataclasses.replace(elsewhere)
+                    if elsewhere is not None
+                    else AccountRec(number, description or f"Konto {number}")
+                )
+                chart[number] = found
+            for name, value in (
+                ("active", active),
+                ("costcenter_settings", cost_center),
+                ("project_settings", project),
+                ("description", description),
+            ):
+                if value is not None:
+                    setattr(found, name, value)
+            return found
+
+    # --- voucher series, cost centres and projects -----------------------------------------------
+
+    def _register(
+        self, entries: dict[str, str], code: str, description: str | None, default: str
+    ) -> None:
+        """Add ``code`` to a code -> description register, or change its description."""
+        if description is not None or code not in entries:
+            entries[code] = description or entries.get(code) or default
+
+    @staticmethod
+    def _mark(marked: set[str], code: str, flag: bool | None) -> None:
+        """Put ``code`` in ``marked`` (flag True) or take it out (False); None leaves it."""
+        if flag is True:
+            marked.add(code)
+        elif flag is False:
+            marked.discard(code)
+
+    def set_series(
+        self, code: str, description: str | None = None, *, manual: bool | None = None
+    ) -> None:
+        """Add or change a voucher series (tests); a new one is manual unless told otherwise."""
+        with self.lock:
+            self._register(self.series, code, description, f"Serie {code}")
+            self._mark(self.non_manual_series, code, None if manual is None else not manual)
+
+    def set_costcenter(
+        self, code: str, description: str | None = None, *, active: bool | None = None
+    ) -> None:
+        """Add or change a cost centre (tests); a new one without a description gets its code."""
+        with self.lock:
+            self._register(self.costcenters, code, description, code)
+            self._mark(self.inactive_costcenters, code, None if active is None else not active)
+
+    def set_project(
+        self, number: str, description: str | None = None, *, status: str | None = None
+    ) -> None:
+        """Add or change a project (tests); ``status`` is NOTSTARTED, ONGOING or COMPLETED."""
+        if status is not None and status not in PROJECT_STATUSES:
+            raise ValueError(f"not one of {sorted(PROJECT_STATUSES)}: {status!r}")
+        with self.lock:
+            self._register(self.projects, number, description, number)
+            if status is not None:
+                self.project_status[number] = status
 
     # --- vouchers -------------------------------------------------------------------------------
 
