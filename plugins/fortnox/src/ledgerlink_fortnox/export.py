@@ -45,13 +45,13 @@ from ledgerlink_core import (
     VoucherRef,
     VoucherSink,
     find_marker,
-    marker,
 )
 
 from ledgerlink_fortnox.bookkeeping import FortnoxYear, fiscal_years
 from ledgerlink_fortnox.client import FortnoxClient
 from ledgerlink_fortnox.convert import amount, date, field, flag
 from ledgerlink_fortnox.errors import NotFound
+from ledgerlink_fortnox.texts import RULES, comments, fallback_description
 
 log = logging.getLogger("ledgerlink.fortnox")
 
@@ -72,7 +72,8 @@ def upload_name(item: VoucherExport, idx: int, att: AttachmentRef) -> str:
 
 def voucher_body(item: VoucherExport, series: str) -> dict[str, Any]:
     """The ``{"Voucher": ...}`` body: rows in debit/credit form, objects as cost centre and
-    project, the external reference in ``Comments``."""
+    project, the external reference and the note in ``Comments``. Texts go as they are: core
+    has checked them against :data:`~ledgerlink_fortnox.texts.RULES`."""
     v = item.voucher
     rows = []
     for row in v.rows:
@@ -87,17 +88,16 @@ def voucher_body(item: VoucherExport, series: str) -> dict[str, Any]:
             elif obj.dimension == PROJECT_DIM:
                 out["Project"] = obj.number
         if row.text:
-            out["TransactionInformation"] = row.text[:100]
+            out["TransactionInformation"] = row.text
         if row.quantity is not None:
             out["Quantity"] = row.quantity
         rows.append(out)
-    text = v.text or f"ledgerlink {v.label}"
     return {
         "Voucher": {
             "VoucherSeries": series,
             "TransactionDate": v.date.isoformat(),
-            "Description": text[:200],
-            "Comments": marker(item.external_ref),
+            "Description": v.text or fallback_description(v.label),
+            "Comments": comments(item),
             "VoucherRows": rows,
         }
     }
@@ -195,6 +195,7 @@ class FortnoxSink(VoucherSink):
             ),
             locked_until=date(field(lock_info, "EndDate"), what="locked period end"),
             series=frozenset(series.result()),
+            text=RULES,
         )
 
     # -- HTTP with exactly-once semantics ---------------------------------------------------
