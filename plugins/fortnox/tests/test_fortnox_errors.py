@@ -44,7 +44,47 @@ def test_both_casings_are_read() -> None:
             "/3/supplierinvoices",
             {"ErrorInformation": {"error": 1, "message": "Saknar behörighet", "code": 2000663}},
             PermissionDenied,
-            ["'supplierinvoice' scope", "scopes", "ledgerlink fortnox login"],
+            ["'supplierinvoice' scope", "scopes", "ledgerlink fortnox login", "user"],
+        ),
+        # a 403 may be the approving user's permissions, not only a scope: say both
+        (
+            403,
+            "/3/vouchers",
+            {"message": "Forbidden"},
+            PermissionDenied,
+            ["'bookkeeping' scope", "`scopes` setting", "log in again as a user who has it"],
+        ),
+        (403, "/3/predefinedaccounts/CUSTCLAIM", None, PermissionDenied, ["'settings' scope"]),
+        (403, "/3/costcenters", None, PermissionDenied, ["'costcenter' scope"]),
+        (403, "/3/projects", None, PermissionDenied, ["'project' scope"]),
+        # 2001103 is a missing API licence for the whole company, not a module
+        (
+            403,
+            "/3/vouchers",
+            {"ErrorInformation": {"error": 1, "message": "Api-licens saknas", "code": 2001103}},
+            PermissionDenied,
+            ["no licence to use the API", "order an integration licence", "2001103"],
+        ),
+        # locked periods and closed years are not missing years
+        (
+            400,
+            "/3/vouchers",
+            {"ErrorInformation": {"error": 1, "message": "Perioden är låst.", "code": 2000601}},
+            BackendError,
+            ["locked period or a closed fiscal year", "after the lock", "2000601"],
+        ),
+        (
+            400,
+            "/3/vouchers",
+            {
+                "ErrorInformation": {
+                    "error": 1,
+                    "message": "Räkenskapsåret är låst för bokföring.",
+                    "code": 2000601,
+                }
+            },
+            BackendError,
+            ["locked period or a closed fiscal year"],
         ),
         (
             403,
@@ -73,7 +113,7 @@ def test_both_casings_are_read() -> None:
                 }
             },
             BackendError,
-            ["fiscal year", "2000600"],
+            ["no open fiscal year in Fortnox holds the date", "create the year", "2000600"],
         ),
         (
             404,
@@ -105,3 +145,33 @@ def test_html_body_is_not_echoed() -> None:
     )
     text = str(to_ledgerlink_error(response))
     assert "<html>" not in text and "HTTP 502" in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"ErrorInformation": {"error": 1, "message": "Perioden är låst.", "code": 2000601}},
+        {"ErrorInformation": {"Error": 1, "Message": "Verifikationen ligger i en låst period"}},
+    ],
+)
+def test_a_locked_period_is_not_called_a_missing_year(body: object) -> None:
+    text = str(to_ledgerlink_error(_response(400, "https://api.fortnox.se/3/vouchers", body)))
+    assert "locked" in text and "does not exist" not in text
+
+
+def test_a_missing_year_is_not_called_locked() -> None:
+    body = {"ErrorInformation": {"error": 1, "message": "Det finns inget räkenskapsår för datumet"}}
+    text = str(to_ledgerlink_error(_response(400, "https://api.fortnox.se/3/vouchers", body)))
+    assert "does not exist" in text and "locked" not in text
+
+
+def test_a_module_licence_is_not_the_api_licence() -> None:
+    body = {
+        "ErrorInformation": {
+            "Error": 1,
+            "Message": "Det finns ingen aktiv licens för önskat scope",
+            "Code": 2001101,
+        }
+    }
+    text = str(to_ledgerlink_error(_response(403, "https://api.fortnox.se/3/invoices", body)))
+    assert "activate the module" in text and "integration licence" not in text

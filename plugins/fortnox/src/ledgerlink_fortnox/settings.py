@@ -6,10 +6,11 @@ from ledgerlink_core import BackendSettings, Seconds
 from pydantic import Field, SecretStr, field_validator
 
 #: What import and export need: bookkeeping (SIE, vouchers, years, accounts), company
-#: information, both subledgers and their payments, locked periods, and attachments.
+#: information, both subledgers and their payments, locked periods, attachments, and the
+#: cost centres and projects export checks rows against.
 DEFAULT_SCOPES = (
     "bookkeeping companyinformation invoice supplierinvoice payment settings "
-    "archive inbox connectfile"
+    "archive inbox connectfile costcenter project"
 )
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:47865/callback"
 
