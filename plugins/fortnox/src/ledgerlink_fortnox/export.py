@@ -49,9 +49,15 @@ from ledgerlink_core import (
 
 from ledgerlink_fortnox.bookkeeping import FortnoxYear, fiscal_years
 from ledgerlink_fortnox.client import FortnoxClient
-from ledgerlink_fortnox.convert import amount, date, field, flag
+from ledgerlink_fortnox.convert import amount, field, flag
 from ledgerlink_fortnox.errors import NotFound
-from ledgerlink_fortnox.texts import RULES, comments, fallback_description
+from ledgerlink_fortnox.rules import (
+    COST_CENTRE_DIM,
+    PROJECT_DIM,
+    chart_of_accounts,
+    export_constraints,
+)
+from ledgerlink_fortnox.texts import comments, fallback_description
 
 log = logging.getLogger("ledgerlink.fortnox")
 
@@ -60,8 +66,6 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 """Largest document accepted. Fortnox publishes no limit; 10 MiB is what its web upload is
 commonly said to take (an assumption, not a published figure), so larger files are refused
 before anything is sent."""
-COST_CENTRE_DIM = 1
-PROJECT_DIM = 6
 
 
 def upload_name(item: VoucherExport, idx: int, att: AttachmentRef) -> str:
@@ -152,51 +156,15 @@ class FortnoxSink(VoucherSink):
 
     def chart(self, year: FiscalYear | None = None) -> list[Account]:
         """The chart of accounts of ``year`` (default: the latest), with each account's
-        active flag in that year: Fortnox keeps one chart per fiscal year."""
+        active flag and object rules in that year: Fortnox keeps one chart per fiscal year."""
         chosen = self.year_of(year.start) if year is not None else None
         if chosen is None and self.years:
             chosen = self.years[-1]
-        params = {"financialyear": chosen.id} if chosen is not None else None
-        return [
-            Account(
-                number=str(field(item, "Number")),
-                name=str(field(item, "Description") or ""),
-                active=flag(field(item, "Active", True)),
-            )
-            for item in self.client.paginate(
-                "accounts", "Accounts", params, action="listing the Fortnox chart of accounts"
-            )
-        ]
+        return chart_of_accounts(self.client, chosen)
 
     def constraints(self) -> ExportConstraints:
-        """Fiscal years, the locked period and the voucher series (three look-ups, run
-        concurrently)."""
-        pool = self.client.pool
-        years = pool.submit(lambda: self.years)
-        locked = pool.submit(
-            self.client.get_json, "settings/lockedperiod", action="reading the locked period"
-        )
-        series = pool.submit(
-            lambda: [
-                str(field(s, "Code"))
-                for s in self.client.paginate(
-                    "voucherseries",
-                    "VoucherSeriesCollection",
-                    action="listing the Fortnox voucher series",
-                )
-            ]
-        )
-        lock_body = locked.result()
-        lock_info = field(lock_body, "LockedPeriod", {}) or {}
-        return ExportConstraints(
-            fiscal_years=tuple(
-                FiscalYear(index=i - len(years.result()) + 1, start=y.start, end=y.end)
-                for i, y in enumerate(years.result())
-            ),
-            locked_until=date(field(lock_info, "EndDate"), what="locked period end"),
-            series=frozenset(series.result()),
-            text=RULES,
-        )
+        """Fiscal years, locked period, series, objects and text rules (:mod:`.rules`)."""
+        return export_constraints(self.client, lambda: self.years)
 
     # -- HTTP with exactly-once semantics ---------------------------------------------------
 
