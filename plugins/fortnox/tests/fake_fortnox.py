@@ -86,6 +86,8 @@ class FakeFortnox:
     """False: voucher list items lack the ``Comments`` key (the older list shape)."""
     honour_dates: bool = True
     """False: the voucher list ignores ``fromdate``/``todate``."""
+    dates_in_list: bool = True
+    """False: voucher list items lack ``TransactionDate``."""
     comments_in_full: bool = True
     """False: even a full voucher lacks ``Comments``."""
     page_size_cap: int = 500
@@ -221,9 +223,10 @@ class FakeFortnox:
                 "VoucherNumber": v.number,
                 "VoucherSeries": v.series,
                 "Year": v.year,
-                "TransactionDate": v.date.isoformat(),
                 "Description": v.description,
             }
+            if self.dates_in_list:
+                item["TransactionDate"] = v.date.isoformat()
             if self.comments_in_list:
                 item["Comments"] = v.comments
             found.append(item)

@@ -6,7 +6,7 @@ Fortnox has no idempotency key for ``POST /3/vouchers``, so:
 * after an ambiguous failure (timeout, dropped connection, 5xx, endless 429) the voucher is
   looked up before anything is sent again: the series is listed for the voucher's date in
   its fiscal year, ``Comments`` matched against the reference, and the rows of a match
-  compared with ours (:meth:`FortnoxSink.find_voucher`);
+  compared with ours; "absent" only when that is certain (:mod:`ledgerlink_fortnox.lookup`);
 * documents are uploaded to the inbox (``Inbox_v``) under a name that carries the reference
   (``<name>--<ref>-<n>.<ext>``), so an upload whose answer was lost is found in the inbox,
   and connected with ``POST /3/voucherfileconnections?financialyeardate=<year start>``
@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path, PurePath
@@ -44,13 +43,13 @@ from ledgerlink_core import (
     VoucherExport,
     VoucherRef,
     VoucherSink,
-    find_marker,
 )
 
 from ledgerlink_fortnox.bookkeeping import FortnoxYear, fiscal_years
 from ledgerlink_fortnox.client import FortnoxClient
-from ledgerlink_fortnox.convert import amount, field, flag
+from ledgerlink_fortnox.convert import field
 from ledgerlink_fortnox.errors import NotFound
+from ledgerlink_fortnox.lookup import find_posted, read_json
 from ledgerlink_fortnox.rules import (
     COST_CENTRE_DIM,
     PROJECT_DIM,
@@ -105,28 +104,6 @@ def voucher_body(item: VoucherExport, series: str) -> dict[str, Any]:
             "VoucherRows": rows,
         }
     }
-
-
-def _row_key(
-    account: Any, debit: Decimal, credit: Decimal, cc: str, project: str
-) -> tuple[Any, ...]:
-    return (int(account), debit - credit, cc or "", project or "")
-
-
-def _our_rows(item: VoucherExport) -> Counter[tuple[Any, ...]]:
-    rows: Counter[tuple[Any, ...]] = Counter()
-    for row in item.voucher.rows:
-        objs = {o.dimension: o.number for o in row.objects}
-        rows[
-            _row_key(
-                row.account,
-                row.amount,
-                Decimal(0),
-                objs.get(COST_CENTRE_DIM, ""),
-                objs.get(PROJECT_DIM, ""),
-            )
-        ] += 1
-    return rows
 
 
 class FortnoxSink(VoucherSink):
@@ -195,13 +172,6 @@ class FortnoxSink(VoucherSink):
         except ValueError as exc:
             raise ExportAmbiguous(f"{what}: unreadable answer from Fortnox") from exc
 
-    def _read(self, path: str, params: Mapping[str, str | int] | None, what: str) -> Any:
-        """GET JSON (the transport retries); failures to read are :class:`ExportAmbiguous`."""
-        try:
-            return self.client.get_json(path, params, action=what)
-        except (BackendUnavailable, BackendError) as exc:
-            raise ExportAmbiguous(str(exc)) from exc
-
     def post_voucher(self, item: VoucherExport) -> VoucherRef:
         """``POST /3/vouchers?financialyear=<year of the date>``."""
         target_series = item.voucher.series
@@ -223,55 +193,9 @@ class FortnoxSink(VoucherSink):
         )
 
     def find_voucher(self, item: VoucherExport) -> VoucherRef | None:
-        """List the series on the voucher's date, match the reference in ``Comments``, then
-        compare rows. None only when certainly absent."""
-        target_series = item.voucher.series
-        year = self.year_of(item.voucher.date)
-        day = item.voucher.date.isoformat()
-        what = f"looking up voucher {item.voucher.label} in Fortnox"
-        try:
-            listed = list(
-                self.client.paginate(
-                    f"vouchers/sublist/{target_series}",
-                    "Vouchers",
-                    {"financialyear": year.id, "fromdate": day, "todate": day},
-                    action=what,
-                )
-            )
-        except (BackendUnavailable, BackendError) as exc:
-            raise ExportAmbiguous(str(exc)) from exc
-        matches = [v for v in listed if find_marker(field(v, "Comments")) == item.external_ref]
-        if not matches:
-            return None
-        matches.sort(key=lambda v: int(field(v, "VoucherNumber")))
-        if len(matches) > 1:
-            log.warning(
-                "voucher %s is in Fortnox %d times (%s); keeping the first",
-                item.voucher.label,
-                len(matches),
-                ", ".join(str(field(v, "VoucherNumber")) for v in matches),
-            )
-        first = matches[0]
-        number = str(field(first, "VoucherNumber"))
-        full = self._read(f"vouchers/{target_series}/{number}", {"financialyear": year.id}, what)
-        rows = field(field(full, "Voucher", {}) or {}, "VoucherRows", []) or []
-        theirs: Counter[tuple[Any, ...]] = Counter(
-            _row_key(
-                field(r, "Account"),
-                amount(field(r, "Debit")),
-                amount(field(r, "Credit")),
-                str(field(r, "CostCenter") or ""),
-                str(field(r, "Project") or ""),
-            )
-            for r in rows
-            if not flag(field(r, "Removed", False))
-        )
-        if theirs != _our_rows(item):
-            raise ExportAmbiguous(
-                f"Fortnox voucher {target_series} {number} carries the reference of "
-                f"{item.voucher.label} but different rows; check it by hand"
-            )
-        return VoucherRef(series=target_series, number=number, year=year.id)
+        """Where an earlier post of ``item`` was placed; None only when it is certainly
+        absent (:mod:`ledgerlink_fortnox.lookup`)."""
+        return find_posted(self.client, item, self.year_of(item.voucher.date))
 
     def upload_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str:
         """Upload to the inbox folder for vouchers; return the file's ``Id``."""
@@ -291,8 +215,11 @@ class FortnoxSink(VoucherSink):
     def find_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str | None:
         """An earlier upload of this document, still in the inbox, by its name."""
         name = upload_name(item, idx, att)
-        body = self._read(
-            "inbox", {"path": INBOX_FOLDER}, f"looking up {att.filename} in the Fortnox inbox"
+        body = read_json(
+            self.client,
+            "inbox",
+            {"path": INBOX_FOLDER},
+            f"looking up {att.filename} in the Fortnox inbox",
         )
         files = field(field(body, "Folder", {}) or {}, "Files", []) or []
         ids = sorted(str(field(f, "Id")) for f in files if field(f, "Name") == name)
