@@ -7,7 +7,7 @@ Fortnox has no idempotency key for ``POST /3/vouchers``, so:
   looked up before anything is sent again: the series is listed for the voucher's date in
   its fiscal year, ``Comments`` matched against the reference, and the rows of a match
   compared with ours; "absent" only when that is certain (:mod:`ledgerlink_fortnox.lookup`);
-* documents are uploaded to the inbox (``Inbox_v``) under a name that carries the reference
+* documents are uploaded to the inbox (``inbox_v``) under a name that carries the reference
   (``<name>--<ref>-<n>.<ext>``), so an upload whose answer was lost is found in the inbox,
   and connected with ``POST /3/voucherfileconnections?financialyeardate=<year start>``
   (without the date Fortnox connects to the voucher of the *default* year).
@@ -60,11 +60,16 @@ from ledgerlink_fortnox.texts import comments, fallback_description
 
 log = logging.getLogger("ledgerlink.fortnox")
 
-INBOX_FOLDER = "Inbox_v"
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-"""Largest document accepted. Fortnox publishes no limit; 10 MiB is what its web upload is
-commonly said to take (an assumption, not a published figure), so larger files are refused
-before anything is sent."""
+INBOX_FOLDER = "inbox_v"
+"""The inbox folder for vouchers, by the lower-case id Fortnox's answers carry. Its OpenAPI
+table writes ``Inbox_v``; real responses, the old inbox documentation
+(https://developer.fortnox.se/documentation/resources/inbox/) and the C# SDK's live tests use
+``inbox_v``, and read the folder back as ``GET /3/inbox/inbox_v``."""
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+"""Largest document accepted: 5 MB, the only per-file limit Fortnox documents (for files
+connected to invoices: https://developer.fortnox.se/documentation/resources/invoice-file-connections/;
+none is published for the inbox). Core refuses bigger files, naming them, before anything is
+sent."""
 
 
 def upload_name(item: VoucherExport, idx: int, att: AttachmentRef) -> str:
@@ -213,12 +218,13 @@ class FortnoxSink(VoucherSink):
         return str(file_id)
 
     def find_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str | None:
-        """An earlier upload of this document, still in the inbox, by its name."""
+        """An earlier upload of this document, still in the inbox folder, by its name
+        (``GET /3/inbox/inbox_v`` answers the folder with its files)."""
         name = upload_name(item, idx, att)
         body = read_json(
             self.client,
-            "inbox",
-            {"path": INBOX_FOLDER},
+            f"inbox/{INBOX_FOLDER}",
+            None,
             f"looking up {att.filename} in the Fortnox inbox",
         )
         files = field(field(body, "Folder", {}) or {}, "Files", []) or []
