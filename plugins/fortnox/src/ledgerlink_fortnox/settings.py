@@ -19,8 +19,9 @@ class FortnoxSettings(BackendSettings):
     """How to reach Fortnox (or the emulator) and as which integration.
 
     ``client_id``/``client_secret`` come from the Fortnox Developer Portal. ``redirect_uri``
-    must be registered there; it is a loopback URL that ``ledgerlink fortnox login`` listens
-    on. ``tenant_id`` switches to a service account (client-credentials grant).
+    must be registered there, exactly (Fortnox matches it whole, port included); it is a
+    loopback URL that ``ledgerlink fortnox login`` listens on. ``tenant_id`` switches to a
+    service account (client-credentials grant).
     """
 
     client_id: str = Field(min_length=1)
