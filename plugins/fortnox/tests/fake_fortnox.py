@@ -328,8 +328,8 @@ def logged_in() -> dict[str, Any]:
     }
 
 
-def client_for(fake: FakeFortnox, **overrides: Any) -> FortnoxClient:
-    """A FortnoxClient talking to ``fake``, logged in."""
+def client_for(fake: Callable[[httpx.Request], httpx.Response], **overrides: Any) -> FortnoxClient:
+    """A FortnoxClient talking to ``fake`` (or any handler), logged in."""
     return FortnoxClient(
         settings(**overrides),
         MemoryTokenStore(logged_in()),

@@ -175,3 +175,23 @@ def test_a_module_licence_is_not_the_api_licence() -> None:
     }
     text = str(to_ledgerlink_error(_response(403, "https://api.fortnox.se/3/invoices", body)))
     assert "activate the module" in text and "integration licence" not in text
+
+
+def test_a_401_as_fortnox_sends_it_is_an_authentication_error_after_one_refresh() -> None:
+    """``{"message":"unauthorized"}`` (recorded for an expired or revoked bearer token): the
+    client refreshes once, and when the API still says 401 the user is told to log in."""
+    from fake_fortnox import client_for
+
+    refreshed: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/oauth-v1/token"):
+            refreshed.append(request.content.decode())
+            body = {"access_token": "a1", "refresh_token": "r1", "expires_in": 3600}
+            return httpx.Response(200, json=body)
+        return httpx.Response(401, json={"message": "unauthorized"})
+
+    client = client_for(handler)
+    with client, pytest.raises(AuthenticationError, match="ledgerlink fortnox login"):
+        client.get_json("companyinformation")
+    assert len(refreshed) == 1
