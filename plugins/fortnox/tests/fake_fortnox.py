@@ -21,10 +21,21 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import httpx
-from ledgerlink_core import MemoryTokenStore
+from ledgerlink_core import (
+    AttachmentRef,
+    ExportReport,
+    MemoryTokenStore,
+    Runtime,
+    Voucher,
+    VoucherExport,
+    VoucherRow,
+    export_items,
+)
+from ledgerlink_core.jobs import PushRequest, push
 from ledgerlink_fortnox.client import FortnoxClient
 from ledgerlink_fortnox.settings import FortnoxSettings
 
@@ -326,6 +337,44 @@ def logged_in() -> dict[str, Any]:
         "expires_at": now + 3600,
         "refresh_expires_at": now + 45 * 86400,
     }
+
+
+def bank_fee(
+    text: str = "Bankavgift",
+    *,
+    row_text: str | None = None,
+    day: dt.date = dt.date(2025, 12, 31),
+    attachments: tuple[AttachmentRef, ...] = (),
+) -> VoucherExport:
+    """Voucher A 1 as an export item: a bank fee, 10.00 on 6570 against 1930 (``rows``
+    ``(6570, "10"), (1930, "-10")`` in Fortnox's shape)."""
+    voucher = Voucher(
+        series="A",
+        number="1",
+        date=day,
+        text=text,
+        rows=(
+            VoucherRow(account="6570", amount=Decimal("10.00"), text=row_text),
+            VoucherRow(account="1930", amount=Decimal("-10.00")),
+        ),
+    )
+    (item,) = export_items([voucher], attachments=[attachments])
+    return item
+
+
+def push_to(fake: FakeFortnox, items: list[VoucherExport], **request: Any) -> ExportReport:
+    """Core's push job (validation, journal, engine) into ``fake``, logged in."""
+    runtime = Runtime()
+    runtime.token_store("fortnox").save(logged_in())
+    overrides = {
+        "client_id": "cid",
+        "client_secret": "secret",
+        "base_url": BASE,
+        "oauth_url": BASE + "/oauth-v1",
+        "rate_limit_requests": "10000",
+    }
+    job = PushRequest(backend="fortnox", items=tuple(items), overrides=overrides, **request)
+    return push(runtime, job, transport=httpx.MockTransport(fake))
 
 
 def client_for(fake: Callable[[httpx.Request], httpx.Response], **overrides: Any) -> FortnoxClient:

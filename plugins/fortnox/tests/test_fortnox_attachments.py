@@ -3,24 +3,16 @@ by reading that folder, and refused by core before anything is sent when over 5 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import pytest
-from fake_fortnox import BASE, FakeFortnox, client_for, logged_in
+from fake_fortnox import BASE, FakeFortnox, bank_fee, client_for, push_to
 from ledgerlink_core import (
     AttachmentRef,
-    Runtime,
     ValidationFailed,
-    Voucher,
     VoucherExport,
-    VoucherRow,
-    export_items,
 )
-from ledgerlink_core.jobs import PushRequest, push
 from ledgerlink_fortnox.backend import FortnoxBackend
 from ledgerlink_fortnox.export import INBOX_FOLDER, MAX_ATTACHMENT_BYTES, FortnoxSink, upload_name
 
@@ -40,18 +32,7 @@ def _document(path: Path, size: int) -> AttachmentRef:
 
 
 def _item(att: AttachmentRef) -> VoucherExport:
-    voucher = Voucher(
-        series="A",
-        number="1",
-        date=dt.date(2025, 12, 31),
-        text="Bankavgift",
-        rows=(
-            VoucherRow(account="6570", amount=Decimal("10")),
-            VoucherRow(account="1930", amount=Decimal("-10")),
-        ),
-    )
-    (item,) = export_items([voucher], attachments=[[att]])
-    return item
+    return bank_fee(attachments=(att,))
 
 
 def test_the_limit_is_fortnoxs_documented_5_mb() -> None:
@@ -79,20 +60,8 @@ def test_upload_to_inbox_v_and_find_it_in_that_folder(tmp_path: Path) -> None:
 def test_a_document_over_5_mb_is_refused_by_name_before_anything_is_sent(tmp_path: Path) -> None:
     big = _document(tmp_path / "A-1.pdf", MAX_ATTACHMENT_BYTES + 1)
     fake = FakeFortnox()
-    runtime = Runtime()
-    runtime.token_store("fortnox").save(logged_in())
-    request = PushRequest(
-        backend="fortnox",
-        items=(_item(big),),
-        overrides={
-            "client_id": "cid",
-            "client_secret": "secret",
-            "base_url": BASE,
-            "oauth_url": BASE + "/oauth-v1",
-        },
-    )
     with pytest.raises(ValidationFailed) as err:
-        push(runtime, request, transport=httpx.MockTransport(fake))
+        push_to(fake, [_item(big)])
     assert list(err.value.problems) == [
         f"voucher A 1: attachment A-1.pdf is {MAX_ATTACHMENT_BYTES + 1} bytes, over fortnox's "
         f"limit of {MAX_ATTACHMENT_BYTES} bytes"

@@ -20,6 +20,11 @@ def _response(status: int, url: str, body: object | None = None, **kw: object) -
     return httpx.Response(status, json=body, request=request)
 
 
+def _info(message: str, code: int) -> dict[str, object]:
+    """An ``ErrorInformation`` body, in the lower-case casing Fortnox also sends."""
+    return {"ErrorInformation": {"error": 1, "message": message, "code": code}}
+
+
 def test_both_casings_are_read() -> None:
     upper = _response(
         404,
@@ -42,7 +47,7 @@ def test_both_casings_are_read() -> None:
         (
             403,
             "/3/supplierinvoices",
-            {"ErrorInformation": {"error": 1, "message": "Saknar behörighet", "code": 2000663}},
+            _info("Saknar behörighet", 2000663),
             PermissionDenied,
             ["'supplierinvoice' scope", "scopes", "ledgerlink fortnox login", "user"],
         ),
@@ -61,7 +66,7 @@ def test_both_casings_are_read() -> None:
         (
             403,
             "/3/vouchers",
-            {"ErrorInformation": {"error": 1, "message": "Api-licens saknas", "code": 2001103}},
+            _info("Api-licens saknas", 2001103),
             PermissionDenied,
             ["no licence to use the API", "order an integration licence", "2001103"],
         ),
@@ -69,33 +74,21 @@ def test_both_casings_are_read() -> None:
         (
             400,
             "/3/vouchers",
-            {"ErrorInformation": {"error": 1, "message": "Perioden är låst.", "code": 2000601}},
+            _info("Perioden är låst.", 2000601),
             BackendError,
             ["locked period or a closed fiscal year", "after the lock", "2000601"],
         ),
         (
             400,
             "/3/vouchers",
-            {
-                "ErrorInformation": {
-                    "error": 1,
-                    "message": "Räkenskapsåret är låst för bokföring.",
-                    "code": 2000601,
-                }
-            },
+            _info("Räkenskapsåret är låst för bokföring.", 2000601),
             BackendError,
             ["locked period or a closed fiscal year"],
         ),
         (
             403,
             "/3/invoices",
-            {
-                "ErrorInformation": {
-                    "Error": 1,
-                    "Message": "Det finns ingen aktiv licens för önskat scope",
-                    "Code": 2001101,
-                }
-            },
+            _info("Det finns ingen aktiv licens för önskat scope", 2001101),
             PermissionDenied,
             ["no active licence", "'invoice'", "2001101"],
         ),
@@ -105,20 +98,14 @@ def test_both_casings_are_read() -> None:
         (
             400,
             "/3/vouchers",
-            {
-                "ErrorInformation": {
-                    "error": 1,
-                    "message": "Datumet ligger utanför öppet räkenskapsår.",
-                    "code": 2000600,
-                }
-            },
+            _info("Datumet ligger utanför öppet räkenskapsår.", 2000600),
             BackendError,
             ["no open fiscal year in Fortnox holds the date", "create the year", "2000600"],
         ),
         (
             404,
             "/3/invoices/9",
-            {"ErrorInformation": {"Error": 1, "Message": "Kan inte hitta fakturan.", "Code": 1}},
+            _info("Kan inte hitta fakturan.", 1),
             NotFound,
             ["not found", "Kan inte hitta fakturan"],
         ),

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from decimal import Decimal
 from typing import Any
 
 import pytest
-from fake_fortnox import FakeFortnox, FakeVoucher, client_for, rows
+from fake_fortnox import FakeFortnox, FakeVoucher, bank_fee, client_for, rows
 from ledgerlink_core import (
     ExportAmbiguous,
-    Voucher,
     VoucherExport,
     VoucherRef,
-    VoucherRow,
-    export_items,
     marker,
 )
 from ledgerlink_fortnox.export import FortnoxSink
@@ -28,22 +24,7 @@ DAY = dt.date(2025, 12, 31)
 OTHER_DAY = dt.date(2025, 12, 30)
 
 
-def _item(text: str = "Bokslut") -> VoucherExport:
-    voucher = Voucher(
-        series="A",
-        number="1",
-        date=DAY,
-        text=text,
-        rows=(
-            VoucherRow(account="6570", amount=Decimal("10.00")),
-            VoucherRow(account="1930", amount=Decimal("-10.00")),
-        ),
-    )
-    (item,) = export_items([voucher])
-    return item
-
-
-ITEM = _item()
+ITEM = bank_fee(day=DAY)
 OURS = rows((6570, "10"), (1930, "-10"))
 
 

@@ -8,19 +8,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
-from fake_fortnox import BASE, FakeFortnox, client_for, logged_in
+from fake_fortnox import FakeFortnox, client_for, push_to
 from ledgerlink_core import (
     ObjectRef,
-    Runtime,
     ValidationFailed,
     Voucher,
-    VoucherExport,
     VoucherRow,
     export_items,
 )
-from ledgerlink_core.jobs import PushRequest, push
 from ledgerlink_fortnox.export import FortnoxSink
 from ledgerlink_fortnox.texts import RULES
 
@@ -113,20 +109,6 @@ def _voucher(day: dt.date, number: int, rows: list[tuple[str, str, list[ObjectRe
     )
 
 
-def _push(fake: FakeFortnox, items: list[VoucherExport], **kw: Any) -> Any:
-    runtime = Runtime()
-    runtime.token_store("fortnox").save(logged_in())
-    overrides = {
-        "client_id": "cid",
-        "client_secret": "secret",
-        "base_url": BASE,
-        "oauth_url": BASE + "/oauth-v1",
-        "rate_limit_requests": "10000",
-    }
-    request = PushRequest(backend="fortnox", items=tuple(items), overrides=overrides, **kw)
-    return push(runtime, request, transport=httpx.MockTransport(fake))
-
-
 CC = [ObjectRef(dimension=1, number="100")]
 CC200 = [ObjectRef(dimension=1, number="200")]
 P1 = [ObjectRef(dimension=6, number="P1")]
@@ -143,7 +125,7 @@ def test_requests_per_push_are_a_small_constant_per_fiscal_year(n: int) -> None:
         for i in range(1, n + 1)
     ]
     dry = _fake()
-    report = _push(dry, export_items(vouchers), dry_run=True)
+    report = push_to(dry, export_items(vouchers), dry_run=True)
     assert {o.status.value for o in report.outcomes} == {"would-create"}
     assert dry.count("GET") == {
         "financialyears": 1,
@@ -157,7 +139,7 @@ def test_requests_per_push_are_a_small_constant_per_fiscal_year(n: int) -> None:
     assert not dry.count("POST")
 
     sent = _fake()
-    report = _push(sent, export_items(vouchers))
+    report = push_to(sent, export_items(vouchers))
     assert {o.status.value for o in report.outcomes} == {"created"}
     assert sent.count("GET") == dry.count("GET")
     assert sent.count("POST") == {"vouchers": n}
@@ -177,7 +159,7 @@ def test_core_refuses_what_the_rules_forbid_before_anything_is_sent() -> None:
         ),
     ]
     with pytest.raises(ValidationFailed) as err:
-        _push(fake, export_items(vouchers))
+        push_to(fake, export_items(vouchers))
     assert list(err.value.problems) == [
         "voucher A 1: account 6570 needs a cost centre on every row in fortnox",
         "voucher A 2: account 7010 takes no project in fortnox",

@@ -3,19 +3,11 @@ body that sends texts as they were validated (never cut) with the note in ``Comm
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
-from decimal import Decimal
 
 import pytest
-from ledgerlink_core import (
-    Voucher,
-    VoucherExport,
-    VoucherRow,
-    export_items,
-    find_marker,
-    marker,
-)
+from fake_fortnox import bank_fee
+from ledgerlink_core import VoucherExport, find_marker, marker
 from ledgerlink_fortnox.export import voucher_body
 from ledgerlink_fortnox.texts import (
     ALLOWED_CHARACTERS,
@@ -94,12 +86,7 @@ def test_letters_of_any_language_and_the_swedish_ones() -> None:
 
 
 def _item(text: str, row_text: str | None = None, note: str = "") -> VoucherExport:
-    rows = (
-        VoucherRow(account="6570", amount=Decimal("10.00"), text=row_text),
-        VoucherRow(account="1930", amount=Decimal("-10.00")),
-    )
-    voucher = Voucher(series="A", number="1", date=dt.date(2025, 12, 31), text=text, rows=rows)
-    (item,) = export_items([voucher])
+    item = bank_fee(text, row_text=row_text)
     return item.model_copy(update={"note": note}) if note else item
 
 
