@@ -5,9 +5,11 @@ of requests per push, and checked by core before anything is written."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from fake_fortnox import FakeFortnox, client_for, push_to
 from ledgerlink_core import (
@@ -84,17 +86,31 @@ def test_series_without_a_manual_flag_are_not_restricted() -> None:
 
 
 def test_the_lookups_run_concurrently_even_with_one_worker() -> None:
-    """Five look-ups at once; and with ``max_workers=1`` and lists of several pages, no
-    look-up waits for a pool its siblings occupy."""
+    """The five look-ups are in flight at once (each first page waits until all five have
+    arrived); and with ``max_workers=1`` and lists of several pages, no look-up waits for a
+    pool its siblings occupy."""
+    first_pages = {
+        "/3/financialyears",
+        "/3/settings/lockedperiod",
+        "/3/voucherseries",
+        "/3/costcenters",
+        "/3/projects",
+    }
     for workers in (4, 1):
         fake = _fake()
-        fake.latency = 0.2
         fake.page_size_cap = 1  # every list pages
+        together = threading.Barrier(len(first_pages), timeout=60)
+
+        def all_at_once(request: httpx.Request, together: threading.Barrier = together) -> None:
+            if request.url.path in first_pages and request.url.params.get("page", "1") == "1":
+                together.wait()  # BrokenBarrierError if they do not run at the same time
+
+        fake.handlers.append(all_at_once)
         with client_for(fake, max_workers=workers) as client:
             constraints = FortnoxSink(client).constraints()
         assert constraints.objects == {1: frozenset({"100"}), 6: frozenset({"P1", "P2"})}
         assert constraints.series == frozenset({"A", "B"})
-        assert fake.peak >= 5, (workers, fake.peak)
+        assert fake.peak >= len(first_pages)
 
 
 def _voucher(day: dt.date, number: int, rows: list[tuple[str, str, list[ObjectRef]]]) -> Voucher:
