@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -32,11 +33,19 @@ def _run(args: list[str], env: dict[str, str]) -> None:
         raise SystemExit(f"demo step failed with exit code {done.returncode}")
 
 
-def _login(env: dict[str, str]) -> None:
+def _redirect_uri() -> str:
+    """A loopback redirect URI on a port free now. Fortnox redirects only to the exact URI
+    registered for the integration, so the demo registers this one with the emulator."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/callback"
+
+
+def _login(env: dict[str, str], redirect_uri: str) -> None:
     """``ledgerlink fortnox login --no-browser``; approve by opening the printed URL."""
     print("\n$ ledgerlink fortnox login --no-browser", flush=True)
     proc = subprocess.Popen(
-        [*CLI, "fortnox", "login", "--no-browser", "--set", "redirect_uri=http://127.0.0.1:0/cb"],
+        [*CLI, "fortnox", "login", "--no-browser", "--set", f"redirect_uri={redirect_uri}"],
         env=env,
         stderr=subprocess.PIPE,
         text=True,
@@ -85,7 +94,8 @@ def main() -> int:
     """Run the demo; return the exit code."""
     from ledgerlink_fortnox_emulator import EmulatorConfig, run_emulator
 
-    config = EmulatorConfig(latency=0.02)
+    redirect_uri = _redirect_uri()
+    config = EmulatorConfig(latency=0.02, redirect_uris=(redirect_uri,))
     with (
         tempfile.TemporaryDirectory(prefix="ledgerlink-fortnox-demo-") as tmp,
         run_emulator(config) as emu,
@@ -103,7 +113,7 @@ def main() -> int:
                 "LEDGERLINK_FORTNOX__OAUTH_URL": emu.oauth_base,
             }
         )
-        _login(env)
+        _login(env, redirect_uri)
         _run(["fortnox", "status"], env)
         books = Path(tmp) / "books.se"
         _run(["pull", "--from", "fortnox", "--year", str(closing.year), "-o", str(books)], env)

@@ -7,6 +7,7 @@ conftest.py): a real server on an ephemeral 127.0.0.1 port, so every request goe
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,30 @@ from typing import Any
 from ledgerlink_core.backend import BackendContext
 from ledgerlink_core.tokens import FileTokenStore, TokenStore
 from ledgerlink_fortnox.backend import FortnoxBackend
-from ledgerlink_fortnox.settings import FortnoxSettings
+from ledgerlink_fortnox.settings import DEFAULT_SCOPES, FortnoxSettings
+
+
+def free_port() -> int:
+    """A loopback port free right now (for a login listener: Fortnox redirects to the exact
+    URI registered, so the test picks the port, not the listener)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def redirect_uri() -> str:
+    """A loopback redirect URI on a free port."""
+    return f"http://127.0.0.1:{free_port()}/callback"
+
+
+def login_emulator(factory: Any, uri: str, **config: Any) -> Any:
+    """An emulator whose test integration has ``uri`` registered as its redirect URI and may
+    ask for every scope ledgerlink asks for by default."""
+    from ledgerlink_fortnox_emulator.config import ALL_SCOPES
+
+    scopes = ALL_SCOPES | frozenset(DEFAULT_SCOPES.split())
+    return factory(granted_scopes=scopes, redirect_uris=(uri,), **config)
 
 
 def settings_for(emu: Any, **overrides: Any) -> FortnoxSettings:
@@ -24,7 +48,7 @@ def settings_for(emu: Any, **overrides: Any) -> FortnoxSettings:
         "client_secret": emu.config.client_secret,
         "base_url": emu.base_url,
         "oauth_url": emu.base_url + "/oauth-v1",
-        "redirect_uri": "http://127.0.0.1:0/callback",
+        "redirect_uri": redirect_uri(),
         "timeout": 10,
     }
     values.update(overrides)

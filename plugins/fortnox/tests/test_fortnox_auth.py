@@ -10,7 +10,7 @@ import httpx
 import pytest
 from ledgerlink_core.errors import AuthenticationError
 from ledgerlink_core.tokens import FileTokenStore, MemoryTokenStore
-from ledgerlink_fortnox.auth import FortnoxAuth, OAuthClient
+from ledgerlink_fortnox.auth import LOST_REFRESH, REFRESH_SENT, FortnoxAuth, OAuthClient
 from pydantic import SecretStr
 
 TOKEN_URL = "https://apps.example/oauth-v1/token"
@@ -160,3 +160,83 @@ def test_client_credentials_when_tenant_id_is_set() -> None:
     saved = store.load()
     assert saved is not None and "refresh_token" not in saved
     assert "csecret" not in repr(client) and "s'" not in repr(client)
+
+
+def _lost_answer(fake: FakeFortnox, *, processed: bool) -> httpx.MockTransport:
+    """The token endpoint's answer never arrives: Fortnox got the refresh (``processed``, so
+    it rotated) or not, and the connection then timed out."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == TOKEN_URL:
+            if processed:
+                fake(request)
+            raise httpx.ReadTimeout("no answer", request=request)
+        return fake(request)
+
+    return httpx.MockTransport(handler)
+
+
+def test_a_lost_refresh_answer_is_recorded_and_explained() -> None:
+    fake = FakeFortnox()
+    store = MemoryTokenStore(_tokens(0))
+    seen: list[object] = []
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == TOKEN_URL:
+            seen.append((store.load() or {}).get(REFRESH_SENT))  # recorded before sending
+        return _lost_answer(fake, processed=True).handle_request(request)
+
+    with (
+        httpx.Client(
+            transport=httpx.MockTransport(recording), auth=FortnoxAuth(store, CLIENT)
+        ) as c,
+        pytest.raises(httpx.ReadTimeout),
+    ):
+        c.get("https://api.example/3/x")
+    assert seen and seen[0] is not None
+    saved = store.load()
+    assert saved is not None and saved["refresh_token"] == "r0" and REFRESH_SENT in saved
+
+    # the next run: Fortnox had rotated, so r0 is refused; the error says what happened
+    with (
+        httpx.Client(transport=httpx.MockTransport(fake), auth=FortnoxAuth(store, CLIENT)) as c,
+        pytest.raises(AuthenticationError) as err,
+    ):
+        c.get("https://api.example/3/x")
+    assert str(err.value) == LOST_REFRESH
+    assert "answer to the last token refresh was lost" in str(err.value)
+    assert "`ledgerlink fortnox login`" in str(err.value)
+    assert err.value.exit_code == 4
+
+
+def test_a_lost_refresh_that_fortnox_never_got_just_refreshes_next_time() -> None:
+    fake = FakeFortnox()
+    store = MemoryTokenStore(_tokens(0))
+    transport = _lost_answer(fake, processed=False)
+    with (
+        httpx.Client(transport=transport, auth=FortnoxAuth(store, CLIENT)) as c,
+        pytest.raises(httpx.ReadTimeout),
+    ):
+        c.get("https://api.example/3/x")
+    with httpx.Client(transport=httpx.MockTransport(fake), auth=FortnoxAuth(store, CLIENT)) as c:
+        assert c.get("https://api.example/3/x").json() == {"token": "a1"}
+    saved = store.load()
+    assert saved is not None and saved["refresh_token"] == "r1" and REFRESH_SENT not in saved
+
+
+def test_a_saved_answer_clears_the_record_and_a_refusal_is_the_usual_one() -> None:
+    fake = FakeFortnox()
+    store = MemoryTokenStore(_tokens(0))
+    with httpx.Client(transport=httpx.MockTransport(fake), auth=FortnoxAuth(store, CLIENT)) as c:
+        c.get("https://api.example/3/x")
+    assert REFRESH_SENT not in (store.load() or {})
+
+    fake.valid_refresh = set()  # revoked elsewhere: an answer came, nothing was lost
+    store.save({**_tokens(0), "refresh_token": "r1"})
+    with (
+        httpx.Client(transport=httpx.MockTransport(fake), auth=FortnoxAuth(store, CLIENT)) as c,
+        pytest.raises(AuthenticationError) as err,
+    ):
+        c.get("https://api.example/3/x")
+    assert "already used, has expired or was revoked" in str(err.value)
+    assert REFRESH_SENT not in (store.load() or {})

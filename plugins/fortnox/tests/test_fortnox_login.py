@@ -13,10 +13,19 @@ from typing import Any
 
 import httpx
 import pytest
-from fortnox_testkit import default_store, env_for, settings_for
-from ledgerlink_core.errors import AuthenticationError
+from fake_fortnox import settings as fake_settings
+from fortnox_testkit import (
+    default_store,
+    env_for,
+    free_port,
+    login_emulator,
+    redirect_uri,
+    settings_for,
+)
+from ledgerlink_core.errors import AuthenticationError, ConfigError
 from ledgerlink_core.tokens import MemoryTokenStore
 from ledgerlink_fortnox import login as flow
+from ledgerlink_fortnox.settings import DEFAULT_SCOPES
 
 CLI = [sys.executable, "-c", "from ledgerlink_cli.main import main; main()"]
 
@@ -27,12 +36,14 @@ def _approve(url: str) -> httpx.Response:
 
 
 def test_login_status_logout_cli(
-    emulator: Any, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Any
+    emulator_factory: Any, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Any
 ) -> None:
+    uri = redirect_uri()
+    emulator = login_emulator(emulator_factory, uri)
     for key, value in env_for(emulator).items():
         monkeypatch.setenv(key, value)
     proc = subprocess.Popen(
-        [*CLI, "fortnox", "login", "--no-browser", "--set", "redirect_uri=http://127.0.0.1:0/cb"],
+        [*CLI, "fortnox", "login", "--no-browser", "--set", f"redirect_uri={uri}"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -50,7 +61,8 @@ def test_login_status_logout_cli(
         assert query["access_type"] == "offline"
         assert query["response_type"] == "code"
         assert len(query["state"]) >= 20
-        assert query["redirect_uri"].startswith("http://127.0.0.1:")
+        assert query["redirect_uri"] == uri  # exactly as configured
+        assert set(query["scope"].split()) == set(DEFAULT_SCOPES.split())
         landed = _approve(url)
         assert landed.status_code == 200 and "connected to Fortnox" in landed.text
         out, err = proc.communicate(timeout=30)
@@ -86,8 +98,10 @@ def test_login_status_logout_cli(
 
 
 def test_login_opens_the_browser_and_ignores_a_forged_redirect(
-    emulator: Any, monkeypatch: pytest.MonkeyPatch
+    emulator_factory: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    uri = redirect_uri()
+    emulator = login_emulator(emulator_factory, uri)
     seen: dict[str, Any] = {}
 
     def browser(url: str) -> bool:
@@ -99,7 +113,8 @@ def test_login_opens_the_browser_and_ignores_a_forged_redirect(
 
     monkeypatch.setattr("webbrowser.open", browser)
     store = MemoryTokenStore()
-    data = flow.login(settings_for(emulator), store, open_browser=True, show=lambda s: None)
+    settings = settings_for(emulator, redirect_uri=uri)
+    data = flow.login(settings, store, open_browser=True, show=lambda s: None)
     assert seen["forged"] == 400
     assert store.load() == data
     assert data["grant"] == "authorization_code"
@@ -116,8 +131,10 @@ def test_login_times_out_with_advice(emulator: Any) -> None:
         )
 
 
-def test_refused_authorization_is_reported(emulator: Any) -> None:
-    settings = settings_for(emulator, scopes="bookkeeping nosuchscope")
+def test_refused_authorization_is_reported(emulator_factory: Any) -> None:
+    uri = redirect_uri()
+    emulator = login_emulator(emulator_factory, uri)
+    settings = settings_for(emulator, scopes="bookkeeping nosuchscope", redirect_uri=uri)
     urls: list[str] = []
 
     def show(line: str) -> None:
@@ -146,3 +163,84 @@ def test_wrong_tenant_is_an_auth_error(emulator: Any) -> None:
     settings = settings_for(emulator, tenant_id="999")
     with pytest.raises(AuthenticationError, match="tenant_id"):
         flow.login_client_credentials(settings, MemoryTokenStore())
+
+
+# -- unit tests: the exact redirect URI, port 0 refused, revocation as documented -----------
+
+
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:0/callback", "http://localhost:0/"])
+def test_port_0_is_refused_with_the_reason(uri: str) -> None:
+    with pytest.raises(ConfigError, match="exact URI registered"):
+        flow.login(fake_settings(redirect_uri=uri), MemoryTokenStore(), open_browser=False)
+
+
+def test_the_redirect_uri_is_sent_exactly_as_configured() -> None:
+    uri = f"http://localhost:{free_port()}/ledgerlink/cb"
+    exchanged: list[dict[str, str]] = []
+
+    def token_endpoint(request: httpx.Request) -> httpx.Response:
+        exchanged.append(dict(httpx.QueryParams(request.content.decode())))
+        body = {"access_token": "a1", "refresh_token": "r1", "expires_in": 3600, "scope": "x"}
+        return httpx.Response(200, json=body)
+
+    def show(line: str) -> None:
+        if not line.startswith("http"):
+            return
+        query = dict(httpx.URL(line).params)
+        assert query["redirect_uri"] == uri
+        back = f"{uri}?code=c1&state={query['state']}"
+        threading.Thread(target=lambda: httpx.get(back.replace("localhost", "127.0.0.1"))).start()
+
+    store = MemoryTokenStore()
+    settings = fake_settings(redirect_uri=uri)
+    flow.login(
+        settings,
+        store,
+        open_browser=False,
+        show=show,
+        timeout=30,
+        transport=httpx.MockTransport(token_endpoint),
+    )
+    assert exchanged == [
+        {"grant_type": "authorization_code", "code": "c1", "redirect_uri": uri},
+    ]
+    saved = store.load()
+    assert saved is not None and saved["refresh_token"] == "r1"
+
+
+def _revoke_endpoint(answer: httpx.Response, seen: list[httpx.Request]) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answer
+
+    return httpx.MockTransport(handler)
+
+
+def test_revoke_sends_the_refresh_token_with_its_hint() -> None:
+    seen: list[httpx.Request] = []
+    transport = _revoke_endpoint(httpx.Response(200, json={"revoked": True}), seen)
+    data = {"grant": "authorization_code", "access_token": "a1", "refresh_token": "r1"}
+    assert flow.revoke(fake_settings(), data, transport=transport) is True
+    (request,) = seen
+    assert str(request.url).endswith("/oauth-v1/revoke")
+    assert request.headers["Authorization"].startswith("Basic ")
+    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    form = dict(httpx.QueryParams(request.content.decode()))
+    assert form == {"token_type_hint": "refresh_token", "token": "r1"}
+
+
+def test_revoke_reports_a_refusal() -> None:
+    seen: list[httpx.Request] = []
+    data = {"access_token": "a1", "refresh_token": "r1"}
+    refused = _revoke_endpoint(httpx.Response(200, json={"revoked": False}), seen)
+    assert flow.revoke(fake_settings(), data, transport=refused) is False
+    error = _revoke_endpoint(httpx.Response(400, json={"error": "invalid_request"}), seen)
+    assert flow.revoke(fake_settings(), data, transport=error) is False
+
+
+def test_an_access_token_is_never_sent_for_revocation() -> None:
+    seen: list[httpx.Request] = []
+    transport = _revoke_endpoint(httpx.Response(200, json={"revoked": True}), seen)
+    service = {"grant": "client_credentials", "access_token": "cc1"}
+    assert flow.revoke(fake_settings(), service, transport=transport) is False
+    assert not seen

@@ -197,3 +197,25 @@ def test_connect_errors_are_always_retried() -> None:
 def test_retry_after_parsing(value: str, expected: float | None) -> None:
     response = httpx.Response(429, headers={"Retry-After": value})
     assert retry_after_seconds(response) == expected
+
+
+def test_429_without_retry_after_is_paced_and_retried() -> None:
+    """Fortnox does not document ``Retry-After``: without it every thread is held back for
+    a backoff of at least a second, then the request goes again (a POST too)."""
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(25, 5.0, clock=clock.time, sleep=clock.sleep)
+    calls: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(clock.now)
+        if len(calls) <= 2:
+            return httpx.Response(429, json={"message": "Too Many Requests"})
+        return httpx.Response(201, json={"ok": True})
+
+    transport = RetryingTransport(httpx.MockTransport(handler), limiter, sleep=clock.sleep)
+    with httpx.Client(transport=transport) as client:
+        response = client.post("https://api.example/3/vouchers", json={"x": 1})
+    assert response.status_code == 201
+    assert transport.stats.throttled == 2 and transport.stats.retried == 2
+    assert calls[1] - calls[0] >= 1.0 and calls[2] - calls[1] >= 1.0  # paced, not hammered
+    assert retry_after_seconds(httpx.Response(429)) is None

@@ -8,7 +8,11 @@ Fortnox refresh tokens are single-use and rotate on every refresh, so the flow
 * refreshes under the token store's cross-process lock and re-reads the store first: when
   another thread or process already rotated, its tokens are used instead of burning the
   (already spent) refresh token;
-* saves the new pair atomically before the original request is retried.
+* saves the new pair atomically before the original request is retried;
+* records in the store that a refresh is under way *before* sending it, and clears that
+  when the answer is saved: an answer that never comes (a timeout after sending) may hide a
+  rotation, so when the next refresh with the old token is refused, the error says that the
+  answer was lost and the login must be renewed, not that the token was misused.
 """
 
 from __future__ import annotations
@@ -32,6 +36,12 @@ from ledgerlink_fortnox.errors import (
 )
 
 REFRESH_TOKEN_LIFETIME = 45 * 24 * 3600  # seconds; Fortnox does not say it in the response
+REFRESH_SENT = "refresh_sent_at"
+"""Store key: when a refresh was sent whose answer has not been saved (absent otherwise)."""
+LOST_REFRESH = (
+    "the answer to the last token refresh was lost, and Fortnox had already replaced the "
+    "refresh token; log in again: `ledgerlink fortnox login`"
+)
 
 
 @dataclass(frozen=True)
@@ -187,14 +197,34 @@ class FortnoxAuth(httpx.Auth):
                 request = self.client.token_request("refresh_token", refresh_token=str(refresh))
                 grant = "refresh_token"
             self.refreshes += 1
-            response = yield request
+            if grant == "refresh_token" and data is not None:
+                response = yield from self._send_refresh(request, data)
+            else:
+                response = yield request
             new = tokens_from_response(response, grant=grant, client=self.client, clock=self._clock)
             if grant == "refresh_token" and data:
-                # Keep what the login recorded (e.g. the requested scopes) unless replaced.
-                new = {**data, **new}
+                # Keep what the login recorded (e.g. the requested scopes) unless replaced;
+                # the answer came, so no refresh is outstanding any more.
+                new = {k: v for k, v in {**data, **new}.items() if k != REFRESH_SENT}
             self.store.save(new)  # before anything uses the new access token
             self._tokens = new
             return str(new["access_token"])
+
+    def _send_refresh(
+        self, request: httpx.Request, data: dict[str, Any]
+    ) -> Generator[httpx.Request, httpx.Response, httpx.Response]:
+        """Send a refresh, recorded in the store first (see the module docstring). A refusal
+        of a refresh token whose last refresh lost its answer says so; any other refusal is
+        an answer, so the record goes (the store is as before); a 5xx may hide a rotation as
+        a lost answer does, so the record stays."""
+        lost_before = REFRESH_SENT in data
+        self.store.save({**data, REFRESH_SENT: self._clock()})
+        response = yield request
+        if 400 <= response.status_code < 500:
+            if lost_before and is_invalid_refresh_token(parse_error(response)):
+                raise AuthenticationError(LOST_REFRESH)
+            self.store.save(data)
+        return response
 
     def _access_token(self) -> Generator[httpx.Request, httpx.Response, str]:
         with self._lock:

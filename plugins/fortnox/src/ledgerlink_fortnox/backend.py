@@ -127,11 +127,13 @@ class FortnoxBackend(AccountingBackend[FortnoxSettings]):
         return self._sink
 
     def chart_of_accounts(self, year: FiscalYear | None = None) -> Sequence[Account] | None:
-        """The Fortnox chart of ``year``, with inactive accounts marked."""
+        """The Fortnox chart of ``year``: each account's active flag and cost-centre and
+        project rules in that year (``rules.py``)."""
         return self.export_sink().chart(year)
 
     def export_constraints(self) -> ExportConstraints:
-        """Fiscal years, locked period and voucher series of the company."""
+        """Fiscal years, locked period, voucher series (and the manual ones), active cost
+        centres, unfinished projects and Fortnox's text rules (``rules.py``, ``texts.py``)."""
         return self.export_sink().constraints()
 
     def target_id(self) -> str:

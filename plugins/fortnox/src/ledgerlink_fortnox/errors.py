@@ -21,7 +21,8 @@ from ledgerlink_core import (
 
 LOGIN_AGAIN = "run `ledgerlink fortnox login` again"
 
-#: Which scope each API resource needs (the first path segment after ``/3/``).
+#: Which scope each API resource needs (the first path segment after ``/3/``), after
+#: https://fortnox.se/developer/guides-and-good-to-know/scopes (PredefinedAccounts: settings).
 SCOPE_FOR_RESOURCE: dict[str, str] = {
     "accounts": "bookkeeping",
     "accountcharts": "bookkeeping",
@@ -29,9 +30,11 @@ SCOPE_FOR_RESOURCE: dict[str, str] = {
     "vouchers": "bookkeeping",
     "voucherseries": "bookkeeping",
     "sie": "bookkeeping",
-    "predefinedaccounts": "bookkeeping",
+    "predefinedaccounts": "settings",
     "predefinedvoucherseries": "bookkeeping",
     "settings": "settings",
+    "costcenters": "costcenter",
+    "projects": "project",
     "companyinformation": "companyinformation",
     "invoices": "invoice",
     "invoicepayments": "payment",
@@ -45,10 +48,15 @@ SCOPE_FOR_RESOURCE: dict[str, str] = {
     "supplierinvoicefileconnections": "connectfile",
 }
 
-_LICENCE_CODES = {2001101, 2001103}
+_API_LICENCE_CODES = {2001103}
+""""Api-licens saknas": the company has no licence to use the API at all."""
+_LICENCE_CODES = {2001101}
+""""Det finns ingen aktiv licens för önskat scope": no licence for the module behind a scope."""
 _SCOPE_CODES = {2000663}
 _LOGIN_CODES = {2000310, 2000311}
 _YEAR_WORDS = ("räkenskapsår", "financial year", "fiscal year", "bokföringsår")
+_LOCK_WORDS = ("låst", "låsning", "stängt", "stängd", "locked", "closed")
+"""A refusal for a locked period or a closed year (Fortnox's texts are free Swedish text)."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,11 @@ def to_ledgerlink_error(response: httpx.Response, *, action: str = "") -> Ledger
     status = info.status
     text = info.message.lower()
 
+    if info.code in _API_LICENCE_CODES or "api-licens" in text:
+        return PermissionDenied(
+            f"{what}: the Fortnox company has no licence to use the API; order an integration "
+            f"licence for the company in Fortnox (or use another company){said}"
+        )
     if info.code in _LICENCE_CODES or "licens" in text:
         module = SCOPE_FOR_RESOURCE.get(resource, resource)
         return PermissionDenied(
@@ -147,8 +160,9 @@ def to_ledgerlink_error(response: httpx.Response, *, action: str = "") -> Ledger
         scope = SCOPE_FOR_RESOURCE.get(resource)
         need = f"the {scope!r} scope" if scope else "a scope this integration lacks"
         return PermissionDenied(
-            f"{what}: access denied, the authorization lacks {need}; add it to the `scopes` "
-            f"setting and {LOGIN_AGAIN}{said}"
+            f"{what}: access denied; either the authorization lacks {need} (add it to the "
+            f"`scopes` setting and {LOGIN_AGAIN}) or the Fortnox user who approved it lacks the "
+            f"permission (log in again as a user who has it){said}"
         )
     if status == 401 or info.code in _LOGIN_CODES:
         return AuthenticationError(f"{what}: Fortnox did not accept the credentials; {LOGIN_AGAIN}")
@@ -161,11 +175,17 @@ def to_ledgerlink_error(response: httpx.Response, *, action: str = "") -> Ledger
         return BackendUnavailable(
             f"{what}: Fortnox failed with HTTP {status} after retries; try again later{said}"
         )
-    if any(word in text for word in _YEAR_WORDS):
-        return BackendError(
-            f"{what}: the fiscal year does not exist in Fortnox or is not the one asked for; "
-            f"pick a year that exists in the company{said}"
-        )
     if status == 404:
         return NotFound(f"{what}: not found in Fortnox{said}")
+    if any(word in text for word in _LOCK_WORDS):
+        return BackendError(
+            f"{what}: the date is in a locked period or a closed fiscal year in Fortnox; date "
+            f"the voucher after the lock, or lift the lock in Fortnox{said}"
+        )
+    if any(word in text for word in _YEAR_WORDS):
+        return BackendError(
+            f"{what}: no open fiscal year in Fortnox holds the date, or the year asked for "
+            f"does not exist; pick a date in an existing year, or create the year in "
+            f"Fortnox{said}"
+        )
     return BackendError(f"{what}: Fortnox refused the request with HTTP {status}{said}")

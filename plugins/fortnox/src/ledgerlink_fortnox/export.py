@@ -6,8 +6,8 @@ Fortnox has no idempotency key for ``POST /3/vouchers``, so:
 * after an ambiguous failure (timeout, dropped connection, 5xx, endless 429) the voucher is
   looked up before anything is sent again: the series is listed for the voucher's date in
   its fiscal year, ``Comments`` matched against the reference, and the rows of a match
-  compared with ours (:meth:`FortnoxSink.find_voucher`);
-* documents are uploaded to the inbox (``Inbox_v``) under a name that carries the reference
+  compared with ours; "absent" only when that is certain (:mod:`ledgerlink_fortnox.lookup`);
+* documents are uploaded to the inbox (``inbox_v``) under a name that carries the reference
   (``<name>--<ref>-<n>.<ext>``), so an upload whose answer was lost is found in the inbox,
   and connected with ``POST /3/voucherfileconnections?financialyeardate=<year start>``
   (without the date Fortnox connects to the voucher of the *default* year).
@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path, PurePath
@@ -44,24 +43,33 @@ from ledgerlink_core import (
     VoucherExport,
     VoucherRef,
     VoucherSink,
-    find_marker,
-    marker,
 )
 
 from ledgerlink_fortnox.bookkeeping import FortnoxYear, fiscal_years
 from ledgerlink_fortnox.client import FortnoxClient
-from ledgerlink_fortnox.convert import amount, date, field, flag
+from ledgerlink_fortnox.convert import field
 from ledgerlink_fortnox.errors import NotFound
+from ledgerlink_fortnox.lookup import find_posted, read_json
+from ledgerlink_fortnox.rules import (
+    COST_CENTRE_DIM,
+    PROJECT_DIM,
+    chart_of_accounts,
+    export_constraints,
+)
+from ledgerlink_fortnox.texts import comments, fallback_description
 
 log = logging.getLogger("ledgerlink.fortnox")
 
-INBOX_FOLDER = "Inbox_v"
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-"""Largest document accepted. Fortnox publishes no limit; 10 MiB is what its web upload is
-commonly said to take (an assumption, not a published figure), so larger files are refused
-before anything is sent."""
-COST_CENTRE_DIM = 1
-PROJECT_DIM = 6
+INBOX_FOLDER = "inbox_v"
+"""The inbox folder for vouchers, by the lower-case id Fortnox's answers carry. Its OpenAPI
+table writes ``Inbox_v``; real responses, the old inbox documentation
+(https://developer.fortnox.se/documentation/resources/inbox/) and the C# SDK's live tests use
+``inbox_v``, and read the folder back as ``GET /3/inbox/inbox_v``."""
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+"""Largest document accepted: 5 MB, the only per-file limit Fortnox documents (for files
+connected to invoices: https://developer.fortnox.se/documentation/resources/invoice-file-connections/;
+none is published for the inbox). Core refuses bigger files, naming them, before anything is
+sent."""
 
 
 def upload_name(item: VoucherExport, idx: int, att: AttachmentRef) -> str:
@@ -72,7 +80,8 @@ def upload_name(item: VoucherExport, idx: int, att: AttachmentRef) -> str:
 
 def voucher_body(item: VoucherExport, series: str) -> dict[str, Any]:
     """The ``{"Voucher": ...}`` body: rows in debit/credit form, objects as cost centre and
-    project, the external reference in ``Comments``."""
+    project, the external reference and the note in ``Comments``. Texts go as they are: core
+    has checked them against :data:`~ledgerlink_fortnox.texts.RULES`."""
     v = item.voucher
     rows = []
     for row in v.rows:
@@ -87,42 +96,19 @@ def voucher_body(item: VoucherExport, series: str) -> dict[str, Any]:
             elif obj.dimension == PROJECT_DIM:
                 out["Project"] = obj.number
         if row.text:
-            out["TransactionInformation"] = row.text[:100]
+            out["TransactionInformation"] = row.text
         if row.quantity is not None:
             out["Quantity"] = row.quantity
         rows.append(out)
-    text = v.text or f"ledgerlink {v.label}"
     return {
         "Voucher": {
             "VoucherSeries": series,
             "TransactionDate": v.date.isoformat(),
-            "Description": text[:200],
-            "Comments": marker(item.external_ref),
+            "Description": v.text or fallback_description(v.label),
+            "Comments": comments(item),
             "VoucherRows": rows,
         }
     }
-
-
-def _row_key(
-    account: Any, debit: Decimal, credit: Decimal, cc: str, project: str
-) -> tuple[Any, ...]:
-    return (int(account), debit - credit, cc or "", project or "")
-
-
-def _our_rows(item: VoucherExport) -> Counter[tuple[Any, ...]]:
-    rows: Counter[tuple[Any, ...]] = Counter()
-    for row in item.voucher.rows:
-        objs = {o.dimension: o.number for o in row.objects}
-        rows[
-            _row_key(
-                row.account,
-                row.amount,
-                Decimal(0),
-                objs.get(COST_CENTRE_DIM, ""),
-                objs.get(PROJECT_DIM, ""),
-            )
-        ] += 1
-    return rows
 
 
 class FortnoxSink(VoucherSink):
@@ -152,50 +138,15 @@ class FortnoxSink(VoucherSink):
 
     def chart(self, year: FiscalYear | None = None) -> list[Account]:
         """The chart of accounts of ``year`` (default: the latest), with each account's
-        active flag in that year: Fortnox keeps one chart per fiscal year."""
+        active flag and object rules in that year: Fortnox keeps one chart per fiscal year."""
         chosen = self.year_of(year.start) if year is not None else None
         if chosen is None and self.years:
             chosen = self.years[-1]
-        params = {"financialyear": chosen.id} if chosen is not None else None
-        return [
-            Account(
-                number=str(field(item, "Number")),
-                name=str(field(item, "Description") or ""),
-                active=flag(field(item, "Active", True)),
-            )
-            for item in self.client.paginate(
-                "accounts", "Accounts", params, action="listing the Fortnox chart of accounts"
-            )
-        ]
+        return chart_of_accounts(self.client, chosen)
 
     def constraints(self) -> ExportConstraints:
-        """Fiscal years, the locked period and the voucher series (three look-ups, run
-        concurrently)."""
-        pool = self.client.pool
-        years = pool.submit(lambda: self.years)
-        locked = pool.submit(
-            self.client.get_json, "settings/lockedperiod", action="reading the locked period"
-        )
-        series = pool.submit(
-            lambda: [
-                str(field(s, "Code"))
-                for s in self.client.paginate(
-                    "voucherseries",
-                    "VoucherSeriesCollection",
-                    action="listing the Fortnox voucher series",
-                )
-            ]
-        )
-        lock_body = locked.result()
-        lock_info = field(lock_body, "LockedPeriod", {}) or {}
-        return ExportConstraints(
-            fiscal_years=tuple(
-                FiscalYear(index=i - len(years.result()) + 1, start=y.start, end=y.end)
-                for i, y in enumerate(years.result())
-            ),
-            locked_until=date(field(lock_info, "EndDate"), what="locked period end"),
-            series=frozenset(series.result()),
-        )
+        """Fiscal years, locked period, series, objects and text rules (:mod:`.rules`)."""
+        return export_constraints(self.client, lambda: self.years)
 
     # -- HTTP with exactly-once semantics ---------------------------------------------------
 
@@ -226,13 +177,6 @@ class FortnoxSink(VoucherSink):
         except ValueError as exc:
             raise ExportAmbiguous(f"{what}: unreadable answer from Fortnox") from exc
 
-    def _read(self, path: str, params: Mapping[str, str | int] | None, what: str) -> Any:
-        """GET JSON (the transport retries); failures to read are :class:`ExportAmbiguous`."""
-        try:
-            return self.client.get_json(path, params, action=what)
-        except (BackendUnavailable, BackendError) as exc:
-            raise ExportAmbiguous(str(exc)) from exc
-
     def post_voucher(self, item: VoucherExport) -> VoucherRef:
         """``POST /3/vouchers?financialyear=<year of the date>``."""
         target_series = item.voucher.series
@@ -254,55 +198,9 @@ class FortnoxSink(VoucherSink):
         )
 
     def find_voucher(self, item: VoucherExport) -> VoucherRef | None:
-        """List the series on the voucher's date, match the reference in ``Comments``, then
-        compare rows. None only when certainly absent."""
-        target_series = item.voucher.series
-        year = self.year_of(item.voucher.date)
-        day = item.voucher.date.isoformat()
-        what = f"looking up voucher {item.voucher.label} in Fortnox"
-        try:
-            listed = list(
-                self.client.paginate(
-                    f"vouchers/sublist/{target_series}",
-                    "Vouchers",
-                    {"financialyear": year.id, "fromdate": day, "todate": day},
-                    action=what,
-                )
-            )
-        except (BackendUnavailable, BackendError) as exc:
-            raise ExportAmbiguous(str(exc)) from exc
-        matches = [v for v in listed if find_marker(field(v, "Comments")) == item.external_ref]
-        if not matches:
-            return None
-        matches.sort(key=lambda v: int(field(v, "VoucherNumber")))
-        if len(matches) > 1:
-            log.warning(
-                "voucher %s is in Fortnox %d times (%s); keeping the first",
-                item.voucher.label,
-                len(matches),
-                ", ".join(str(field(v, "VoucherNumber")) for v in matches),
-            )
-        first = matches[0]
-        number = str(field(first, "VoucherNumber"))
-        full = self._read(f"vouchers/{target_series}/{number}", {"financialyear": year.id}, what)
-        rows = field(field(full, "Voucher", {}) or {}, "VoucherRows", []) or []
-        theirs: Counter[tuple[Any, ...]] = Counter(
-            _row_key(
-                field(r, "Account"),
-                amount(field(r, "Debit")),
-                amount(field(r, "Credit")),
-                str(field(r, "CostCenter") or ""),
-                str(field(r, "Project") or ""),
-            )
-            for r in rows
-            if not flag(field(r, "Removed", False))
-        )
-        if theirs != _our_rows(item):
-            raise ExportAmbiguous(
-                f"Fortnox voucher {target_series} {number} carries the reference of "
-                f"{item.voucher.label} but different rows; check it by hand"
-            )
-        return VoucherRef(series=target_series, number=number, year=year.id)
+        """Where an earlier post of ``item`` was placed; None only when it is certainly
+        absent (:mod:`ledgerlink_fortnox.lookup`)."""
+        return find_posted(self.client, item, self.year_of(item.voucher.date))
 
     def upload_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str:
         """Upload to the inbox folder for vouchers; return the file's ``Id``."""
@@ -320,10 +218,14 @@ class FortnoxSink(VoucherSink):
         return str(file_id)
 
     def find_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str | None:
-        """An earlier upload of this document, still in the inbox, by its name."""
+        """An earlier upload of this document, still in the inbox folder, by its name
+        (``GET /3/inbox/inbox_v`` answers the folder with its files)."""
         name = upload_name(item, idx, att)
-        body = self._read(
-            "inbox", {"path": INBOX_FOLDER}, f"looking up {att.filename} in the Fortnox inbox"
+        body = read_json(
+            self.client,
+            f"inbox/{INBOX_FOLDER}",
+            None,
+            f"looking up {att.filename} in the Fortnox inbox",
         )
         files = field(field(body, "Folder", {}) or {}, "Files", []) or []
         ids = sorted(str(field(f, "Id")) for f in files if field(f, "Name") == name)

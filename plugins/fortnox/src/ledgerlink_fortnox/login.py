@@ -1,10 +1,12 @@
 """``ledgerlink fortnox login``: the OAuth2 authorization-code flow with a loopback listener.
 
-The user approves the integration in a browser; Fortnox redirects to
-``http://127.0.0.1:<port>/<path>?code=...&state=...``, which a one-shot HTTP server here
-receives. ``state`` is checked (CSRF), ``access_type=offline`` is always sent (without it
-refresh tokens die within hours), and the code is exchanged for tokens that are saved 0600
-before anything else happens. Service accounts use the client-credentials grant instead.
+The user approves the integration in a browser; Fortnox redirects to the configured
+``redirect_uri`` (exactly as registered for the integration, e.g.
+``http://127.0.0.1:47865/callback``) with ``?code=...&state=...``, which a one-shot HTTP server
+here receives. The authorize and token requests send that URI as configured. ``state`` is
+checked (CSRF), ``access_type=offline`` is always sent (without it refresh tokens die within
+hours), and the code is exchanged for tokens that are saved 0600 before anything else
+happens. Service accounts use the client-credentials grant instead.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ledgerlink_core import (
 )
 
 from ledgerlink_fortnox.auth import OAuthClient, tokens_from_response
-from ledgerlink_fortnox.settings import FortnoxSettings
+from ledgerlink_fortnox.settings import DEFAULT_REDIRECT_URI, FortnoxSettings
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
@@ -100,15 +102,27 @@ def authorize_url(settings: FortnoxSettings, redirect_uri: str, state: str) -> s
 
 
 def _listener(redirect_uri: str) -> tuple[str, int, str]:
-    """``(host as written, port, path)`` of a loopback redirect URI; port 0 = any free one."""
+    """``(host as written, port, path)`` of a loopback redirect URI.
+
+    Fortnox redirects only to the exact URI registered for the integration ("must match the
+    Redirect URI for the app set in the Developer Portal",
+    https://www.fortnox.se/developer/authorization/get-authorization-code), so the URI is used
+    as configured: no port is picked here, and port 0 (any free port) is refused.
+    """
     parts = urlsplit(redirect_uri)
     if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
         raise ConfigError(
             f"redirect_uri {redirect_uri!r} must be a loopback http URL such as "
-            f"http://127.0.0.1:47865/callback (set it with --set redirect_uri=...)"
+            f"{DEFAULT_REDIRECT_URI} (set it with --set redirect_uri=...)"
+        )
+    if parts.port == 0:
+        raise ConfigError(
+            f"redirect_uri {redirect_uri!r} names port 0, but Fortnox redirects only to the "
+            f"exact URI registered in its Developer Portal; set the registered URI with its "
+            f"port, such as {DEFAULT_REDIRECT_URI}"
         )
     host = "[::1]" if parts.hostname in ("::1", "[::1]") else parts.hostname
-    return host, parts.port or 0, parts.path or "/"
+    return host, parts.port or 80, parts.path or "/"
 
 
 def _server(host: str, port: int, callback: _Callback) -> HTTPServer:
@@ -143,8 +157,7 @@ def login(
             f"cannot listen on {host}:{port} for the login redirect ({exc.strerror}); "
             f"free the port or change `redirect_uri`"
         ) from exc
-    port = server.server_address[1]
-    redirect_uri = f"http://{host}:{port}{path}"
+    redirect_uri = settings.redirect_uri
     url = authorize_url(settings, redirect_uri, state)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
     thread.daemon = True
@@ -235,25 +248,35 @@ def revoke(
     *,
     transport: httpx.BaseTransport | None = None,
 ) -> bool:
-    """Best effort: revoke the stored refresh token (RFC 7009 ``/revoke``). True if accepted.
+    """Revoke the stored refresh token; True when Fortnox confirmed it.
 
-    Fortnox does not document a revocation endpoint; where there is none this returns False
-    and the user is told to remove the integration in Fortnox.
+    As documented (https://www.fortnox.se/developer/authorization/revoke-access-token):
+    ``POST <oauth_url>/revoke`` with Basic auth and ``token_type_hint=refresh_token&token=...``,
+    answered ``{"revoked":true}``. Fortnox does not revoke access tokens ("not supported for
+    Authorization Code Flow due to their short lifespan"), so a store without a refresh token
+    (a service account's) is only deleted: this returns False without a request.
     """
-    token = data.get("refresh_token") or data.get("access_token")
+    token = data.get("refresh_token")
     if not token:
         return False
     client = _oauth_client(settings)
     request = httpx.Request(
         "POST",
         f"{settings.oauth_url}/revoke",
-        data={"token": str(token)},
-        headers={"Authorization": client.basic_header()},
+        data={"token_type_hint": "refresh_token", "token": str(token)},
+        headers={"Authorization": client.basic_header(), "Accept": "application/json"},
     )
     try:
-        return _send(request, settings, transport).status_code in (200, 204)
+        response = _send(request, settings, transport)
     except BackendUnavailable:
         return False
+    if response.status_code not in (200, 204):
+        return False
+    try:
+        body = response.json() if response.content else {}
+    except ValueError:
+        body = {}
+    return not (isinstance(body, dict) and body.get("revoked") is False)
 
 
 def status(store: TokenStore, *, now: float | None = None) -> dict[str, Any]:

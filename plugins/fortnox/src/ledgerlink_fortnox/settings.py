@@ -6,10 +6,11 @@ from ledgerlink_core import BackendSettings, Seconds
 from pydantic import Field, SecretStr, field_validator
 
 #: What import and export need: bookkeeping (SIE, vouchers, years, accounts), company
-#: information, both subledgers and their payments, locked periods, and attachments.
+#: information, both subledgers and their payments, locked periods, attachments, and the
+#: cost centres and projects export checks rows against.
 DEFAULT_SCOPES = (
     "bookkeeping companyinformation invoice supplierinvoice payment settings "
-    "archive inbox connectfile"
+    "archive inbox connectfile costcenter project"
 )
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:47865/callback"
 
@@ -18,8 +19,9 @@ class FortnoxSettings(BackendSettings):
     """How to reach Fortnox (or the emulator) and as which integration.
 
     ``client_id``/``client_secret`` come from the Fortnox Developer Portal. ``redirect_uri``
-    must be registered there; it is a loopback URL that ``ledgerlink fortnox login`` listens
-    on. ``tenant_id`` switches to a service account (client-credentials grant).
+    must be registered there, exactly (Fortnox matches it whole, port included); it is a
+    loopback URL that ``ledgerlink fortnox login`` listens on. ``tenant_id`` switches to a
+    service account (client-credentials grant).
     """
 
     client_id: str = Field(min_length=1)

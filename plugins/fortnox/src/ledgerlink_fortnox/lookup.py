@@ -1,0 +1,213 @@
+"""Finding an earlier post of a voucher in Fortnox, by the reference in its ``Comments``.
+
+Core asks after an ambiguous answer and posts again when told the voucher is absent, so
+:func:`find_posted` answers None only when it is *certain*: every voucher of the series on
+that day was read, with its ``Comments``, and none carries the reference. Fortnox's answers
+need not be what was asked for, and each way they differ is covered:
+
+* the date filter: Fortnox documents only ``financialyear`` on ``/3/vouchers/sublist/{series}``
+  (``fromdate``/``todate`` are documented for ``/3/vouchers``; Fortnox's OpenAPI), so the list
+  may hold the whole year: it is paged to the end and filtered by ``TransactionDate`` here;
+* ``Comments`` in list items: the current list schema has it, the older documented list shape
+  (https://developer.fortnox.se/documentation/resources/vouchers/) has not. A list item
+  without it is read in full (``GET /3/vouchers/{series}/{number}?financialyear=<id>``);
+* anything still unknown (a full read that fails, a voucher without ``Comments`` even in
+  full, a list item without a number) raises :class:`~ledgerlink_core.ExportAmbiguous`:
+  core then sends nothing and keeps the voucher for the next run.
+
+A match's rows and date are compared with ours before it counts as the voucher.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from ledgerlink_core import (
+    BackendError,
+    BackendUnavailable,
+    ExportAmbiguous,
+    VoucherExport,
+    VoucherRef,
+    find_marker,
+)
+
+from ledgerlink_fortnox.bookkeeping import FortnoxYear
+from ledgerlink_fortnox.client import FortnoxClient
+from ledgerlink_fortnox.convert import amount, date, field, flag
+from ledgerlink_fortnox.rules import COST_CENTRE_DIM, PROJECT_DIM
+
+log = logging.getLogger("ledgerlink.fortnox")
+
+_ABSENT = object()
+
+
+def read_json(
+    client: FortnoxClient, path: str, params: Mapping[str, str | int] | None, what: str
+) -> Any:
+    """GET JSON (the transport retries); any failure to read is :class:`ExportAmbiguous`."""
+    try:
+        return client.get_json(path, params, action=what)
+    except (BackendUnavailable, BackendError) as exc:
+        raise ExportAmbiguous(str(exc)) from exc
+
+
+def _row_key(
+    account: Any, debit: Decimal, credit: Decimal, cc: str, project: str
+) -> tuple[Any, ...]:
+    return (int(account), debit - credit, cc or "", project or "")
+
+
+def _our_rows(item: VoucherExport) -> Counter[tuple[Any, ...]]:
+    rows: Counter[tuple[Any, ...]] = Counter()
+    for row in item.voucher.rows:
+        objs = {o.dimension: o.number for o in row.objects}
+        key = _row_key(
+            row.account,
+            row.amount,
+            Decimal(0),
+            objs.get(COST_CENTRE_DIM, ""),
+            objs.get(PROJECT_DIM, ""),
+        )
+        rows[key] += 1
+    return rows
+
+
+def _their_rows(voucher: Mapping[str, Any]) -> Counter[tuple[Any, ...]]:
+    return Counter(
+        _row_key(
+            field(r, "Account"),
+            amount(field(r, "Debit")),
+            amount(field(r, "Credit")),
+            str(field(r, "CostCenter") or ""),
+            str(field(r, "Project") or ""),
+        )
+        for r in field(voucher, "VoucherRows", []) or []
+        if not flag(field(r, "Removed", False))
+    )
+
+
+def _day_of(listed: Mapping[str, Any]) -> dt.date | None:
+    """A list item's ``TransactionDate``; None when it has none that can be read (then it
+    cannot be ruled out)."""
+    try:
+        return date(field(listed, "TransactionDate"), what="voucher date")
+    except BackendError:
+        return None
+
+
+class _Lookup:
+    """One look-up of ``item`` in its series and fiscal year."""
+
+    def __init__(self, client: FortnoxClient, item: VoucherExport, year: FortnoxYear) -> None:
+        self.client = client
+        self.item = item
+        self.year = year
+        self.series = item.voucher.series
+        self.what = f"looking up voucher {item.voucher.label} in Fortnox"
+        self.full: dict[str, Mapping[str, Any]] = {}
+        """Vouchers read in full, by number."""
+
+    def listed(self) -> list[dict[str, Any]]:
+        """The series' list items on the voucher's day, filtered here as well: a list that
+        ignores the date filter holds the whole year, and every page of it is read."""
+        day = self.item.voucher.date
+        params: dict[str, str | int] = {
+            "financialyear": self.year.id,
+            "fromdate": day.isoformat(),
+            "todate": day.isoformat(),
+        }
+        try:
+            items = list(
+                self.client.paginate(
+                    f"vouchers/sublist/{self.series}", "Vouchers", params, action=self.what
+                )
+            )
+        except (BackendUnavailable, BackendError) as exc:
+            raise ExportAmbiguous(str(exc)) from exc
+        on_day = [v for v in items if _day_of(v) in (day, None)]
+        if len(on_day) < len(items):
+            log.debug(
+                "%s: %d listed vouchers are of other days", self.what, len(items) - len(on_day)
+            )
+        return on_day
+
+    def number(self, listed: Mapping[str, Any]) -> str:
+        number = field(listed, "VoucherNumber")
+        if number in (None, ""):
+            raise ExportAmbiguous(f"{self.what}: Fortnox listed a voucher without a number")
+        return str(number)
+
+    def read(self, number: str) -> Mapping[str, Any]:
+        """``GET /3/vouchers/{series}/{number}``: the voucher in full."""
+        if number not in self.full:
+            body = read_json(
+                self.client,
+                f"vouchers/{self.series}/{number}",
+                {"financialyear": self.year.id},
+                self.what,
+            )
+            voucher = field(body, "Voucher", None) if isinstance(body, dict) else None
+            if not isinstance(voucher, dict):
+                raise ExportAmbiguous(
+                    f"{self.what}: Fortnox sent no voucher {self.series} {number}"
+                )
+            self.full[number] = voucher
+        return self.full[number]
+
+    def comments_in_full(self, number: str) -> str:
+        comments = field(self.read(number), "Comments", _ABSENT)
+        if comments is _ABSENT:
+            raise ExportAmbiguous(
+                f"{self.what}: Fortnox sent voucher {self.series} {number} without its "
+                f"Comments, so it cannot tell whether it is this one; nothing is sent"
+            )
+        return str(comments or "")
+
+    def matches(self) -> list[str]:
+        """The numbers of the vouchers of the day carrying our reference, read in full
+        where the list left ``Comments`` out."""
+        ref = self.item.external_ref
+        found, unread = [], []
+        for listed in self.listed():
+            comments = field(listed, "Comments", None)
+            if comments is None:
+                unread.append(self.number(listed))
+            elif find_marker(str(comments)) == ref:
+                found.append(self.number(listed))
+        texts = self.client.map_ordered(self.comments_in_full, unread)
+        found += [n for n, text in zip(unread, texts, strict=True) if find_marker(text) == ref]
+        return sorted(found, key=int)
+
+    def run(self) -> VoucherRef | None:
+        numbers = self.matches()
+        if not numbers:
+            return None
+        if len(numbers) > 1:
+            log.warning(
+                "voucher %s is in Fortnox %d times (%s); keeping the first",
+                self.item.voucher.label,
+                len(numbers),
+                ", ".join(numbers),
+            )
+        number = numbers[0]
+        theirs = self.read(number)
+        if _their_rows(theirs) != _our_rows(self.item):
+            differs = "rows"
+        elif _day_of(theirs) not in (self.item.voucher.date, None):
+            differs = "date"
+        else:
+            return VoucherRef(series=self.series, number=number, year=self.year.id)
+        raise ExportAmbiguous(
+            f"Fortnox voucher {self.series} {number} carries the reference of "
+            f"{self.item.voucher.label} but a different {differs}; check it by hand"
+        )
+
+
+def find_posted(client: FortnoxClient, item: VoucherExport, year: FortnoxYear) -> VoucherRef | None:
+    """Where ``item`` was posted in fiscal ``year``; None only when it is certainly absent."""
+    return _Lookup(client, item, year).run()
