@@ -4,8 +4,12 @@ random moments, restarted until it reports success.
 The emulator runs in this process (a server thread), the CLI in subprocesses, so killing the
 CLI leaves the emulator and its state untouched, as a real Fortnox would be. At the end the
 emulator must hold each voucher and each document exactly once and the journal must say
-the same. Each run pushes 300 vouchers with a document each; by default one seed runs,
-``FULL_FAULT_RUNS=1`` runs three.
+the same. Each run pushes 300 vouchers with a document each.
+
+Two Fortnoxes: today's, and one with older habits: list items without ``Comments`` (so every
+look-up reads candidates in full), 429s without ``Retry-After``, and 15% of the writes'
+answers dropped after the write. By default each runs one seed; ``FULL_FAULT_RUNS=1`` runs
+three of each.
 
 Time is scaled down 50x (Fortnox's 25 requests per 5 s become 25 per 0.1 s), and so is
 everything that waits: the emulator's ``Retry-After`` (1 s of a 5 s window by default, here
@@ -56,6 +60,14 @@ FAULTS: dict[str, Any] = {
     "rate_limit_requests": 25,
     "rate_limit_window": WINDOW,
 }
+#: The older habits, on top of the faults.
+OLD_SHAPES: dict[str, Any] = {
+    **FAULTS,
+    "voucher_list_comments": False,
+    "send_retry_after": False,
+    "drop_after_commit_rate": 0.15,
+}
+WORLDS = {"today": FAULTS, "old-shapes": OLD_SHAPES}
 CLIENT = [
     *("--set", f"timeout={CLIENT_TIMEOUT}"),
     *("--set", f"rate_limit_window={WINDOW}"),
@@ -132,10 +144,11 @@ def _wait(proc: subprocess.Popen[bytes], kill_now: Callable[[], bool], deadline:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("world", sorted(WORLDS))
 @pytest.mark.parametrize("seed", SEEDS)
-def test_faults_and_kills(emulator_factory: Any, tmp_path: Path, seed: int) -> None:
+def test_faults_and_kills(emulator_factory: Any, tmp_path: Path, seed: int, world: str) -> None:
     n, kills = VOUCHERS, KILLS
-    emu = emulator_factory(seed=seed, **FAULTS)
+    emu = emulator_factory(seed=seed, **WORLDS[world])
     ws = workspace(emu, tmp_path / "home")
     src = make_vouchers(emu, tmp_path, n, attachments=1)
     args = ["--to", "fortnox", str(src), "--attach", str(tmp_path / "docs"), "--json", *CLIENT]

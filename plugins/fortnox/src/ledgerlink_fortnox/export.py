@@ -49,7 +49,7 @@ from ledgerlink_fortnox.bookkeeping import FortnoxYear, fiscal_years
 from ledgerlink_fortnox.client import FortnoxClient
 from ledgerlink_fortnox.convert import field
 from ledgerlink_fortnox.errors import NotFound
-from ledgerlink_fortnox.lookup import find_posted, read_json
+from ledgerlink_fortnox.lookup import FullVouchers, find_posted, read_json
 from ledgerlink_fortnox.rules import (
     COST_CENTRE_DIM,
     PROJECT_DIM,
@@ -119,6 +119,7 @@ class FortnoxSink(VoucherSink):
         self.client = client
         self.workers = workers
         self._years: list[FortnoxYear] | None = None
+        self._full = FullVouchers()  # vouchers read in full by look-ups, kept for the run
 
     # -- reading the target's rules ---------------------------------------------------------
 
@@ -200,7 +201,7 @@ class FortnoxSink(VoucherSink):
     def find_voucher(self, item: VoucherExport) -> VoucherRef | None:
         """Where an earlier post of ``item`` was placed; None only when it is certainly
         absent (:mod:`ledgerlink_fortnox.lookup`)."""
-        return find_posted(self.client, item, self.year_of(item.voucher.date))
+        return find_posted(self.client, item, self.year_of(item.voucher.date), self._full)
 
     def upload_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str:
         """Upload to the inbox folder for vouchers; return the file's ``Id``."""

@@ -15,13 +15,17 @@ need not be what was asked for, and each way they differ is covered:
   full, a list item without a number) raises :class:`~ledgerlink_core.ExportAmbiguous`:
   core then sends nothing and keeps the voucher for the next run.
 
-A match's rows and date are compared with ours before it counts as the voucher.
+A match's rows and date are compared with ours before it counts as the voucher. Vouchers
+read in full are kept for the rest of the run (:class:`FullVouchers`): Fortnox never changes
+a voucher once it is booked (a correction is a new voucher), and without ``Comments`` in list
+items every look-up on a busy day would otherwise read the same vouchers again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
@@ -44,6 +48,22 @@ from ledgerlink_fortnox.rules import COST_CENTRE_DIM, PROJECT_DIM
 log = logging.getLogger("ledgerlink.fortnox")
 
 _ABSENT = object()
+
+
+class FullVouchers:
+    """Vouchers read in full during one run, by (fiscal year id, series, number). Thread-safe."""
+
+    def __init__(self) -> None:
+        self._held: dict[tuple[int, str, str], Mapping[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str, str]) -> Mapping[str, Any] | None:
+        with self._lock:
+            return self._held.get(key)
+
+    def put(self, key: tuple[int, str, str], voucher: Mapping[str, Any]) -> None:
+        with self._lock:
+            self._held[key] = voucher
 
 
 def read_json(
@@ -103,14 +123,15 @@ def _day_of(listed: Mapping[str, Any]) -> dt.date | None:
 class _Lookup:
     """One look-up of ``item`` in its series and fiscal year."""
 
-    def __init__(self, client: FortnoxClient, item: VoucherExport, year: FortnoxYear) -> None:
+    def __init__(
+        self, client: FortnoxClient, item: VoucherExport, year: FortnoxYear, full: FullVouchers
+    ) -> None:
         self.client = client
         self.item = item
         self.year = year
         self.series = item.voucher.series
         self.what = f"looking up voucher {item.voucher.label} in Fortnox"
-        self.full: dict[str, Mapping[str, Any]] = {}
-        """Vouchers read in full, by number."""
+        self.full = full
 
     def listed(self) -> list[dict[str, Any]]:
         """The series' list items on the voucher's day, filtered here as well: a list that
@@ -143,8 +164,10 @@ class _Lookup:
         return str(number)
 
     def read(self, number: str) -> Mapping[str, Any]:
-        """``GET /3/vouchers/{series}/{number}``: the voucher in full."""
-        if number not in self.full:
+        """``GET /3/vouchers/{series}/{number}``: the voucher in full (read once per run)."""
+        key = (self.year.id, self.series, number)
+        held = self.full.get(key)
+        if held is None:
             body = read_json(
                 self.client,
                 f"vouchers/{self.series}/{number}",
@@ -156,8 +179,9 @@ class _Lookup:
                 raise ExportAmbiguous(
                     f"{self.what}: Fortnox sent no voucher {self.series} {number}"
                 )
-            self.full[number] = voucher
-        return self.full[number]
+            self.full.put(key, voucher)
+            held = voucher
+        return held
 
     def comments_in_full(self, number: str) -> str:
         comments = field(self.read(number), "Comments", _ABSENT)
@@ -208,6 +232,9 @@ class _Lookup:
         )
 
 
-def find_posted(client: FortnoxClient, item: VoucherExport, year: FortnoxYear) -> VoucherRef | None:
-    """Where ``item`` was posted in fiscal ``year``; None only when it is certainly absent."""
-    return _Lookup(client, item, year).run()
+def find_posted(
+    client: FortnoxClient, item: VoucherExport, year: FortnoxYear, full: FullVouchers | None = None
+) -> VoucherRef | None:
+    """Where ``item`` was posted in fiscal ``year``; None only when it is certainly absent.
+    ``full`` keeps the vouchers read in full for later look-ups of the same run."""
+    return _Lookup(client, item, year, full if full is not None else FullVouchers()).run()

@@ -227,6 +227,11 @@ class RetryingTransport(httpx.BaseTransport):
             backoff_base = 0.1 * limiter.base_window if limiter is not None else 0.5
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        # A 429 without Retry-After (Fortnox documents no header) waits what Fortnox's own
+        # header says when it is sent: 1 s of its 5 s window, scaled with a scaled window.
+        self.default_retry_after: Seconds = (
+            0.2 * limiter.base_window if limiter is not None else 1.0
+        )
         self._sleep = sleep
         self.stats = stats or TransportStats()
 
@@ -274,7 +279,7 @@ class RetryingTransport(httpx.BaseTransport):
                     return response
                 delay = retry_after_seconds(response)
                 if delay is None:
-                    delay = self._backoff(throttled - 1) + 1.0
+                    delay = self._backoff(throttled - 1) + self.default_retry_after
                 response.close()
                 if self.limiter is not None:
                     if slot is not None and slot.crowded:
