@@ -63,3 +63,22 @@ def test_not_logged_in_is_one_line(emulator: Any, run_cli: Any, monkeypatch: Any
     result = run_cli("ledgers", "--from", "fortnox", "--date", "2025-12-31")
     assert result.exit_code == 4
     assert "run `ledgerlink fortnox login` first" in result.stderr
+
+
+def test_a_lost_refresh_answer_is_told_as_such(logged_in: Any, run_cli: Any) -> None:
+    """Fortnox rotates the refresh token and the answer never arrives: the next command says
+    exactly that and how to recover, exit 4, instead of a bare "invalid refresh token"."""
+    emu = logged_in
+    store = default_store(Path(os.environ["LEDGERLINK_CONFIG_DIR"]))
+    with store.lock():
+        tokens = store.load()
+        assert tokens is not None
+        store.save({**tokens, "expires_at": 0})  # the access token is spent: refresh first
+    emu.configure(drop_refresh_answer_rate=1.0)
+    first = run_cli("fortnox", "status", "--check")
+    assert first.exit_code == 5, first.stderr  # no answer: Fortnox could not be reached
+    emu.configure(drop_refresh_answer_rate=0.0)
+    second = run_cli("fortnox", "status", "--check")
+    assert second.exit_code == 4, second.stderr
+    assert "answer to the last token refresh was lost" in second.stderr
+    assert "ledgerlink fortnox login" in second.stderr and second.stderr.count("\n") == 1
