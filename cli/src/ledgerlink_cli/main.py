@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "pull": "pull:pull",
     "ledgers": "ledgers:ledgers",
     "check": "check:check",
+    "diff": "diff:diff",
     "doctor": "doctor:doctor",
     "push": "push:push",
     "reconcile": "reconcile:reconcile",

@@ -1,4 +1,5 @@
-"""ledgerlink core: the canonical model, the backend contract, hooks, export sinks, SIE codec.
+"""ledgerlink core: the canonical model, the backend contract, hooks, export sinks, SIE codec
+and the diff of two SIE files.
 
 This module is the API that plugins may rely on: every name in ``__all__``, and nothing else
 (``docs/api.md`` says what each is for and what may change). Import from here::
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     )
     from ledgerlink_core.capabilities import Capabilities, Capability
     from ledgerlink_core.config import parse_assignments
+    from ledgerlink_core.diff import DiffReport, diff_sie
     from ledgerlink_core.errors import (
         AuthenticationError,
         BackendError,
@@ -190,6 +192,9 @@ _HOMES: dict[str, str] = {
     "iter_sie": "sie",
     "read_sie": "sie",
     "write_sie": "sie",
+    # two SIE files compared
+    "DiffReport": "diff",
+    "diff_sie": "diff",
 }
 
 __all__ = [
@@ -217,6 +222,7 @@ __all__ = [
     "ConnectionInfo",
     "Counterparty",
     "CustomerInvoice",
+    "DiffReport",
     "Dimension",
     "DimensionObject",
     "ExportAmbiguous",
@@ -264,6 +270,7 @@ __all__ = [
     "VoucherRow",
     "VoucherSink",
     "check_sie",
+    "diff_sie",
     "dumps_sie",
     "example_company_path",
     "export_items",

@@ -11,7 +11,8 @@ plugin may raise, with the exit code the ``ledgerlink`` command gives it::
     ├── BackendNotFound             7  no installed backend has that name
     ├── BackendLoadError            7  installed, but failed to import or is not a backend
     ├── InputError                  2  a file or value the user gave is malformed
-    ├── ProblemsFound               1  the job's answer: problems found (check, reconcile, doctor)
+    ├── ProblemsFound               1  the job's answer: problems found (check, reconcile, doctor,
+    │                                  diff: the files differ)
     │   └── ValidationFailed        1  read fine, breaks the rules; carries every problem
     └── ExportError                 8  an export could not be completed
         ├── JournalError            8  the export journal is unusable, busy or inconsistent
@@ -181,8 +182,8 @@ class ExportAmbiguous(ExportError):
 
 #: Exit codes of the ``ledgerlink`` command, documented in the README.
 EXIT_CODES: dict[int, str] = {
-    0: "success (for `check`: the file is clean)",
-    1: "problems found (`check`, `reconcile`, `doctor`, export validation)",
+    0: "success (for `check`: the file is clean; for `diff`: the files are equal)",
+    1: "problems found (`check`, `reconcile`, `doctor`, export validation; `diff`: they differ)",
     2: "unreadable or malformed input, or bad command-line usage",
     3: "configuration error",
     4: "authentication or permission error",

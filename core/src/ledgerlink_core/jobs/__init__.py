@@ -21,6 +21,7 @@ Import the functions and models from here: each function has its module's name a
 as an attribute of this package.
 """
 
+from ledgerlink_core.jobs.diff import DiffRequest, diff
 from ledgerlink_core.jobs.doctor import DoctorCheck, DoctorReport, DoctorRequest, doctor
 from ledgerlink_core.jobs.journal_status import JournalStatus, JournalStatusRequest, journal_status
 from ledgerlink_core.jobs.pull import PullRequest, pull
@@ -29,6 +30,7 @@ from ledgerlink_core.jobs.reconcile import ReconcileRequest, reconcile
 from ledgerlink_core.jobs.subledgers import SubledgersRequest, SubledgersResult, subledgers
 
 __all__ = [
+    "DiffRequest",
     "DoctorCheck",
     "DoctorReport",
     "DoctorRequest",
@@ -39,6 +41,7 @@ __all__ = [
     "ReconcileRequest",
     "SubledgersRequest",
     "SubledgersResult",
+    "diff",
     "doctor",
     "journal_status",
     "pull",

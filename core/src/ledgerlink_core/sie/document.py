@@ -32,7 +32,7 @@ from ledgerlink_core.sie.records import SieRecord, parse_record
 if TYPE_CHECKING:
     from ledgerlink_core.sie.reader import SieReader
 
-__all__ = ["SieDocument", "SieFileInfo"]
+__all__ = ["SieDocument", "SieFileInfo", "sie_type_of"]
 
 
 class SieFileInfo(BaseModel):

@@ -1,0 +1,168 @@
+"""``ledgerlink diff``: what changed between two SIE files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from ledgerlink_core.diff import BalanceChange, DiffReport, DiffRow, NameChange, VoucherChange
+from ledgerlink_core.errors import ProblemsFound
+from ledgerlink_core.jobs import DiffRequest
+from ledgerlink_core.jobs import diff as run_diff
+from ledgerlink_core.runtime import Runtime
+
+from ledgerlink_cli.options import json_option
+from ledgerlink_cli.render import echo_json, table
+
+EPILOG = """\b
+Vouchers are matched by series and number (unnumbered ones by their place in
+the series); the same bookkeeping written differently (field order, quoting,
+encoding, 100 vs 100.00, row order) is equal. Balances are #IB/#OIB, #UB/#OUB,
+#RES and #PSALDO per account, year, period and object; a missing record counts
+as zero. --json has every item; the text shows the first few of each list.
+
+\b
+Exit codes: 0 the files are equal; 1 they differ; 2 a file is missing or
+unreadable (the message names the file and line); others as for every command.
+"""
+
+#: Items shown per list on a terminal (``--json`` has them all).
+SHOWN = 20
+
+
+@click.command(epilog=EPILOG)
+@click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
+@json_option
+@click.pass_obj
+def diff(runtime: Runtime, old: Path, new: Path, as_json: bool) -> None:
+    """Compare two SIE files: vouchers added, removed and changed, balances moved, accounts
+    and objects added, removed or renamed."""
+    report = run_diff(runtime, DiffRequest(old=old, new=new))
+    if as_json:
+        echo_json(report.model_dump(mode="json"))
+    else:
+        click.echo(render(report))
+    if not report.equal:
+        raise ProblemsFound(f"{old} and {new} differ: {_counts(report)}")
+
+
+def _counts(report: DiffReport) -> str:
+    s = report.summary
+    parts = [
+        (s.vouchers_added, "voucher(s) added"),
+        (s.vouchers_removed, "voucher(s) removed"),
+        (s.vouchers_changed, "voucher(s) changed"),
+        (s.balances_moved, "balance(s) moved"),
+        (s.accounts_added + s.accounts_removed + s.accounts_renamed, "account(s) changed"),
+        (s.dimensions_changed, "dimension(s) changed"),
+        (s.objects_added + s.objects_removed + s.objects_renamed, "object(s) changed"),
+    ]
+    return ", ".join(f"{n} {what}" for n, what in parts if n) or "equal"
+
+
+def _voucher(series: str, number: str | None, position: int | None) -> str:
+    if number is None:
+        return f"{series} (unnumbered #{position})".strip()
+    return f"{series} {number}".strip()
+
+
+def _row(row: DiffRow) -> str:
+    objects = " ".join(f"{o.dimension}:{o.number}" for o in row.objects)
+    parts = [row.account, f"{{{objects}}}" if objects else "", f"{row.amount:,.2f}"]
+    if row.text:
+        parts.append(repr(row.text))
+    return " ".join(p for p in parts if p)
+
+
+def _change(change: VoucherChange) -> list[str]:
+    head = f"  ~ {_voucher(change.series, change.number, change.position)}"
+    lines = [f"{head}  {change.date}  {change.text!r}: {', '.join(change.changed)}"]
+    for field in change.fields:
+        lines.append(f"      {field.field}: {field.old!r} -> {field.new!r}")
+    for row in change.rows_removed:
+        lines.append(f"      - row {_row(row)}")
+    for row in change.rows_added:
+        lines.append(f"      + row {_row(row)}")
+    for fix in change.rows_corrected:
+        lines.append(f"      ~ row {_row(fix.old)} -> {_row(fix.new)} ({', '.join(fix.changed)})")
+    for entry in change.history_removed:
+        lines.append(f"      - history ({entry.kind}) {_row(entry.row)}")
+    for entry in change.history_added:
+        lines.append(f"      + history ({entry.kind}) {_row(entry.row)}")
+    return lines
+
+
+def _more(items: Sequence[object]) -> list[str]:
+    left = len(items) - SHOWN
+    return [f"  ... and {left} more (--json has them all)"] if left > 0 else []
+
+
+def _balances(items: Sequence[BalanceChange]) -> str:
+    def amount(value: object) -> str:
+        return "-" if value is None else f"{value:,.2f}"
+
+    rows = [
+        (
+            b.account,
+            b.kind,
+            b.year,
+            b.period or "",
+            " ".join(f"{o.dimension}:{o.number}" for o in b.objects),
+            amount(b.old),
+            amount(b.new),
+            amount(b.difference),
+        )
+        for b in items[:SHOWN]
+    ]
+    headers = ["account", "kind", "year", "period", "objects", "old", "new", "difference"]
+    return table(headers, rows, right=[5, 6, 7])
+
+
+def _names(title: str, items: Sequence[NameChange]) -> list[str]:
+    lines = [f"{title}:"]
+    for item in items[:SHOWN]:
+        what = f"{item.dimension}:{item.number}" if item.dimension is not None else item.number
+        mark = {"added": "+", "removed": "-", "renamed": "~"}[item.change]
+        names = {"added": repr(item.new), "removed": repr(item.old)}.get(
+            item.change, f"{item.old!r} -> {item.new!r}"
+        )
+        lines.append(f"  {mark} {what} {names}")
+    return lines + _more(items)
+
+
+def render(report: DiffReport) -> str:
+    """The terminal form: the summary, then the first few items of each list."""
+    verdict = "equal" if report.equal else _counts(report)
+    out = [f"{report.old.file} -> {report.new.file}: {verdict}"]
+    v = report.vouchers
+    for title, items, mark in (("added", v.added, "+"), ("removed", v.removed, "-")):
+        if items:
+            out.append(f"vouchers {title}:")
+            for item in items[:SHOWN]:
+                name = _voucher(item.series, item.number, item.position)
+                out.append(f"  {mark} {name}  {item.date}  {item.text!r}")
+            out += _more(items)
+    if v.changed:
+        out.append("vouchers changed:")
+        for change in v.changed[:SHOWN]:
+            out += _change(change)
+        out += _more(v.changed)
+    if v.duplicates:
+        out.append("series and numbers used more than once (matched in order):")
+        for dup in v.duplicates[:SHOWN]:
+            out.append(f"  {dup.side} line {dup.line}: {dup.series} {dup.number} #{dup.occurrence}")
+        out += _more(v.duplicates)
+    if report.balances:
+        out.append("balances moved:")
+        out.append(_balances(report.balances))
+        out += _more(report.balances)
+    for title, names in (
+        ("accounts", report.accounts),
+        ("dimensions", report.dimensions),
+        ("objects", report.objects),
+    ):
+        if names:
+            out += _names(title, names)
+    return "\n".join(out)
