@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ledgerlink_core import Seconds
@@ -32,7 +32,11 @@ ACCOUNTS = ["1510", "1930", "2440", "2610", "2640", "3001", "4010", "5010", "611
 TEXTS = ["Kundfaktura", "Leverantörsfaktura", "Inbetalning", "Lön", "Hyra", "Bankavgift"]
 
 
-def _vouchers(rows: int, seed: int) -> Iterator[tuple[int, str, str, list[tuple[str, str, int]]]]:
+#: What the generator writes: (number, date, text, [(account, object list, cents)]).
+Vouchers = Iterator[tuple[int, str, str, list[tuple[str, str, int]]]]
+
+
+def _vouchers(rows: int, seed: int) -> Vouchers:
     """(number, date, text, [(account, object list, cents)]): 4 rows per voucher summing to 0."""
     rng = random.Random(seed)
     vouchers = rows // 4
@@ -55,12 +59,21 @@ def _money(cents: int) -> str:
     return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
-def generate(path: Path, rows: int, seed: int = 1) -> None:
+def generate(
+    path: Path, rows: int, seed: int = 1, alter: Callable[[Vouchers], Vouchers] | None = None
+) -> None:
     """A SIE 4E file with ``rows`` #TRANS rows: 4 per voucher, ~40% with an object list,
     CP437, CRLF (about 65 bytes per row), with #IB/#UB/#RES that agree with the vouchers
-    (so ``check`` does all its work and finds the file clean)."""
+    (so ``check`` does all its work and finds the file clean). ``alter`` changes the stream
+    of vouchers (``bench/diff_bench.py`` makes a second file of the first that way); the
+    balances follow it."""
+
+    def vouchers() -> Vouchers:
+        stream = _vouchers(rows, seed)
+        return alter(stream) if alter is not None else stream
+
     moved: dict[str, int] = dict.fromkeys(ACCOUNTS, 0)
-    for _, _, _, trans in _vouchers(rows, seed):  # first pass: the balances
+    for _, _, _, trans in vouchers():  # first pass: the balances
         for acc, _, cents in trans:
             moved[acc] += cents
     opening = {"1930": 500_000_00, "1510": 120_000_00, "2440": -300_000_00, "2610": -320_000_00}
@@ -77,7 +90,7 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
                 w(f"#UB 0 {acc} {_money(opening.get(acc, 0) + moved[acc])}\n")
             else:
                 w(f"#RES 0 {acc} {_money(moved[acc])}\n")
-        for n, date, text, trans in _vouchers(rows, seed):
+        for n, date, text, trans in vouchers():
             w(f'#VER "A" "{n}" {date} "{text} {n}" {date}\n{{\n')
             for acc, objs, cents in trans:
                 w(f'#TRANS {acc} {objs} {_money(cents)} {date} "{text}"\n')

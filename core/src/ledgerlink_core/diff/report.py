@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from ledgerlink_core.model import Amount, ObjectRef
 
@@ -53,8 +54,11 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class DiffRow(_Frozen):
-    """A ``#TRANS`` (or ``#RTRANS``/``#BTRANS``) row as the report shows it."""
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=ConfigDict(extra="forbid"))
+class DiffRow:
+    """A ``#TRANS`` (or ``#RTRANS``/``#BTRANS``) row as the report shows it. A slotted
+    dataclass, as :class:`~ledgerlink_core.model.VoucherRow` is: a report of many added
+    vouchers holds many rows."""
 
     account: str
     objects: tuple[ObjectRef, ...] = ()

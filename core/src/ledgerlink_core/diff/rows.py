@@ -16,6 +16,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import lru_cache
 
 from ledgerlink_core.diff.report import DiffRow, RowCorrection, money
 from ledgerlink_core.model import ObjectRef, VoucherRow
@@ -43,12 +44,18 @@ def row_key(row: VoucherRow, voucher_date: dt.date | None) -> RowKey:
     return (row.account, objects, row.amount, day, row.text, row.quantity, row.sign)
 
 
+@lru_cache(maxsize=4096)
+def _object_ref(dimension: int, number: str) -> ObjectRef:
+    # Shared, as the reader shares them: a report of many rows holds few distinct objects.
+    return ObjectRef(dimension=dimension, number=number)
+
+
 def diff_row(key: RowKey) -> DiffRow:
     """The report's form of a row's value."""
     account, objects, amount, day, text, quantity, sign = key
     return DiffRow(
         account=account,
-        objects=tuple(ObjectRef(dimension=d, number=n) for d, n in objects),
+        objects=tuple(_object_ref(d, n) for d, n in objects),
         amount=money(amount),
         date=day,
         text=text,
