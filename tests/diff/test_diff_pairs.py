@@ -310,6 +310,10 @@ def test_unnumbered_vouchers_match_by_their_place_in_the_series() -> None:
     )
     (added,) = report.vouchers.added
     assert (added.number, added.position, added.text) == (None, 3, "Tredje")
+    # the same when the old file lags (a voucher before them): its side comes second
+    lagging = sie([*HEAD, '#VER B 9 20250101 "Före"', "{", "}", *UNNUMBERED])
+    (change,) = diff([*HEAD, *changed], old=lagging).vouchers.changed
+    assert (change.number, change.position, change.text) == (None, 2, "Andra (ny)")
 
 
 def test_a_number_used_twice_is_reported_and_matched_occurrence_by_occurrence() -> None:

@@ -54,7 +54,8 @@ def diff_sie(
         if other is None:
             waiting[i][key] = ver
             return
-        change = compare_vouchers(other, ver, position) if i else compare_vouchers(ver, other)
+        pair = (other, ver) if i else (ver, other)
+        change = compare_vouchers(*pair, position=position)
         if change is not None:
             changed.append(change)
 
