@@ -70,7 +70,7 @@ def _voucher(series: str, number: str | None, position: int | None) -> str:
 
 def _row(row: DiffRow) -> str:
     objects = " ".join(f"{o.dimension}:{o.number}" for o in row.objects)
-    parts = [row.account, f"{{{objects}}}" if objects else "", f"{row.amount:,.2f}"]
+    parts = [row.account, f"{{{objects}}}" if objects else "", str(row.amount)]
     if row.text:
         parts.append(repr(row.text))
     return " ".join(p for p in parts if p)
@@ -101,7 +101,7 @@ def _more(items: Sequence[object]) -> list[str]:
 
 def _balances(items: Sequence[BalanceChange]) -> str:
     def amount(value: object) -> str:
-        return "-" if value is None else f"{value:,.2f}"
+        return "-" if value is None else str(value)  # as in JSON: every decimal shown
 
     rows = [
         (

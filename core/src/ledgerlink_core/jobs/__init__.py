@@ -14,8 +14,8 @@ function, always of the same shape::
   conformance kit).
 * The result is a model; the job fires its notification hooks (``ledgerlink_import_finished``
   after every import) and neither prints nor exits. Problems it finds are part of its
-  result (``ReconcileReport.agrees``, ``DoctorReport.ok``); errors are
-  :class:`~ledgerlink_core.errors.LedgerlinkError`.
+  result (``ReconcileReport.agrees``, ``DoctorReport.ok``, ``DiffReport.equal``); errors
+  are :class:`~ledgerlink_core.errors.LedgerlinkError`.
 
 Import the functions and models from here: each function has its module's name and hides it
 as an attribute of this package.
