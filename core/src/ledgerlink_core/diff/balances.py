@@ -2,8 +2,8 @@
 summed per account, year, period and object list, and two such tables compared.
 
 A table is bounded by the chart (accounts x years x periods x objects), not by the vouchers.
-A record given twice counts twice, as ``check`` counts it. ``#PBUDGET`` (a budget, not the
-bookkeeping) is not compared.
+A record given twice counts twice, as ``check`` counts it. Amounts are compared, not
+quantities; ``#PBUDGET`` (a budget, not the bookkeeping) is not compared.
 """
 
 from __future__ import annotations

@@ -70,10 +70,8 @@ def diff_sie(
             take(1, b)
 
     vouchers = VoucherDiffs(
-        added=tuple(voucher_item(v, k[2] if k[1] is None else None) for k, v in waiting[1].items()),
-        removed=tuple(
-            voucher_item(v, k[2] if k[1] is None else None) for k, v in waiting[0].items()
-        ),
+        added=tuple(voucher_item(v, _position(k)) for k, v in waiting[1].items()),
+        removed=tuple(voucher_item(v, _position(k)) for k, v in waiting[0].items()),
         changed=tuple(changed),
         duplicates=(*sides[0].duplicates, *sides[1].duplicates),
     )
@@ -92,6 +90,11 @@ def diff_sie(
         objects=objects,
         summary=_summary(vouchers, len(balances), accounts, dimensions, objects),
     )
+
+
+def _position(key: VoucherKey) -> int | None:
+    """An unnumbered voucher's place in its series (its key's count), else None."""
+    return key[2] if key[1] is None else None
 
 
 def _summary(

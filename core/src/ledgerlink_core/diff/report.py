@@ -149,7 +149,9 @@ class DuplicateVoucher(_Frozen):
 
 
 class VoucherDiffs(_Frozen):
-    """The vouchers that differ, matched by series and number."""
+    """The vouchers that differ, matched by series and number: ``added`` in the new file's
+    order, ``removed`` in the old file's, ``changed`` as they were matched (about file
+    order)."""
 
     added: tuple[VoucherItem, ...] = ()
     removed: tuple[VoucherItem, ...] = ()
