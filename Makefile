@@ -41,6 +41,7 @@ example: .venv/.synced
 
 bench: .venv/.synced
 	$(RUN) python bench/sie_bench.py
+	$(RUN) python bench/diff_bench.py
 	$(RUN) python bench/fortnox_bench.py
 	$(RUN) python bench/push_bench.py
 
