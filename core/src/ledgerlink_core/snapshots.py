@@ -4,6 +4,7 @@ Layout under ``<data dir>/snapshots`` (folders 0700, files 0600: they hold a com
 
     blobs/<sha256>.se                                    the SIE 4E bytes, stored once
     index/<company>/<start>_<end>/<backend>-<sha16>.json  one entry per distinct content
+                                                         (``no-year`` for books without #RAR)
 
 ``<company>`` is the organisation number's digits, or ``name-<hash>`` when the books carry
 none. A pull whose content equals an earlier snapshot's (same company, fiscal year, backend)
@@ -60,7 +61,8 @@ class Snapshot(BaseModel):
     """The company's name (``#FNAMN``)."""
     org_nr: str | None
     backend: str
-    fiscal_year: FiscalYear
+    fiscal_year: FiscalYear | None
+    """The imported year (``#RAR 0``); None for books that name no year (SIE 1-3 may not)."""
     content_hash: str
     """SHA-256 of the SIE bytes without the ``#GEN`` line."""
     size: int
@@ -121,8 +123,6 @@ class SnapshotStore:
         from ledgerlink_core.sie import dumps_sie
 
         year = book.fiscal_year(0)
-        if year is None:
-            raise InputError("the books have no current fiscal year (#RAR 0) to file them under")
         now = now or dt.datetime.now(dt.UTC)
         data = dumps_sie(book, sie_type="4E")
         digest = content_hash(data)
@@ -137,7 +137,7 @@ class SnapshotStore:
                 company=book.company.name,
                 org_nr=book.company.org_nr,
                 backend=backend,
-                fiscal_year=FiscalYear(index=0, start=year.start, end=year.end),
+                fiscal_year=year,
                 content_hash=digest,
                 size=len(data),
                 vouchers=len(book.vouchers),
@@ -195,7 +195,7 @@ class SnapshotStore:
         return sorted(snaps, key=lambda s: s.last_pulled, reverse=True)
 
     def latest(
-        self, *, backend: str, org_nr: str | None, company: str, year: FiscalYear
+        self, *, backend: str, org_nr: str | None, company: str, year: FiscalYear | None
     ) -> Snapshot | None:
         """The snapshot most recently pulled from ``backend`` of this company and year."""
         folder = self.root / "index" / company_key(org_nr, company) / _year_folder(year)
@@ -208,7 +208,7 @@ class SnapshotStore:
 
     # --- files --------------------------------------------------------------------------
 
-    def _entry_path(self, company: str, year: FiscalYear, backend: str, digest: str) -> Path:
+    def _entry_path(self, company: str, year: FiscalYear | None, backend: str, digest: str) -> Path:
         return self.root / "index" / company / _year_folder(year) / f"{backend}-{digest[:16]}.json"
 
     def _entries(self) -> Iterator[tuple[Path, Snapshot]]:
@@ -244,5 +244,7 @@ class SnapshotStore:
             raise
 
 
-def _year_folder(year: FiscalYear) -> str:
+def _year_folder(year: FiscalYear | None) -> str:
+    if year is None:
+        return "no-year"
     return f"{year.start.isoformat()}_{year.end.isoformat()}"

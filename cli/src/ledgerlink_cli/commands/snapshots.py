@@ -51,7 +51,7 @@ def snapshots(runtime: Runtime, company: str | None, as_json: bool) -> None:
                     s.last_pulled.astimezone().strftime("%Y-%m-%d %H:%M"),
                     s.company,
                     s.org_nr or "",
-                    f"{s.fiscal_year.start}..{s.fiscal_year.end}",
+                    f"{s.fiscal_year.start}..{s.fiscal_year.end}" if s.fiscal_year else "-",
                     s.backend,
                     s.vouchers,
                     s.pulls,

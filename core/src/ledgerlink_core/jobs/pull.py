@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ __all__ = [
     "import_bookkeeping",
     "pull",
 ]
+
+log = logging.getLogger("ledgerlink")
 
 
 class PullRequest(BaseModel):
@@ -74,9 +77,7 @@ def pull(runtime: Runtime, request: PullRequest, *, transport: Any = None) -> Pu
         require.append(Capability.IMPORT_ATTACHMENTS)
     with runtime.open_backend(name, overrides, require=require, transport=transport) as backend:
         book = import_bookkeeping(runtime, backend, request.selector)
-        snapshot = None
-        if request.snapshot:
-            snapshot = snapshot_store(runtime).keep(book, backend=backend.name)
+        snapshot = _keep_snapshot(runtime, book, backend.name) if request.snapshot else None
         attachments = None
         if request.attachments is not None:
             attachments = import_attachments(
@@ -98,6 +99,16 @@ def import_bookkeeping(
         summary={"accounts": len(book.accounts), "vouchers": len(book.vouchers)},
     )
     return book
+
+
+def _keep_snapshot(runtime: Runtime, book: Bookkeeping, backend: str) -> Snapshot | None:
+    """Keep the snapshot; a store that cannot be written (a full disk, a read-only data
+    directory) costs the baseline of ``diff --from``, not the import: it is a warning."""
+    try:
+        return snapshot_store(runtime).keep(book, backend=backend)
+    except InputError as exc:
+        log.warning("no snapshot kept of this pull (diff --from will not see it): %s", exc)
+        return None
 
 
 def _backend_and_settings(runtime: Runtime, request: PullRequest) -> tuple[str, dict[str, str]]:
