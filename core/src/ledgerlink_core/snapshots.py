@@ -9,8 +9,8 @@ Layout under ``<data dir>/snapshots`` (folders 0700, files 0600: they hold a com
 ``<company>`` is the organisation number's digits, or ``name-<hash>`` when the books carry
 none. A pull whose content equals an earlier snapshot's (same company, fiscal year, backend)
 stores nothing new: it updates that entry's ``last_pulled`` and ``pulls``. The content hash
-is the SHA-256 of the SIE bytes without the ``#GEN`` line (the date of writing), so pulling
-unchanged books on another day is recognised as unchanged.
+is the SHA-256 of the SIE bytes without the ``#GEN`` and ``#PROGRAM`` lines (when and by
+which version they were written), so unchanged books pulled on another day are recognised.
 
 **Pruning** (after every snapshot): per company, fiscal year and backend the
 :data:`KEEP` most recently pulled contents are kept and older entries deleted; a blob that
@@ -64,7 +64,7 @@ class Snapshot(BaseModel):
     fiscal_year: FiscalYear | None
     """The imported year (``#RAR 0``); None for books that name no year (SIE 1-3 may not)."""
     content_hash: str
-    """SHA-256 of the SIE bytes without the ``#GEN`` line."""
+    """SHA-256 of the SIE bytes without the ``#GEN`` and ``#PROGRAM`` lines."""
     size: int
     vouchers: int
     first_pulled: dt.datetime
@@ -88,15 +88,20 @@ def company_key(org_nr: str | None, name: str) -> str:
 
 
 def content_hash(data: bytes) -> str:
-    """SHA-256 of SIE bytes, leaving out the ``#GEN`` line (near the top, when present)."""
-    start = data.find(b"#GEN ", 0, 8192)
-    if start == -1 or (start > 0 and data[start - 1 : start] != b"\n"):
-        return hashlib.sha256(data).hexdigest()
-    end = data.find(b"\n", start)
-    end = len(data) if end == -1 else end + 1
-    digest = hashlib.sha256(data[:start])
-    digest.update(data[end:])
+    """SHA-256 of SIE bytes, leaving out the header lines that describe the writing rather
+    than the books (``#GEN``: when, ``#PROGRAM``: by which version), found near the top."""
+    head_end = data.find(b"\n", min(len(data), _HEAD))
+    head_end = len(data) if head_end == -1 else head_end + 1
+    digest = hashlib.sha256()
+    for line in data[:head_end].splitlines(keepends=True):
+        if not line.startswith(_WRITING):
+            digest.update(line)
+    digest.update(data[head_end:])
     return digest.hexdigest()
+
+
+_HEAD = 8192
+_WRITING = (b"#GEN ", b"#PROGRAM ")
 
 
 class SnapshotStore:
