@@ -47,6 +47,15 @@ def document_bytes(suffix: str, size: int, rng: random.Random) -> bytes:
     return magic + body
 
 
+def _new_id(rng: random.Random, state: EmulatorState) -> str:
+    """A file id from ``rng`` (repeatable) that no stored file has (two calls with one seed
+    must not overwrite each other's files)."""
+    while True:
+        file_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        if file_id not in state.files:
+            return file_id
+
+
 def attach_documents(
     state: EmulatorState,
     count: int,
@@ -79,8 +88,9 @@ def attach_documents(
             if max_size is not None:
                 size = min(size, max_size)
             content_type, _ = KINDS[suffix]
+            file_id = _new_id(rng, state)
             f = InboxFile(
-                str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                file_id,
                 name,
                 "root",
                 document_bytes(suffix, size, rng),
