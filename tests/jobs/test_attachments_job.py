@@ -5,7 +5,6 @@ in listing order, and a lost login stopping the run."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, ClassVar
@@ -40,7 +39,7 @@ class Documents(AccountingBackend[BackendSettings]):
         self.downloads: list[str] = []
         self.in_flight = 0
         self.most_in_flight = 0
-        self._lock = threading.Lock()
+        self._company = threading.Condition()
 
     @classmethod
     def capabilities(cls) -> Capabilities:
@@ -58,19 +57,23 @@ class Documents(AccountingBackend[BackendSettings]):
         return self.workers
 
     def download_attachment(self, attachment: VoucherAttachment, out: BinaryIO) -> None:
-        with self._lock:
+        with self._company:
             self.downloads.append(attachment.ref)
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self._company.notify_all()
+            if self.workers > 1:
+                # Wait (a while, not forever) for a second download to start: concurrent
+                # calls meet here, one at a time would only time out.
+                self._company.wait_for(lambda: self.most_in_flight > 1, timeout=5)
         try:
             data = self.files[attachment.ref]
             if attachment.ref in self.broken:
                 out.write(data[: len(data) // 2])
                 raise self.broken[attachment.ref]
-            time.sleep(0.01)  # long enough for the others to start
             out.write(data)
         finally:
-            with self._lock:
+            with self._company:
                 self.in_flight -= 1
 
 
