@@ -245,6 +245,14 @@ class AccountingBackend(abc.ABC, Generic[S]):
         """
         raise NotSupported(self.name, [Capability.IMPORT_ATTACHMENTS])
 
+    @property
+    def download_workers(self) -> int:
+        """How many :meth:`download_attachment` calls core may run at once, each on its own
+        thread and with its own ``out``. More than 1 promises that the method is
+        thread-safe; a backend behind a network with a rate limit sets enough to fill it
+        while answers are on their way. Default 1: one at a time."""
+        return 1
+
     def download_attachment(self, attachment: VoucherAttachment, out: BinaryIO) -> None:
         """Write the bytes of ``attachment`` (one that :meth:`list_attachments` yielded) to
         ``out``, a file open for binary writing; core writes to a temporary file and renames

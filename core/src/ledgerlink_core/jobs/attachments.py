@@ -9,7 +9,9 @@ holds and downloads one file when asked (:meth:`AccountingBackend.list_attachmen
 * skips a file already in the folder when it matches everything the backend says about it
   (size, SHA-256), so a second run downloads nothing;
 * writes to a temporary file beside the target and renames it only when complete and
-  checked, so an interrupted run leaves no half file and simply finishes on the next run;
+  checked, so an interrupted run leaves no half file and simply finishes on the next run
+  (which also removes the temporary file of a run that was killed outright);
+* downloads up to the backend's ``download_workers`` files at once;
 * names a file it could not have and goes on with the rest (only a lost login stops it).
 """
 
@@ -17,10 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -98,24 +104,45 @@ def import_attachments(
     ``directory`` (created if missing) and fire ``ledgerlink_import_finished``
     (``kind="attachments"``).
 
+    Files are named in listing order first, then downloaded, up to the backend's
+    :attr:`~ledgerlink_core.backend.AccountingBackend.download_workers` at once; the report
+    keeps the listing order whatever order downloads finish in.
+
     Raises :class:`~ledgerlink_core.errors.InputError` when ``directory`` cannot be created
     or is not a folder, and lets a lost login or permission through (every later file would
     fail the same way); any other failure of one file is reported in the result.
     """
     _prepare(directory)
     listed = list(backend.list_attachments(selector))
-    tally = _Tally()
+    outcomes: list[_Outcome] = []
+    wanted: list[tuple[_Outcome, VoucherAttachment, Path]] = []
     taken: set[str] = set()
     with runtime.progress.task("attachments", total=len(listed)) as task:
         for attachment in listed:
-            _import_one(backend, attachment, directory, taken, tally)
+            outcome = _Outcome(voucher=f"{attachment.series} {attachment.number}")
+            outcomes.append(outcome)
+            try:
+                outcome.name = _unique(attachment_filename(attachment), taken)
+            except ValueError as exc:
+                outcome.failure = AttachmentFailure(
+                    voucher=outcome.voucher, filename=attachment.filename, message=str(exc)
+                )
+                task.advance()
+                continue
+            target = directory / outcome.name
+            if _matches(target, attachment):
+                outcome.kept = True
+                task.advance()
+            else:
+                wanted.append((outcome, attachment, target))
+        for _ in _download_all(backend, wanted):
             task.advance()
     report = AttachmentsReport(
         directory=directory,
-        downloaded=tally.downloaded,
-        kept=tally.kept,
-        failed=tally.failed,
-        bytes_downloaded=tally.size,
+        downloaded=[o.name for o in outcomes if o.name and o.size is not None],
+        kept=[o.name for o in outcomes if o.name and o.kept],
+        failed=[o.failure for o in outcomes if o.failure is not None],
+        bytes_downloaded=sum(o.size or 0 for o in outcomes),
     )
     runtime.notify(
         "ledgerlink_import_finished",
@@ -130,12 +157,20 @@ def import_attachments(
     return report
 
 
+_PART = ".part"
+"""The suffix of a download in progress (``.<name>.<random>.part``, beside its target)."""
+
+
 @dataclass
-class _Tally:
-    downloaded: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
-    failed: list[AttachmentFailure] = field(default_factory=list)
-    size: int = 0
+class _Outcome:
+    """What became of one listed attachment."""
+
+    voucher: str
+    name: str | None = None
+    kept: bool = False
+    size: int | None = None
+    """Bytes written, once downloaded."""
+    failure: AttachmentFailure | None = None
 
 
 def _prepare(directory: Path) -> None:
@@ -145,42 +180,57 @@ def _prepare(directory: Path) -> None:
         raise InputError(f"cannot create the folder: {exc.strerror}", path=directory) from exc
     if not directory.is_dir():
         raise InputError("not a folder", path=directory)
+    # A run killed mid-download (SIGKILL, power loss) leaves its temporary file behind.
+    for leftover in directory.glob(f".*{_PART}"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def _download_all(
+    backend: AccountingBackend, wanted: list[tuple[_Outcome, VoucherAttachment, Path]]
+) -> Iterator[None]:
+    """Download every wanted file, yielding once per file done (in listing order).
+
+    With ``download_workers`` above 1 the downloads run on that many threads, at most twice
+    as many submitted ahead, so memory stays flat however many files there are."""
+    workers = max(1, int(backend.download_workers))
+    if workers == 1 or len(wanted) < 2:
+        for job in wanted:
+            _import_one(backend, *job)
+            yield None
+        return
+    source = iter(wanted)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="attachments") as pool:
+        pending: deque[Future[None]] = deque(
+            pool.submit(_import_one, backend, *job) for job in itertools.islice(source, workers * 2)
+        )
+        try:
+            while pending:
+                pending.popleft().result()  # a lost login or permission propagates
+                for job in itertools.islice(source, 1):
+                    pending.append(pool.submit(_import_one, backend, *job))
+                yield None
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def _import_one(
-    backend: AccountingBackend,
-    attachment: VoucherAttachment,
-    directory: Path,
-    taken: set[str],
-    report: _Tally,
+    backend: AccountingBackend, outcome: _Outcome, attachment: VoucherAttachment, target: Path
 ) -> None:
-    voucher = f"{attachment.series} {attachment.number}"
-
     def fail(message: str) -> None:
-        report.failed.append(
-            AttachmentFailure(voucher=voucher, filename=attachment.filename, message=message)
+        outcome.failure = AttachmentFailure(
+            voucher=outcome.voucher, filename=attachment.filename, message=message
         )
 
     try:
-        name = _unique(attachment_filename(attachment), taken)
-    except ValueError as exc:
-        fail(str(exc))
-        return
-    target = directory / name
-    if _matches(target, attachment):
-        report.kept.append(name)
-        return
-    try:
-        size = _download(backend, attachment, target)
+        outcome.size = _download(backend, attachment, target)
     except (AuthenticationError, PermissionDenied):
         raise
     except LedgerlinkError as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot write {target}: {exc.strerror}")
-    else:
-        report.downloaded.append(name)
-        report.size += size
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -218,7 +268,7 @@ def _sha256(path: Path) -> str:
 
 def _download(backend: AccountingBackend, attachment: VoucherAttachment, target: Path) -> int:
     """Download into a temporary file beside ``target``, check it, rename it into place."""
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=_PART)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
