@@ -44,6 +44,7 @@ bench: .venv/.synced
 	$(RUN) python bench/diff_bench.py
 	$(RUN) python bench/fortnox_bench.py
 	$(RUN) python bench/push_bench.py
+	$(RUN) python bench/attachments_bench.py
 
 clean:
 	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache

@@ -28,7 +28,7 @@ def test_a_library_call_imports_the_year_and_notifies(ledgerlink_runtime: Any, i
         overrides={"path": str(example_company_path())},
         selector=BookkeepingRequest(year=2025),
     )
-    book = pull(ledgerlink_runtime, request)
+    book = pull(ledgerlink_runtime, request).book
     assert book == read_sie(example_company_path()).bookkeeping
     assert imports.calls == [("sie_file", "bookkeeping", example_summary())]
 
@@ -47,7 +47,7 @@ def test_progress_comes_from_the_runtime(ledgerlink_runtime: Any) -> None:
 
 
 def test_a_sie_file_is_read_by_sie_file(ledgerlink_runtime: Any, imports) -> None:
-    book = pull(ledgerlink_runtime, PullRequest(source=example_company_path()))
+    book = pull(ledgerlink_runtime, PullRequest(source=example_company_path())).book
     assert book.company.name == read_sie(example_company_path()).bookkeeping.company.name
     assert imports.calls == [("sie_file", "bookkeeping", example_summary())]
     # Deciding is pure: the name is enough, the file need not exist.
@@ -62,7 +62,7 @@ def test_the_source_beats_a_set_path(ledgerlink_runtime: Any, tmp_path: Path) ->
     request = PullRequest(
         source=example_company_path(), overrides={"path": str(tmp_path / "other.se")}
     )
-    assert pull(ledgerlink_runtime, request).vouchers  # read the source, not other.se
+    assert pull(ledgerlink_runtime, request).book.vouchers  # read the source, not other.se
 
 
 def test_a_file_no_backend_reads_is_a_clear_error(ledgerlink_runtime: Any, tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_two_backends_reading_the_file_must_be_told_apart(
         "with --from BACKEND"
     )
     # --from settles it, and the chosen backend gets its own setting for the file.
-    book = pull(ledgerlink_runtime, PullRequest(backend="sieclone", source=source))
+    book = pull(ledgerlink_runtime, PullRequest(backend="sieclone", source=source)).book
     assert book == read_sie(source).bookkeeping
     assert imports.calls == [("sieclone", "bookkeeping", example_summary())]
 

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "backends": "backends:backends",
     "plugins": "plugins:plugins",
     "pull": "pull:pull",
+    "snapshots": "snapshots:snapshots",
     "ledgers": "ledgers:ledgers",
     "check": "check:check",
     "diff": "diff:diff",

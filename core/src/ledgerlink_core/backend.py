@@ -19,13 +19,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from ledgerlink_core.capabilities import Capabilities, Capability
 from ledgerlink_core.errors import InputError, NotSupported
-from ledgerlink_core.model import Account, Bookkeeping, FiscalYear, SubledgerItem
+from ledgerlink_core.model import Account, Bookkeeping, FiscalYear, SubledgerItem, VoucherAttachment
 from ledgerlink_core.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
@@ -234,6 +234,35 @@ class AccountingBackend(abc.ABC, Generic[S]):
         """Yield the invoices of one subledger that were open at ``request.as_of``, with the
         balance remaining *on that date*. Requires ``import.subledger.<kind>``."""
         raise NotSupported(self.name, [Capability.subledger(request.kind)])
+
+    def list_attachments(self, request: BookkeepingRequest) -> Iterator[VoucherAttachment]:
+        """Yield the supporting documents linked to the vouchers of one fiscal year (the
+        year ``request`` selects, as for :meth:`import_bookkeeping`), in a stable order.
+        Requires ``import.attachments``.
+
+        Listing must not download anything: core decides which files it still needs (those
+        not already in the target folder with the same size and hash) and asks for each.
+        """
+        raise NotSupported(self.name, [Capability.IMPORT_ATTACHMENTS])
+
+    @property
+    def download_workers(self) -> int:
+        """How many :meth:`download_attachment` calls core may run at once, each on its own
+        thread and with its own ``out``. More than 1 promises that the method is
+        thread-safe; a backend behind a network with a rate limit sets enough to fill it
+        while answers are on their way. Default 1: one at a time."""
+        return 1
+
+    def download_attachment(self, attachment: VoucherAttachment, out: BinaryIO) -> None:
+        """Write the bytes of ``attachment`` (one that :meth:`list_attachments` yielded) to
+        ``out``, a file open for binary writing; core writes to a temporary file and renames
+        it only when the download is complete. Requires ``import.attachments``.
+
+        Raises :class:`~ledgerlink_core.errors.BackendError` (or another
+        :class:`~ledgerlink_core.errors.LedgerlinkError`) when this one file cannot be had;
+        core names it and goes on with the rest.
+        """
+        raise NotSupported(self.name, [Capability.IMPORT_ATTACHMENTS])
 
     # --- export: the backend supplies a sink and the target's rules; core drives ------------
 

@@ -23,6 +23,9 @@ class Capability(StrEnum):
     """``import_subledger(kind="customer")``: open customer invoices at a date."""
     IMPORT_SUBLEDGER_SUPPLIER = "import.subledger.supplier"
     """``import_subledger(kind="supplier")``: open supplier invoices at a date."""
+    IMPORT_ATTACHMENTS = "import.attachments"
+    """``list_attachments`` and ``download_attachment``: the supporting documents (underlag)
+    linked to a fiscal year's vouchers."""
     EXPORT_VOUCHERS = "export.vouchers"
     """``export_sink``: write vouchers into the backend (core drives the sink)."""
     EXPORT_ATTACHMENTS = "export.attachments"

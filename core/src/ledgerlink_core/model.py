@@ -42,6 +42,7 @@ __all__ = [
     "SupplierInvoice",
     "TextChange",
     "Voucher",
+    "VoucherAttachment",
     "VoucherExport",
     "VoucherOutcome",
     "VoucherRef",
@@ -395,6 +396,23 @@ class AttachmentRef(Frozen):
     media_type: str
     size: int = Field(ge=0)
     sha256: str
+
+
+class VoucherAttachment(Frozen):
+    """A supporting document (underlag) linked to a voucher in a backend, as the backend
+    lists it for import. Core names the local copy ``<series>-<number>_<filename>``, the rule
+    ``push --attach`` reads, so a round trip keeps every link."""
+
+    series: str
+    number: str
+    filename: str
+    """The file's name as the backend keeps it (core makes it safe before using it)."""
+    ref: str
+    """What the backend needs to download it (Fortnox: the archive file id). Opaque to core."""
+    size: int | None = Field(default=None, ge=0)
+    """Its size in bytes, when the backend says (used to skip files already downloaded)."""
+    sha256: str | None = None
+    """Its SHA-256 (hex), when the backend says."""
 
 
 class VoucherExport(Frozen):

@@ -94,3 +94,20 @@ def test_single_objects_match_the_spec(emulator: Any, path: str, key: str, schem
     )
     assert response.status_code == 200
     _validate(response.json()[key], schema)
+
+
+def test_file_connections_match_the_spec(emulator_factory: Any) -> None:
+    emu = emulator_factory(attached_files=5)
+    token = emu.issue_tokens()["access_token"]
+    year = emu.state.default_year().id
+    response = httpx.get(
+        f"{emu.api_base}/voucherfileconnections",
+        params={"financialyear": year, "voucheryear": year},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    _validate(body["MetaInformation"], "fortnox_MetaInformation")
+    assert len(body["VoucherFileConnections"]) == 5
+    for item in body["VoucherFileConnections"]:
+        _validate(item, "fortnox_VoucherFileConnection")

@@ -9,7 +9,8 @@ from typing import Literal
 import click
 from ledgerlink_core.backend import BookkeepingRequest
 from ledgerlink_core.config import parse_assignments
-from ledgerlink_core.jobs import PullRequest
+from ledgerlink_core.errors import ProblemsFound
+from ledgerlink_core.jobs import AttachmentsReport, PullRequest
 from ledgerlink_core.jobs import pull as run_pull
 from ledgerlink_core.model import Bookkeeping
 from ledgerlink_core.runtime import Runtime
@@ -28,6 +29,19 @@ from ledgerlink_cli.render import echo_json
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="Write a SIE file (.se 4E, .si 4I)."
 )
+@click.option(
+    "--attachments",
+    "attachments_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIR",
+    help="Also download the year's supporting documents into DIR as <series>-<number>_<name> "
+    "(what push --attach reads). Files already there are not downloaded again.",
+)
+@click.option(
+    "--no-snapshot",
+    is_flag=True,
+    help="Keep no snapshot of this import (diff --from compares with the last one kept).",
+)
 @json_option
 @click.pass_obj
 def pull(
@@ -39,12 +53,17 @@ def pull(
     year_index: int | None,
     on_date: dt.date | None,
     output: Path | None,
+    attachments_dir: Path | None,
+    no_snapshot: bool,
     as_json: bool,
 ) -> None:
     """Import bookkeeping: company, chart, dimensions, balances and every voucher.
 
     A file given directly (``ledgerlink pull books.se``) is read by the installed backend
     that reads such files (a SIE file: ``sie_file``); ``--from`` names it when several do.
+
+    Every pull keeps a snapshot of what it imported in the data directory (see
+    ``ledgerlink snapshots``), the baseline that ``ledgerlink diff --from`` compares with.
     """
     if output is not None and as_json:
         raise click.UsageError("choose one of -o/--output and --json")
@@ -53,8 +72,13 @@ def pull(
         overrides=parse_assignments(assignments),
         source=source,
         selector=BookkeepingRequest(year=year, year_index=year_index, on_date=on_date),
+        snapshot=not no_snapshot,
+        attachments=attachments_dir,
     )
-    book = run_pull(runtime, request)
+    result = run_pull(runtime, request)
+    book = result.book
+    if result.attachments is not None:
+        _report_attachments(result.attachments)
 
     if as_json:
         echo_json(book.model_dump(mode="json"))
@@ -66,6 +90,27 @@ def pull(
         click.echo(f"wrote {output} (SIE {sie_type}, {len(book.vouchers)} vouchers)", err=True)
     else:
         click.echo(summary(book))
+    if result.attachments is not None and not result.attachments.ok:
+        failed = result.attachments.failed
+        raise ProblemsFound(
+            f"{len(failed)} attachment(s) could not be imported into "
+            f"{result.attachments.directory}; run the same command again to retry them"
+        )
+
+
+def _report_attachments(report: AttachmentsReport) -> None:
+    """One line per failed file and a count, on stderr (stdout carries the bookkeeping)."""
+    for failure in report.failed:
+        click.echo(
+            f"attachment {failure.filename!r} of voucher {failure.voucher}: {failure.message}",
+            err=True,
+        )
+    click.echo(
+        f"attachments in {report.directory}: {len(report.downloaded)} downloaded "
+        f"({report.bytes_downloaded} bytes), {len(report.kept)} already there, "
+        f"{len(report.failed)} failed",
+        err=True,
+    )
 
 
 def summary(book: Bookkeeping) -> str:

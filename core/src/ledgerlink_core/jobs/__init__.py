@@ -21,15 +21,23 @@ Import the functions and models from here: each function has its module's name a
 as an attribute of this package.
 """
 
+from ledgerlink_core.jobs.attachments import (
+    AttachmentFailure,
+    AttachmentsReport,
+    import_attachments,
+)
 from ledgerlink_core.jobs.diff import DiffRequest, diff
 from ledgerlink_core.jobs.doctor import DoctorCheck, DoctorReport, DoctorRequest, doctor
 from ledgerlink_core.jobs.journal_status import JournalStatus, JournalStatusRequest, journal_status
-from ledgerlink_core.jobs.pull import PullRequest, pull
+from ledgerlink_core.jobs.pull import PullRequest, PullResult, pull
 from ledgerlink_core.jobs.push import PushRequest, push
 from ledgerlink_core.jobs.reconcile import ReconcileRequest, reconcile
+from ledgerlink_core.jobs.snapshots import SnapshotsRequest, snapshots
 from ledgerlink_core.jobs.subledgers import SubledgersRequest, SubledgersResult, subledgers
 
 __all__ = [
+    "AttachmentFailure",
+    "AttachmentsReport",
     "DiffRequest",
     "DoctorCheck",
     "DoctorReport",
@@ -37,15 +45,19 @@ __all__ = [
     "JournalStatus",
     "JournalStatusRequest",
     "PullRequest",
+    "PullResult",
     "PushRequest",
     "ReconcileRequest",
+    "SnapshotsRequest",
     "SubledgersRequest",
     "SubledgersResult",
     "diff",
     "doctor",
+    "import_attachments",
     "journal_status",
     "pull",
     "push",
     "reconcile",
+    "snapshots",
     "subledgers",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from ledgerlink_core.backend import AccountingBackend, BookkeepingRequest
 from ledgerlink_core.capabilities import Capability
 from ledgerlink_core.errors import InputError
+from ledgerlink_core.jobs.attachments import AttachmentsReport, import_attachments
+from ledgerlink_core.jobs.snapshots import snapshot_store
 from ledgerlink_core.model import Bookkeeping
 from ledgerlink_core.runtime import Runtime
+from ledgerlink_core.snapshots import Snapshot
 
 __all__ = [
     "PullRequest",
+    "PullResult",
     "import_bookkeeping",
     "pull",
 ]
+
+log = logging.getLogger("ledgerlink")
 
 
 class PullRequest(BaseModel):
@@ -36,21 +43,47 @@ class PullRequest(BaseModel):
     selector: BookkeepingRequest = Field(default_factory=BookkeepingRequest)
     """Which fiscal year: at most one of ``year``, ``year_index``, ``on_date`` (the
     current year when none is given)."""
+    snapshot: bool = True
+    """Keep a snapshot of what was imported (:mod:`ledgerlink_core.snapshots`), the baseline
+    ``diff --from`` compares the backend with later."""
+    attachments: Path | None = None
+    """Also import the year's supporting documents into this folder (needs
+    ``import.attachments``; see :func:`~ledgerlink_core.jobs.attachments.import_attachments`)."""
 
 
-def pull(runtime: Runtime, request: PullRequest, *, transport: Any = None) -> Bookkeeping:
-    """Import the requested fiscal year and fire ``ledgerlink_import_finished``.
+class PullResult(BaseModel):
+    """What a pull imported, the snapshot it kept and, when asked, the attachments."""
+
+    model_config = ConfigDict(frozen=True)
+
+    book: Bookkeeping
+    snapshot: Snapshot | None = None
+    """The snapshot this pull made or refreshed; None when ``snapshot=False``."""
+    attachments: AttachmentsReport | None = None
+
+
+def pull(runtime: Runtime, request: PullRequest, *, transport: Any = None) -> PullResult:
+    """Import the requested fiscal year, fire ``ledgerlink_import_finished``, keep a snapshot
+    and, when asked, import the year's attachments.
 
     Raises :class:`~ledgerlink_core.errors.InputError` when the request says nowhere to import
     from or no single installed backend reads ``source``, and
     :class:`~ledgerlink_core.errors.NotSupported` (before any I/O) when the backend cannot
-    import a bookkeeping.
+    import a bookkeeping (or attachments, when asked for).
     """
     name, overrides = _backend_and_settings(runtime, request)
-    with runtime.open_backend(
-        name, overrides, require=[Capability.IMPORT_BOOKKEEPING], transport=transport
-    ) as backend:
-        return import_bookkeeping(runtime, backend, request.selector)
+    require = [Capability.IMPORT_BOOKKEEPING]
+    if request.attachments is not None:
+        require.append(Capability.IMPORT_ATTACHMENTS)
+    with runtime.open_backend(name, overrides, require=require, transport=transport) as backend:
+        book = import_bookkeeping(runtime, backend, request.selector)
+        snapshot = _keep_snapshot(runtime, book, backend.name) if request.snapshot else None
+        attachments = None
+        if request.attachments is not None:
+            attachments = import_attachments(
+                runtime, backend, request.selector, request.attachments
+            )
+    return PullResult(book=book, snapshot=snapshot, attachments=attachments)
 
 
 def import_bookkeeping(
@@ -66,6 +99,16 @@ def import_bookkeeping(
         summary={"accounts": len(book.accounts), "vouchers": len(book.vouchers)},
     )
     return book
+
+
+def _keep_snapshot(runtime: Runtime, book: Bookkeeping, backend: str) -> Snapshot | None:
+    """Keep the snapshot; a store that cannot be written (a full disk, a read-only data
+    directory) costs the baseline of ``diff --from``, not the import: it is a warning."""
+    try:
+        return snapshot_store(runtime).keep(book, backend=backend)
+    except InputError as exc:
+        log.warning("no snapshot kept of this pull (diff --from will not see it): %s", exc)
+        return None
 
 
 def _backend_and_settings(runtime: Runtime, request: PullRequest) -> tuple[str, dict[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ledgerlink_core.testing.suites.attachments import AttachmentImportTests
 from ledgerlink_core.testing.suites.capabilities import CapabilityTests
 from ledgerlink_core.testing.suites.credentials import CredentialsTests
 from ledgerlink_core.testing.suites.exporting import ExportTests
@@ -26,6 +27,7 @@ GROUPS: tuple[type, ...] = (
     ImportBookkeepingTests,
     SubledgerTests,
     ExportTests,
+    AttachmentImportTests,
 )
 
 

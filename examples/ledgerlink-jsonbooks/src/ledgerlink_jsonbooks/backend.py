@@ -1,9 +1,9 @@
 """The ``jsonbooks`` backend: a folder of JSON ledgers.
 
 Started from ``ledgerlink plugins new jsonbooks`` and grown to every capability ledgerlink
-has: bookkeeping import, both subledgers as of a date, and exactly-once voucher export with
-attachments and a locked period. A real backend would call an API where this one reads and
-writes files; the shape stays the same.
+has: bookkeeping import with the vouchers' documents, both subledgers as of a date, and
+exactly-once voucher export with attachments and a locked period. A real backend would call
+an API where this one reads and writes files; the shape stays the same.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 
 from ledgerlink_core import (
     Account,
@@ -28,9 +28,10 @@ from ledgerlink_core import (
     InputError,
     SubledgerItem,
     SubledgerRequest,
+    VoucherAttachment,
 )
 
-from ledgerlink_jsonbooks.export import FolderSink
+from ledgerlink_jsonbooks.export import CONNECTED, FolderSink
 from ledgerlink_jsonbooks.store import Folder
 
 #: Largest attachment accepted (declared in the capabilities, checked before export).
@@ -81,6 +82,33 @@ class JsonbooksBackend(AccountingBackend[JsonbooksSettings]):
         if year is None or not _matches(year, request):
             raise InputError(f"it holds only the fiscal year {year}", path=self.folder.book_path)
         return book
+
+    def list_attachments(self, request: BookkeepingRequest) -> Iterator[VoucherAttachment]:
+        """The documents connected to the year's vouchers (``attachments.json``), by voucher."""
+        year = self.import_bookkeeping(request).fiscal_year(0)
+        assert year is not None  # import_bookkeeping checked it
+        connected: dict[str, list[str]] = self.folder.read_json(CONNECTED, {})
+        for key, file_ids in sorted(connected.items()):
+            series, number, year_end = key.split(" ")
+            if year_end != str(year.end.year):
+                continue
+            for file_id in file_ids:
+                path = self.folder.directory / "attachments" / file_id
+                yield VoucherAttachment(
+                    series=series,
+                    number=number,
+                    filename=file_id.split("-", 1)[-1],  # without the stored hash prefix
+                    ref=file_id,
+                    size=path.stat().st_size if path.is_file() else None,
+                )
+
+    def download_attachment(self, attachment: VoucherAttachment, out: BinaryIO) -> None:
+        """Copy the stored document into ``out``."""
+        path = self.folder.directory / "attachments" / attachment.ref
+        try:
+            out.write(path.read_bytes())
+        except FileNotFoundError:
+            raise InputError("the document is gone", path=path) from None
 
     def import_subledger(self, request: SubledgerRequest) -> Iterator[SubledgerItem]:
         """Invoices open at ``request.as_of``, with the balance left on that date."""

@@ -14,14 +14,14 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import httpx
 from ledgerlink_core import BackendError, BackendUnavailable, TokenStore
 
 from ledgerlink_fortnox.auth import FortnoxAuth, OAuthClient
 from ledgerlink_fortnox.convert import dumps
-from ledgerlink_fortnox.errors import to_ledgerlink_error
+from ledgerlink_fortnox.errors import NotFound, to_ledgerlink_error
 from ledgerlink_fortnox.settings import FortnoxSettings
 from ledgerlink_fortnox.transport import (
     RetryingTransport,
@@ -33,6 +33,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MAX_PAGE_SIZE = 500
+DOWNLOAD_CHUNK = 64 * 1024
 Params = Mapping[str, str | int]
 
 
@@ -140,15 +141,21 @@ class FortnoxClient:
         what = action or f"{method} /3/{path.lstrip('/')}"
         content = dumps(json_body) if json_body is not None else None
         headers = {"Content-Type": "application/json"} if content is not None else None
+        request = self.http.build_request(
+            method,
+            path.lstrip("/"),
+            params=dict(params) if params else None,
+            content=content,
+            files=files,
+            headers=headers,
+        )
+        return self._send(request, what, stream=False)
+
+    def _send(self, request: httpx.Request, what: str, *, stream: bool) -> httpx.Response:
+        """Send through the pacing and retrying transport; map every failure to one line.
+        With ``stream`` the body of a 2xx answer is left to the caller to read and close."""
         try:
-            response = self.http.request(
-                method,
-                path.lstrip("/"),
-                params=dict(params) if params else None,
-                content=content,
-                files=files,
-                headers=headers,
-            )
+            response = self.http.send(request, stream=stream)
         except httpx.TimeoutException as exc:
             raise BackendUnavailable(
                 f"{what}: Fortnox did not answer in time ({type(exc).__name__}); try again "
@@ -161,6 +168,13 @@ class FortnoxClient:
             ) from exc
         if response.is_success:
             return response
+        if stream:
+            try:
+                response.read()  # the error body says why
+            except httpx.HTTPError:
+                pass
+            finally:
+                response.close()
         raise to_ledgerlink_error(response, action=what)
 
     def get_json(self, path: str, params: Params | None = None, *, action: str = "") -> Any:
@@ -171,6 +185,58 @@ class FortnoxClient:
     def get_bytes(self, path: str, params: Params | None = None, *, action: str = "") -> bytes:
         """GET a raw body (SIE files, attachments)."""
         return self.request("GET", path, params=params, action=action).content
+
+    def download(
+        self,
+        path: str,
+        out: BinaryIO,
+        params: Params | None = None,
+        *,
+        action: str = "",
+        not_json: bool = False,
+    ) -> int:
+        """GET a file and write its body into ``out``; return the bytes written.
+
+        The request is paced and retried like any other (a 429 or 5xx before the body
+        starts). A connection lost in the middle of the body is :class:`BackendUnavailable`,
+        as is a body shorter than its ``Content-Length``: the caller discards what it got.
+        With ``not_json`` a JSON answer is :class:`~.errors.NotFound` (an endpoint that
+        answers a file or a folder's description sent the description).
+
+        The auth flow reads every answer whole before handing it on (it needs the body of a
+        token answer), so a file is held in memory once while it is written; Fortnox's
+        documents are a few MB at most.
+        """
+        what = action or f"GET /3/{path.lstrip('/')}"
+        request = self.http.build_request(
+            "GET",
+            path.lstrip("/"),
+            params=dict(params) if params else None,
+            headers={"Accept": "*/*"},  # a file, not JSON
+        )
+        response = self._send(request, what, stream=True)
+        if not_json and response.headers.get("content-type", "").startswith("application/json"):
+            response.close()
+            raise NotFound(f"{what}: Fortnox sent a description, not the file")
+        written = 0
+        try:
+            for chunk in response.iter_bytes(DOWNLOAD_CHUNK):
+                out.write(chunk)
+                written += len(chunk)
+        except httpx.HTTPError as exc:
+            raise BackendUnavailable(
+                f"{what}: the download broke off after {written} bytes ({exc or type(exc)}); "
+                f"run the same command again to fetch it"
+            ) from exc
+        finally:
+            response.close()
+        expected = response.headers.get("content-length")
+        plain = "content-encoding" not in response.headers  # else it counts compressed bytes
+        if plain and expected is not None and expected.isdigit() and int(expected) != written:
+            raise BackendUnavailable(
+                f"{what}: got {written} of {expected} bytes; run the same command again"
+            )
+        return written
 
     @staticmethod
     def _json(response: httpx.Response, what: str) -> Any:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         AccountSetting,
         EmulatorConfig,
     )
+    from ledgerlink_fortnox_emulator.documents import attach_documents
     from ledgerlink_fortnox_emulator.seed import build_state
     from ledgerlink_fortnox_emulator.server import RunningEmulator, run_emulator, start_emulator
     from ledgerlink_fortnox_emulator.state import EmulatorState
@@ -44,6 +45,7 @@ _HOMES = {
     "EmulatorConfig": "config",
     "EmulatorState": "state",
     "RunningEmulator": "server",
+    "attach_documents": "documents",
     "build_state": "seed",
     "run_emulator": "server",
     "start_emulator": "server",
@@ -57,6 +59,7 @@ __all__ = [
     "EmulatorConfig",
     "EmulatorState",
     "RunningEmulator",
+    "attach_documents",
     "build_state",
     "run_emulator",
     "start_emulator",

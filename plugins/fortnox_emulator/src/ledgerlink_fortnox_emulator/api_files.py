@@ -1,4 +1,5 @@
-"""Inbox and archive uploads, and connecting files to vouchers."""
+"""Inbox and archive: uploads, downloads, folders, and connecting files to vouchers (and
+listing those connections by year, for attachments import)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import email.policy
 import uuid
 from typing import Any
 
-from ledgerlink_fortnox_emulator.errors import ApiError, bad_request, not_found
+from ledgerlink_fortnox_emulator.errors import ApiError, bad_request, invalid_filter, not_found
 from ledgerlink_fortnox_emulator.routing import (
     Context,
     Request,
     Response,
     Router,
     check_fields,
+    paged,
     parse_int,
     select_year,
 )
@@ -162,11 +164,45 @@ def _stored(ctx: Context, file_id: str) -> InboxFile:
     return found
 
 
+def _file_response(ctx: Context, f: InboxFile) -> Response:
+    cut = f.id in ctx.config.cut_downloads or f.name in ctx.config.cut_downloads
+    return Response(200, f.data, content_type=f.content_type, cut=cut)
+
+
 @router.add("GET", "/3/archive/{Id}", "archive")
 def stored_file(ctx: Context, req: Request) -> Response:
     """An uploaded file's bytes: inbox and archive share one store."""
-    f = _stored(ctx, req.params["Id"])
-    return Response(200, f.data, content_type=f.content_type)
+    with ctx.state.lock:
+        f = _stored(ctx, req.params["Id"])
+    return _file_response(ctx, f)
+
+
+@router.add("GET", "/3/archive", "archive")
+def archive(ctx: Context, req: Request) -> Response:
+    """``?fileid=`` a file's bytes (the spec: "Providing fileId will return given file");
+    otherwise the folder ``path`` names (default the root) with the files uploaded to it."""
+    if req.query.get("fileid"):
+        with ctx.state.lock:
+            f = _stored(ctx, req.query["fileid"])
+        return _file_response(ctx, f)
+    folder = req.query.get("path") or "root"
+    with ctx.state.lock:
+        files = [f for f in ctx.state.files.values() if f.folder == folder]
+    if not files and folder != "root":
+        raise not_found(2000588, f"Kan inte hitta mappen {folder}")
+    return Response(
+        200,
+        {
+            "Folder": {
+                "@url": f"{req.base_url}/3/archive?path={folder}",
+                "Email": "",
+                "Files": [_file_json(req, f, "archive") for f in files],
+                "Folders": [],
+                "Id": folder,
+                "Name": folder,
+            }
+        },
+    )
 
 
 @router.add("GET", "/3/inbox/{Id}", "inbox")
@@ -237,18 +273,59 @@ def connect_file(ctx: Context, req: Request) -> Response:
     return Response(201, {"VoucherFileConnection": _connection_json(ctx, req, connection)})
 
 
+#: The search parameters Fortnox documents for the listing (its OpenAPI tag's table).
+CONNECTION_SEARCH = ("voucherdescription", "vouchernumber", "voucherseries", "voucheryear")
+
+
+def _connection_year(ctx: Context, req: Request) -> int | None:
+    """The year id the listing is narrowed to: ``financialyear`` (an unknown id is 404, as
+    for every year-bound resource) or ``voucheryear``; None for every year."""
+    if not ctx.config.honour_connection_year:
+        return None
+    year = None
+    if req.query.get("financialyear"):
+        year = select_year(ctx, req).id
+    if req.query.get("voucheryear"):
+        asked = parse_int(req.query["voucheryear"], "voucheryear")
+        if year is not None and asked != year:
+            return -1  # two different years: nothing is in both
+        year = asked
+    return year
+
+
 @router.add("GET", "/3/voucherfileconnections", "connectfile")
 def connections(ctx: Context, req: Request) -> Response:
+    """The connections, paged, by voucher (year, series, number) and in the order they were
+    made; narrowed by the documented search parameters (no named ``filter``, no ``sortby``)."""
     q = req.query
+    if q.get("filter"):
+        raise invalid_filter()
+    if q.get("sortby"):
+        raise bad_request(2000588, f"Ogiltig parameter i anropet: sortby={q['sortby']}")
+    year = _connection_year(ctx, req)
+    number = parse_int(q["vouchernumber"], "vouchernumber") if q.get("vouchernumber") else None
+    series = q.get("voucherseries") or None
+    described = (q.get("voucherdescription") or "").casefold()
     with ctx.state.lock:
         found = [
             c
             for c in ctx.state.file_connections.values()
-            if (not q.get("voucheryear") or str(c.year) == q["voucheryear"])
-            and (not q.get("voucherseries") or c.series == q["voucherseries"])
-            and (not q.get("vouchernumber") or str(c.number) == q["vouchernumber"])
+            if (year is None or c.year == year)
+            and (series is None or c.series == series)
+            and (number is None or c.number == number)
         ]
-    return Response(200, {"VoucherFileConnections": [_connection_json(ctx, req, c) for c in found]})
+        if described:
+            found = [c for c in found if described in _description(ctx, c).casefold()]
+        order = {file_id: i for i, file_id in enumerate(ctx.state.file_connections)}
+        found.sort(key=lambda c: (c.year, c.series, c.number, order[c.file_id]))
+        return paged(
+            ctx, req, "VoucherFileConnections", found, lambda c: _connection_json(ctx, req, c)
+        )
+
+
+def _description(ctx: Context, c: FileConnection) -> str:
+    voucher = ctx.state.get_voucher(c.year, c.series, c.number)
+    return voucher.description if voucher else ""
 
 
 @router.add("GET", "/3/voucherfileconnections/{FileId}", "connectfile")

@@ -137,6 +137,14 @@ class EmulatorConfig:
     """``fromdate``/``todate`` narrow ``/3/vouchers/sublist/{series}``; False ignores them there
     (Fortnox documents only ``financialyear`` on the sublist; ``/3/vouchers`` always honours
     them)."""
+    honour_connection_year: bool = True
+    """``financialyear`` and ``voucheryear`` narrow ``GET /3/voucherfileconnections`` to one
+    year; False ignores both and lists every year's connections (a client must not trust
+    the filter blindly)."""
+    cut_downloads: frozenset[str] = frozenset()
+    """Archive files (by id or name) whose download breaks off: ``GET /3/archive/{id}``
+    sends the headers and half the body, then closes the connection (a lost connection
+    in the middle of a download)."""
     truncate_long_texts: bool = False
     """Over-long voucher texts (``Description`` > 200, ``Comments`` > 1000,
     ``TransactionInformation`` > 100 characters) are refused with 2000359; True cuts them to
@@ -185,6 +193,12 @@ class EmulatorConfig:
     """Share of generated invoices in EUR."""
     synthetic_vouchers: int = 0
     """Extra balanced vouchers generated into the current year (for benchmarks)."""
+    attached_files: int = 0
+    """Documents (PDF, JPEG, PNG of varied sizes and names) stored in the archive and
+    connected to the preselected year's vouchers, every fourth voucher getting two
+    (:func:`~ledgerlink_fortnox_emulator.documents.attach_documents`)."""
+    attached_file_max_bytes: int | None = None
+    """Cap on those documents' sizes (None: up to about 600 kB)."""
     subledger_skew: dict[str, Decimal] = field(default_factory=dict)
     """A known difference between subledger and ledger at the year-end: ``{"customer":
     Decimal("100")}`` leaves that much more open in the customer subledger than 1510 says."""

@@ -52,6 +52,8 @@ class Response:
     body: Any = None
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    cut: bool = False
+    """Send half the body and close the connection (``cut_downloads``)."""
 
 
 Handler = Callable[["Context", Request], Response]

@@ -102,6 +102,16 @@ def build_state(config: EmulatorConfig, book: Bookkeeping | None = None) -> Emul
     _seed_ledger(state, book, config)
     if config.synthetic_vouchers:
         _synthesise_vouchers(state, config.synthetic_vouchers, rng)
+    state.preselected_year = config.preselected_year
+    if config.attached_files:
+        from ledgerlink_fortnox_emulator.documents import attach_documents
+
+        attach_documents(
+            state,
+            config.attached_files,
+            seed=config.seed,
+            max_size=config.attached_file_max_bytes,
+        )
     generator = _SubledgerGenerator(state, config, rng)
     generator.run()
     state.locked_until = config.locked_until

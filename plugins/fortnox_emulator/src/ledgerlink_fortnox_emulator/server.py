@@ -162,6 +162,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if payload and self.command != "HEAD":
+            if response.cut:
+                # Half the promised body, then a closed connection: a download broken off.
+                self.wfile.write(payload[: len(payload) // 2])
+                self.wfile.flush()
+                self._drop()
+                return
             self.wfile.write(payload)
 
     def _drop(self) -> None:
@@ -296,6 +302,8 @@ RUNTIME_KNOBS = frozenset(
         "refresh_token_lifetime",
         "max_upload_bytes",
         "truncate_long_texts",
+        "honour_connection_year",
+        "cut_downloads",
         "voucher_list_comments",
         "honour_date_filter",
         "invoice_list_rate_as_text",
@@ -312,7 +320,7 @@ def configure(config: EmulatorConfig, changes: dict[str, Any]) -> None:
     for name, value in changes.items():
         if name not in known or name not in RUNTIME_KNOBS:
             raise ValueError(f"not a runtime setting of the emulator: {name}")
-        if name in ("licences", "granted_scopes") and value is not None:
+        if name in ("licences", "granted_scopes", "cut_downloads") and value is not None:
             value = frozenset(value)
         if name == "redirect_uris":
             value = tuple(value)

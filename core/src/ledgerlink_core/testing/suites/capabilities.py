@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from ledgerlink_core.backend import AccountingBackend, BookkeepingRequest, SubledgerRequest
 from ledgerlink_core.capabilities import Capabilities, Capability
 from ledgerlink_core.errors import NotSupported
-from ledgerlink_core.model import Bookkeeping
+from ledgerlink_core.model import Bookkeeping, VoucherAttachment
 from ledgerlink_core.runtime import Runtime
 from ledgerlink_core.testing.noio import RequestLog, watch_io
 from ledgerlink_core.testing.suites.base import KitBase
@@ -23,18 +24,26 @@ __all__ = [
 ]
 
 
-def _calls() -> dict[Capability, Callable[[AccountingBackend], object]]:
-    """For each capability with a method of its own, the call that must raise NotSupported."""
+Call = Callable[[AccountingBackend], object]
+
+
+def _calls() -> dict[Capability, tuple[Call, ...]]:
+    """For each capability with methods of its own, the calls that must raise NotSupported."""
     day = dt.date(2025, 12, 31)
+    document = VoucherAttachment(series="A", number="1", filename="kvitto.pdf", ref="kit")
     return {
-        Capability.IMPORT_BOOKKEEPING: lambda b: b.import_bookkeeping(BookkeepingRequest()),
-        Capability.IMPORT_SUBLEDGER_CUSTOMER: lambda b: list(
-            b.import_subledger(SubledgerRequest(kind="customer", as_of=day))
+        Capability.IMPORT_BOOKKEEPING: (lambda b: b.import_bookkeeping(BookkeepingRequest()),),
+        Capability.IMPORT_SUBLEDGER_CUSTOMER: (
+            lambda b: list(b.import_subledger(SubledgerRequest(kind="customer", as_of=day))),
         ),
-        Capability.IMPORT_SUBLEDGER_SUPPLIER: lambda b: list(
-            b.import_subledger(SubledgerRequest(kind="supplier", as_of=day))
+        Capability.IMPORT_SUBLEDGER_SUPPLIER: (
+            lambda b: list(b.import_subledger(SubledgerRequest(kind="supplier", as_of=day))),
         ),
-        Capability.EXPORT_VOUCHERS: lambda b: b.export_sink(),
+        Capability.IMPORT_ATTACHMENTS: (
+            lambda b: list(b.list_attachments(BookkeepingRequest())),
+            lambda b: b.download_attachment(document, BytesIO()),
+        ),
+        Capability.EXPORT_VOUCHERS: (lambda b: b.export_sink(),),
     }
 
 
@@ -63,17 +72,15 @@ class CapabilityTests(KitBase):
                 )
             assert str(cap) in caught.value.missing
             assert not io, f"refusing {cap} did I/O:\n{io.summary()}"
-            # ...and the backend's own method refuses it too, without touching anything.
-            call = calls.get(cap)
-            if call is None:
-                continue
-            with runtime.open_backend(
-                backend_name, settings, transport=forbidding_transport
-            ) as opened:
-                with watch_io([sample_dir]) as io, pytest.raises(NotSupported) as caught:
-                    call(opened)
-                assert not io, f"{cap} was refused only after I/O:\n{io.summary()}"
-            assert caught.value.backend == backend_name
+            # ...and the backend's own methods refuse it too, without touching anything.
+            for call in calls.get(cap, ()):
+                with runtime.open_backend(
+                    backend_name, settings, transport=forbidding_transport
+                ) as opened:
+                    with watch_io([sample_dir]) as io, pytest.raises(NotSupported) as caught:
+                        call(opened)
+                    assert not io, f"{cap} was refused only after I/O:\n{io.summary()}"
+                assert caught.value.backend == backend_name
         assert not http_log.requests, f"requests were sent: {http_log.requests}"
 
     def test_attachments_are_refused_where_undeclared(

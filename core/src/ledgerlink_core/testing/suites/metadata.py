@@ -34,6 +34,8 @@ METHODS: dict[str, tuple[Capability, ...]] = {
         Capability.IMPORT_SUBLEDGER_CUSTOMER,
         Capability.IMPORT_SUBLEDGER_SUPPLIER,
     ),
+    "list_attachments": (Capability.IMPORT_ATTACHMENTS,),
+    "download_attachment": (Capability.IMPORT_ATTACHMENTS,),
     "export_sink": (Capability.EXPORT_VOUCHERS,),
 }
 #: Capabilities that only make sense on top of another.
