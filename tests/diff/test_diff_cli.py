@@ -108,3 +108,19 @@ def test_a_missing_file_exits_2(run_cli, tmp_path: Path) -> None:
 def test_help_documents_the_exit_codes(run_cli) -> None:
     text = run_cli("diff", "--help").stdout
     assert "0 the files are equal; 1 they differ; 2 a file is missing or" in text
+
+
+def test_the_text_shows_the_first_twenty_of_a_list(run_cli, tmp_path: Path) -> None:
+    more = b"".join(
+        b'#VER B %d 20250106 "Extra"\r\n{\r\n#TRANS 1930 {} -5\r\n#TRANS 3001 {} 5\r\n}\r\n' % n
+        for n in range(1, 26)
+    )
+    old = write(tmp_path, "old.se", GOOD)
+    new = write(tmp_path, "new.se", GOOD + more)
+    lines = run_cli("diff", str(old), str(new)).stdout.splitlines()
+    assert lines[0].endswith(": 25 voucher(s) added")
+    shown = [line for line in lines if line.startswith("  + B ")]
+    assert shown[0] == "  + B 1  2025-01-06  'Extra'" and len(shown) == 20
+    assert lines[-1] == "  ... and 5 more (--json has them all)"
+    data = json.loads(run_cli("diff", str(old), str(new), "--json").stdout)
+    assert [v["number"] for v in data["vouchers"]["added"]] == [str(n) for n in range(1, 26)]
