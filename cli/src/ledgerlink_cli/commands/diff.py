@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
+from ledgerlink_core.backend import BookkeepingRequest
+from ledgerlink_core.config import parse_assignments
 from ledgerlink_core.diff import BalanceChange, DiffReport, DiffRow, NameChange, VoucherChange
 from ledgerlink_core.errors import ProblemsFound
 from ledgerlink_core.jobs import DiffRequest
 from ledgerlink_core.jobs import diff as run_diff
 from ledgerlink_core.runtime import Runtime
 
-from ledgerlink_cli.options import json_option
+from ledgerlink_cli.options import DATE, json_option, set_option
 from ledgerlink_cli.render import echo_json, table
 
 EPILOG = """\b
@@ -23,8 +26,14 @@ encoding, 100 vs 100.00, row order) is equal. Balances are #IB/#OIB, #UB/#OUB,
 as zero. --json has every item; the text shows the first few of each list.
 
 \b
+With --from, the last snapshot that `ledgerlink pull` kept of the company and
+year from that backend is compared with what the backend holds now; diff keeps
+no snapshot itself, so the baseline stays the last pull.
+
+\b
 Exit codes: 0 the files are equal; 1 they differ; 2 a file is missing or
-unreadable (the message names the file and line); others as for every command.
+unreadable (the message names the file and line), or --from has no snapshot
+to compare with yet; others as for every command.
 """
 
 #: Items shown per list on a terminal (``--json`` has them all).
@@ -32,20 +41,60 @@ SHOWN = 20
 
 
 @click.command(epilog=EPILOG)
-@click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("old", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--from",
+    "backend",
+    metavar="BACKEND",
+    help="Compare the last snapshot (what the last pull imported) with BACKEND now.",
+)
+@set_option
+@click.option("--year", type=int, help="With --from: the fiscal year ending in this year.")
+@click.option("--year-index", type=int, help="With --from: the fiscal year by index.")
+@click.option("--date", "on_date", type=DATE, help="With --from: the year containing this date.")
 @json_option
 @click.pass_obj
-def diff(runtime: Runtime, old: Path, new: Path, as_json: bool) -> None:
-    """Compare two SIE files: vouchers added, removed and changed, balances moved, accounts
-    and objects added, removed or renamed."""
-    report = run_diff(runtime, DiffRequest(old=old, new=new))
+def diff(
+    runtime: Runtime,
+    old: Path | None,
+    new: Path | None,
+    backend: str | None,
+    assignments: tuple[str, ...],
+    year: int | None,
+    year_index: int | None,
+    on_date: dt.date | None,
+    as_json: bool,
+) -> None:
+    """Compare two SIE files, or what the last pull imported with the backend now: vouchers
+    added, removed and changed, balances moved, accounts and objects added, removed or
+    renamed.
+
+    \b
+    Examples:
+      ledgerlink diff january.se today.se
+      ledgerlink diff --from fortnox --year 2025
+    """
+    if backend is None and (old is None or new is None):
+        raise click.UsageError("give two SIE files (OLD NEW), or --from BACKEND")
+    if backend is not None and old is not None:
+        raise click.UsageError("give two SIE files or --from BACKEND, not both")
+    if backend is None and (assignments or year or year_index or on_date):
+        raise click.UsageError("--set, --year, --year-index and --date go with --from")
+    request = DiffRequest(
+        old=old,
+        new=new,
+        backend=backend,
+        overrides=parse_assignments(assignments),
+        selector=BookkeepingRequest(year=year, year_index=year_index, on_date=on_date),
+    )
+    report = run_diff(runtime, request)
     if as_json:
         echo_json(report.model_dump(mode="json"))
     else:
         click.echo(render(report))
     if not report.equal:
-        raise ProblemsFound(f"{old} and {new} differ: {_counts(report)}")
+        raise ProblemsFound(f"{report.old.file} and {report.new.file} differ: {_counts(report)}")
 
 
 def _counts(report: DiffReport) -> str:
