@@ -26,10 +26,10 @@ import httpx
 CLI = [sys.executable, "-c", "from ledgerlink_cli.main import main; main()"]
 
 
-def _run(args: list[str], env: dict[str, str]) -> None:
+def _run(args: list[str], env: dict[str, str], *, expect: int = 0) -> None:
     print(f"\n$ ledgerlink {' '.join(args)}", flush=True)
     done = subprocess.run([*CLI, *args], env=env, check=False)
-    if done.returncode != 0:
+    if done.returncode != expect:
         raise SystemExit(f"demo step failed with exit code {done.returncode}")
 
 
@@ -126,6 +126,11 @@ def main() -> int:
         print("\n(the same push again: the journal and the target agree, nothing is sent twice)")
         _run(push, env)
         _run(["push", "--status"], env)
+        year = ["--from", "fortnox", "--year", str(closing.year)]
+        print("\n(what changed in Fortnox since the pull: the adjustments; exit 1, they differ)")
+        _run(["diff", *year], env, expect=1)
+        _run(["pull", *year, "--attachments", str(Path(tmp) / "documents")], env)
+        _run(["snapshots"], env)
         _run(["fortnox", "logout"], env)
     return 0
 
