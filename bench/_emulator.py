@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ledgerlink_core import Seconds
@@ -70,3 +71,20 @@ class EmulatorProcess:
         self._parent.send("stop")
         self.final = self._parent.recv()
         self._proc.join(self._join_timeout)
+
+
+def client_env(info: dict[str, Any], home: Path, *, window: float, workers: int) -> dict[str, str]:
+    """The environment a ledgerlink client needs to reach the emulator described by ``info``
+    (``EmulatorProcess.info``), with config and data under ``home`` and the rate window and
+    concurrency of the run."""
+    return {
+        "LEDGERLINK_CONFIG_DIR": str(home / "config"),
+        "LEDGERLINK_DATA_DIR": str(home / "data"),
+        "LEDGERLINK_FORTNOX__CLIENT_ID": info["client_id"],
+        "LEDGERLINK_FORTNOX__CLIENT_SECRET": info["client_secret"],
+        "LEDGERLINK_FORTNOX__TENANT_ID": info["tenant_id"],
+        "LEDGERLINK_FORTNOX__BASE_URL": info["base_url"],
+        "LEDGERLINK_FORTNOX__OAUTH_URL": info["base_url"] + "/oauth-v1",
+        "LEDGERLINK_FORTNOX__RATE_LIMIT_WINDOW": str(window),
+        "LEDGERLINK_FORTNOX__MAX_WORKERS": str(workers),
+    }

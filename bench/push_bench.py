@@ -34,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from _emulator import LIMIT, WINDOW, EmulatorProcess
+from _emulator import LIMIT, WINDOW, EmulatorProcess, client_env
 from ledgerlink_core import Seconds
 
 LATENCY = 0.3
@@ -187,19 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         info = server.info
         with tempfile.TemporaryDirectory() as raw:
             tmp = Path(raw)
-            os.environ.update(
-                {
-                    "LEDGERLINK_CONFIG_DIR": str(tmp / "config"),
-                    "LEDGERLINK_DATA_DIR": str(tmp / "data"),
-                    "LEDGERLINK_FORTNOX__CLIENT_ID": info["client_id"],
-                    "LEDGERLINK_FORTNOX__CLIENT_SECRET": info["client_secret"],
-                    "LEDGERLINK_FORTNOX__TENANT_ID": info["tenant_id"],
-                    "LEDGERLINK_FORTNOX__BASE_URL": info["base_url"],
-                    "LEDGERLINK_FORTNOX__OAUTH_URL": info["base_url"] + "/oauth-v1",
-                    "LEDGERLINK_FORTNOX__RATE_LIMIT_WINDOW": str(window),
-                    "LEDGERLINK_FORTNOX__MAX_WORKERS": str(args.workers),
-                }
-            )
+            os.environ.update(client_env(info, tmp, window=window, workers=args.workers))
             from ledgerlink_core.jobs import PushRequest, push
             from ledgerlink_core.runtime import Runtime
 
