@@ -8,17 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-from fortnox_testkit import default_store, env_for, stored_login
+from fortnox_testkit import default_store, env_for
 from ledgerlink_core.sie import read_sie
-
-
-@pytest.fixture
-def logged_in(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    for key, value in env_for(emulator).items():
-        monkeypatch.setenv(key, value)
-    stored_login(emulator, default_store(Path(os.environ["LEDGERLINK_CONFIG_DIR"])))
-    return emulator
 
 
 def test_pull_writes_the_year_as_sie(logged_in: Any, run_cli: Any, tmp_path: Path) -> None:

@@ -5,22 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import pytest
-from fortnox_testkit import default_store, env_for, stored_login
 from ledgerlink_fortnox_emulator.state import RowRec, VoucherRec
-
-
-@pytest.fixture
-def logged_in(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    for key, value in env_for(emulator).items():
-        monkeypatch.setenv(key, value)
-    stored_login(emulator, default_store(Path(os.environ["LEDGERLINK_CONFIG_DIR"])))
-    return emulator
 
 
 def latest_year(emu: Any) -> Any:
