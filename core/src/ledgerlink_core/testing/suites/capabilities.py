@@ -28,11 +28,11 @@ def _calls() -> dict[Capability, Callable[[AccountingBackend], object]]:
     day = dt.date(2025, 12, 31)
     return {
         Capability.IMPORT_BOOKKEEPING: lambda b: b.import_bookkeeping(BookkeepingRequest()),
-        Capability.IMPORT_SUBLEDGER_CUSTOMER: lambda b: list(
-            b.import_subledger(SubledgerRequest(kind="customer", as_of=day))
+        Capability.IMPORT_SUBLEDGER_CUSTOMER: lambda b: b.import_subledger_history(
+            SubledgerRequest(kind="customer", as_of=day)
         ),
-        Capability.IMPORT_SUBLEDGER_SUPPLIER: lambda b: list(
-            b.import_subledger(SubledgerRequest(kind="supplier", as_of=day))
+        Capability.IMPORT_SUBLEDGER_SUPPLIER: lambda b: b.import_subledger_history(
+            SubledgerRequest(kind="supplier", as_of=day)
         ),
         Capability.EXPORT_VOUCHERS: lambda b: b.export_sink(),
     }
