@@ -635,7 +635,7 @@ def reconcile_line(
             balance=sign * b,
             note=beside_notes.get(a, f"not a control account of the subledger ({label})"),
         )
-        for a, b in sorted(group.items())
+        for a, b in sorted({**dict.fromkeys(beside_notes, ZERO), **group}.items())
         if not _counted(controls, a) and (b != 0 or a in beside_notes)
     )
     to_book = tuple(

@@ -118,7 +118,9 @@ def reconcile(
     if fmt == "json":
         echo_json(as_data(report))
     elif fmt == "csv" and output is None:
-        click.echo(csv_text(report, dialect), nl=False)
+        # bytes, so the CRLF line ends of RFC 4180 reach stdout as they are
+        prefix = "\ufeff" if dialect == "excel-sv" else ""
+        click.echo((prefix + csv_text(report, dialect)).encode("utf-8"), nl=False)
     elif fmt == "csv":
         assert output is not None
         write_csv(report, output, dialect)

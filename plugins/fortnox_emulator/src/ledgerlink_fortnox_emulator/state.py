@@ -453,6 +453,14 @@ class EmulatorState:
             self._paid[payment.kind].setdefault(payment.invoice_number, []).append(payment)
             return payment
 
+    def clear_subledger(self, kind: Kind) -> None:
+        """Forget every invoice and payment of ``kind`` (tests that build their own)."""
+        with self.lock:
+            self.invoices[kind].clear()
+            self.payments[kind].clear()
+            self._paid[kind].clear()
+            self._credits[kind].clear()
+
     def payments_of(self, kind: Kind, number: str) -> list[PaymentRec]:
         """The payments made on one invoice."""
         return self._paid[kind].get(number, [])
