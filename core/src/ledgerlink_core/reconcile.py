@@ -594,15 +594,28 @@ def reconcile_line(
     group = _group_balances(book, as_of, lambda a: a.startswith(_GROUP[kind]))
     counted = {a: sign * b for a, b in group.items() if _counted(controls, a)}
     ledger_total = sum(counted.values(), ZERO)
-    booked_items = [i for i in found.items if i.booked]
-    subledger_total = sum((i.balance_sek for i in booked_items), ZERO)
-    difference = ledger_total - subledger_total
     default = controls.first if isinstance(controls, AccountRange) else controls.accounts[0]
 
     ledger = _ledger_entries(book, year, controls, sign)
-    events = _events(history, year, as_of) if found.method == "accrual" else []
+    events = _events(history, year, as_of)
+    in_ledger: set[str] = set()
+    if found.method == "cash":
+        # Under the cash method a document reaches the control accounts only when it was
+        # booked there anyway (a year-end booking of open invoices); the others were booked
+        # on payment, off the control accounts, and so were their payments.
+        documents = [e for e in events if e.what == "document"]
+        _match(ledger, documents, as_of)
+        in_ledger = {
+            e.document for e in documents if e.matched and e.matched.voucher.date <= as_of
+        } | {  # booked in an earlier year: carried in the opening balance
+            d.number for d in history.documents if d.booked and d.invoice_date < year.start
+        }
+        events = [e for e in events if e.document in in_ledger]
     _match(ledger, events, as_of)
     causes = _causes(ledger, events, as_of, default)
+    booked_items = [i for i in found.items if i.booked or i.number in in_ledger]
+    subledger_total = sum((i.balance_sek for i in booked_items), ZERO)
+    difference = ledger_total - subledger_total
 
     # Items per account: where the document's voucher put it, else the first control account.
     doc_account = {e.document: e.account for e in events if e.what == "document" and e.matched}
@@ -648,7 +661,7 @@ def reconcile_line(
             balance=i.balance,
         )
         for i in found.items
-        if not i.booked
+        if not (i.booked or i.number in in_ledger)
     )
     revaluation, unvalued = _revalue(kind, found.items, rates or {})
     explained = sum((c.amount for c in causes), ZERO)

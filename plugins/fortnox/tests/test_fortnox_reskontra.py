@@ -375,3 +375,33 @@ def tenant(emulator_factory: Any, tmp_path: Path) -> Any:
     stored_login(emu, store)
     with backend_for(emu, store, tmp_path, rate_limit_requests=100_000) as backend:
         yield emu, backend
+
+
+def test_reconcile_lists_cash_method_invoices_as_to_be_booked(
+    emulator_factory: Any, tmp_path: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    import json
+
+    from test_export import apply_env, workspace
+
+    emu = emulator_factory(cash_method=True, customer_invoices=150, supplier_invoices=80)
+    apply_env(workspace(emu, tmp_path / "home"), monkeypatch)
+    close = emu.state.default_year().end
+    result = run_cli("reconcile", "--from", "fortnox", "--date", close.isoformat(), "--json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    for line in json.loads(result.stdout)["lines"]:
+        kind = line["kind"]
+        # the generated cash-method invoices open at D: unbooked then (some are booked today,
+        # on their payment after D), none on the control account
+        cash = {
+            inv.number
+            for inv in emu.state.invoices[kind].values()
+            if inv.invoice_date <= close
+            and emu.state.year_of(inv.invoice_date) == emu.state.default_year()
+            and (inv.voucher is None or inv.voucher[0] in ("C", "E"))
+            and emu.state.invoice_balance(inv, at=close) != 0
+        }
+        assert cash, "the data must have cash-method invoices open at the date"
+        assert {t["number"] for t in line["to_book"]} == cash
+        assert Decimal(line["to_book_total"]) > 0 and line["method"] == "cash"
+        assert line["agrees"] and line["causes"] == []
