@@ -405,3 +405,15 @@ def test_reconcile_lists_cash_method_invoices_as_to_be_booked(
         assert {t["number"] for t in line["to_book"]} == cash
         assert Decimal(line["to_book_total"]) > 0 and line["method"] == "cash"
         assert line["agrees"] and line["causes"] == []
+
+
+def test_a_date_outside_every_fiscal_year_is_one_line(
+    emulator: Any, tmp_path: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    from test_export import apply_env, workspace
+
+    apply_env(workspace(emulator, tmp_path / "home"), monkeypatch)
+    result = run_cli("ledgers", "--from", "fortnox", "--date", "2031-06-30")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: 2031-06-30 is outside every fiscal year of fortnox (")
+    assert result.stderr.count("\n") == 1

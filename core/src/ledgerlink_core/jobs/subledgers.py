@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ledgerlink_core.backend import AccountingBackend, SubledgerRequest
 from ledgerlink_core.capabilities import Capability
-from ledgerlink_core.errors import BackendError
+from ledgerlink_core.errors import BackendError, InputError
 from ledgerlink_core.model import AccountingMethod, SubledgerHistory, SubledgerItem
 from ledgerlink_core.openitems import LeftOut, open_items
 from ledgerlink_core.reconcile import Kind
@@ -73,7 +73,8 @@ def subledgers(
     Raises :class:`~ledgerlink_core.errors.NotSupported` (before any I/O) naming every
     subledger the backend cannot import, and :class:`~ledgerlink_core.errors.InputError`
     naming the document when the backend's history does not hold together (a payment for a
-    document it does not list).
+    document it does not list), or naming the date when it lies outside every fiscal year
+    the backend knows.
     """
     with runtime.open_backend(
         request.backend,
@@ -99,6 +100,12 @@ def import_subledgers(
         if history.kind != kind:
             raise BackendError(
                 f"{backend.name} answered the {kind} subledger with a {history.kind} history"
+            )
+        if history.years and not any(y.contains(as_of) for y in history.years):
+            years = ", ".join(f"{y.start}..{y.end}" for y in history.years)
+            raise InputError(
+                f"{as_of} is outside every fiscal year of {backend.name} ({years}): the "
+                "accounting method, and so what is open, is unknown there"
             )
     found = {kind: open_items(history, as_of) for kind, history in histories.items()}
     runtime.notify(
