@@ -149,7 +149,7 @@ def test_a_payment_for_an_unknown_document_is_named() -> None:
     with pytest.raises(InputError) as caught:
         open_items(history, START)
     assert str(caught.value) == (
-        "customer payment 77 (2025-01-01, 5) is for document 2, which the customer subledger "
+        "customer payment 77 (2025-01-01, 5.00) is for document 2, which the customer subledger "
         "does not have"
     )
 

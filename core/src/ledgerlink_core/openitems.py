@@ -98,7 +98,7 @@ def _settled(history: SubledgerHistory, as_of: dt.date) -> dict[str, tuple[Decim
     for p in history.payments:
         if p.document not in known:
             raise InputError(
-                f"{history.kind} payment {p.number} ({p.date}, {p.amount}) is for document "
+                f"{history.kind} payment {p.number} ({p.date}, {p.amount:.2f}) is for document "
                 f"{p.document}, which the {history.kind} subledger does not have"
             )
         if p.date <= as_of:

@@ -417,3 +417,20 @@ def test_a_date_outside_every_fiscal_year_is_one_line(
     assert result.exit_code == 2
     assert result.stderr.startswith("error: 2031-06-30 is outside every fiscal year of fortnox (")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_payment_for_an_unknown_invoice_is_one_line_with_exit_2(
+    emulator: Any, tmp_path: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    from test_export import apply_env, workspace
+
+    apply_env(workspace(emulator, tmp_path / "home"), monkeypatch)
+    close = emulator.state.default_year().end
+    emulator.state.add_payment(PaymentRec("supplier", 88888, "31337", close, Decimal("5.00")))
+    for command in ("ledgers", "reconcile"):
+        result = run_cli(command, "--from", "fortnox", "--date", close.isoformat())
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr == (
+            f"error: supplier payment 88888 ({close}, 5.00) is for document 31337, which the "
+            "supplier subledger does not have\n"
+        )
