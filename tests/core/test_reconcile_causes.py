@@ -259,3 +259,19 @@ def test_closing_rates_give_the_unrealised_difference_per_currency() -> None:
         Decimal("11800.00"),
         Decimal("300.00"),
     )
+
+
+def test_the_specification_lists_every_counted_item_with_its_age() -> None:
+    history = sample_history("customer")
+    line = _line(small_company(), history)
+    assert sum((o.balance_sek for o in line.specification), Decimal(0)) == line.subledger
+    assert {o.account for o in line.specification} == {"1510"}
+    by_number = {o.number: o for o in line.specification}
+    # 1003 was due 2025-12-15: 16 days overdue at the year end; 1004 due on the date itself
+    assert by_number["1003"].overdue_days == 16 and by_number["1004"].overdue_days == 0
+    aging = {g.label: (g.items, g.balance_sek) for g in line.aging}
+    assert aging["1-30 days overdue"] == (1, Decimal("11500.00"))
+    assert aging["not due"] == (1, Decimal("6250.00"))
+    assert sum((g.balance_sek for g in line.aging), Decimal(0)) == line.subledger
+    rows = appendix_rows_for(small_company())
+    assert [r.reference for r in rows if r.section == "open_item"] == ["1003", "1004"]

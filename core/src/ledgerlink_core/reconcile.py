@@ -43,13 +43,16 @@ from ledgerlink_core.model import (
 from ledgerlink_core.openitems import LeftOut, OpenItems
 
 __all__ = [
+    "AGING",
     "BAS_BESIDE",
     "DEFAULT_RANGES",
     "AccountBalance",
     "AccountLine",
     "AccountRange",
+    "AgingBucket",
     "AppendixRow",
     "Cause",
+    "OpenItem",
     "ReconcileLine",
     "ReconcileReport",
     "Revaluation",
@@ -197,6 +200,44 @@ class Cause(BaseModel):
     text: str
 
 
+class OpenItem(BaseModel):
+    """One open item counted on a control account: a row of the account's specification."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: str
+    counterparty: str
+    invoice_date: dt.date
+    due_date: dt.date | None = None
+    account: str
+    """The control account its voucher put it on (else the first control account)."""
+    balance_sek: Amount
+    currency: str = "SEK"
+    balance: Amount
+    overdue_days: int = 0
+    """Days past due at the date (0 when not yet due or no due date)."""
+
+
+#: Aging buckets of the open items by days overdue at the date: (label, lowest, highest).
+AGING: tuple[tuple[str, int, int | None], ...] = (
+    ("not due", 0, 0),
+    ("1-30 days overdue", 1, 30),
+    ("31-60 days overdue", 31, 60),
+    ("61-90 days overdue", 61, 90),
+    ("over 90 days overdue", 91, None),
+)
+
+
+class AgingBucket(BaseModel):
+    """Open items overdue by a span of days (the ground for a bad-debt assessment)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    items: int
+    balance_sek: Amount
+
+
 class ToBook(BaseModel):
     """An open item the ledger does not carry by design (cash method): to book at closing."""
 
@@ -251,6 +292,10 @@ class ReconcileLine(BaseModel):
     """What the causes do not account for."""
     beside: tuple[AccountBalance, ...] = ()
     """Accounts of the group not counted (1518, 1519, 2448...), with their balances."""
+    specification: tuple[OpenItem, ...] = ()
+    """The open items counted, account by account: what the subledger side is made of."""
+    aging: tuple[AgingBucket, ...] = ()
+    """The counted open items by days overdue at the date."""
     to_book: tuple[ToBook, ...] = ()
     """Not in the ledger: to be booked at closing (cash method)."""
     to_book_total: Amount = ZERO
@@ -575,6 +620,20 @@ def _revalue(
     return tuple(out), ()
 
 
+def _aging(items: Sequence[OpenItem]) -> tuple[AgingBucket, ...]:
+    out = []
+    for label, low, high in AGING:
+        mine = [
+            i for i in items if i.overdue_days >= low and (high is None or i.overdue_days <= high)
+        ]
+        out.append(
+            AgingBucket(
+                label=label, items=len(mine), balance_sek=sum((i.balance_sek for i in mine), ZERO)
+            )
+        )
+    return tuple(out)
+
+
 # --- the comparison -----------------------------------------------------------------------------
 
 
@@ -663,6 +722,25 @@ def reconcile_line(
         for i in found.items
         if not (i.booked or i.number in in_ledger)
     )
+    specification = tuple(
+        sorted(
+            (
+                OpenItem(
+                    number=i.number,
+                    counterparty=i.counterparty.name or i.counterparty.number,
+                    invoice_date=i.invoice_date,
+                    due_date=i.due_date,
+                    account=doc_account.get(i.number) or default,
+                    balance_sek=i.balance_sek,
+                    currency=i.currency,
+                    balance=i.balance,
+                    overdue_days=max(0, (as_of - i.due_date).days) if i.due_date else 0,
+                )
+                for i in booked_items
+            ),
+            key=lambda o: (o.account, o.invoice_date, o.number),
+        )
+    )
     revaluation, unvalued = _revalue(kind, found.items, rates or {})
     explained = sum((c.amount for c in causes), ZERO)
     return ReconcileLine(
@@ -683,6 +761,8 @@ def reconcile_line(
         to_book=to_book,
         to_book_total=sum((t.balance_sek for t in to_book), ZERO),
         left_out=found.left_out,
+        specification=specification,
+        aging=_aging(specification),
         revaluation=revaluation,
         unvalued=unvalued,
     )
@@ -742,6 +822,27 @@ def appendix_rows(report: ReconcileReport) -> list[AppendixRow]:
             add("ledger", account=a.account, date=report.date, text=text, amount=a.ledger)
             add("subledger", account=a.account, date=report.date, text=text, amount=a.subledger)
             add("difference", account=a.account, date=report.date, text=text, amount=a.difference)
+        for item in line.specification:
+            due = f", due {item.due_date}" if item.due_date else ""
+            overdue = f", {item.overdue_days} days overdue" if item.overdue_days else ""
+            add(
+                "open_item",
+                account=item.account,
+                reference=item.number,
+                date=item.invoice_date,
+                text=f"{item.counterparty}{due}{overdue}",
+                amount=item.balance_sek,
+                currency=item.currency,
+                amount_currency=item.balance,
+            )
+        for g in line.aging:
+            add(
+                "aging",
+                reference=g.label,
+                date=report.date,
+                text=f"{g.items} open items",
+                amount=g.balance_sek,
+            )
         for c in line.causes:
             add(
                 c.cause,

@@ -185,6 +185,11 @@ def _detail(line: ReconcileLine) -> list[str]:
             f"  {a.account} {a.name}: ledger {_money(a.ledger)}, subledger "
             f"{_money(a.subledger)}, difference {_money(a.difference)}"
         )
+    if line.specification:
+        aging = ", ".join(
+            f"{g.label} {_money(g.balance_sek)} ({g.items})" for g in line.aging if g.items
+        )
+        out.append(f"  open items by due date: {aging}")
     for c in line.causes:
         out.append(f"  {_money(c.amount):>14}  {c.cause}: {c.text}")
     if line.difference != 0 or line.unexplained != 0:
