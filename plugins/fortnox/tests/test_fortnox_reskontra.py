@@ -239,6 +239,29 @@ def test_a_cash_method_invoice_unpaid_at_the_date_is_to_be_booked(
     assert not any(i.booked for i in found.items)
 
 
+def test_a_cash_invoice_is_settled_when_issued(emulator_factory: Any, tmp_path: Path) -> None:
+    emu = emulator_factory()
+    close = emu.state.default_year().end
+    number = str(max(int(n) for n in emu.state.invoices["customer"]) + 1)
+    emu.state.add_invoice(
+        InvoiceRec(
+            "customer",
+            number,
+            "900",
+            "Kontantkund",
+            close - dt.timedelta(days=3),
+            close - dt.timedelta(days=3),
+            Decimal("375.00"),
+            invoice_type="CASHINVOICE",
+        )
+    )
+    with _backend(emu, tmp_path) as backend:
+        request = SubledgerRequest(kind="customer", as_of=close)
+        history = backend.import_subledger_history(request)
+    assert number not in {d.number for d in history.documents}
+    assert number not in {i.number for i in open_items(history, close).items}
+
+
 def test_write_off_details_are_read_only_where_the_list_says_so(
     emulator_factory: Any, tmp_path: Path
 ) -> None:

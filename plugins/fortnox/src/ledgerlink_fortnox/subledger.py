@@ -14,7 +14,9 @@ reads. The requests, all started at once so the round trips overlap:
 
 Credit notes are read as the documents they are (negative totals), never as offsets: Fortnox
 has no offset function, both documents are settled by payments. Which reference field sits on
-which document is disputed between Fortnox's sources; nothing here depends on it.
+which document is disputed between Fortnox's sources; nothing here depends on it. Cash
+invoices (``CASHINVOICE``: paid when issued, booked straight to the bank, never on the
+control account) are left out unless a payment names one.
 
 Foreign payments: list items have ``Amount`` in SEK and no ``AmountCurrency``. The amount in the
 invoice currency is ``Amount / (CurrencyRate / CurrencyUnit)`` rounded to the cent, which is
@@ -161,6 +163,13 @@ def to_document(item: Mapping[str, Any], kind: Kind) -> SubledgerDocument:
     )
 
 
+def _cash_invoice(item: Mapping[str, Any]) -> bool:
+    """A cash invoice (``InvoiceType: CASHINVOICE``, kontantfaktura) is paid when issued and
+    booked straight to the bank: it never enters the customer ledger, and Fortnox registers
+    no payment for it (so by the payments rule it would look open forever)."""
+    return str(field(item, "InvoiceType") or "").upper() == "CASHINVOICE"
+
+
 def _false(value: Any) -> bool:
     """``false`` as a JSON boolean or as the string Fortnox sends in some objects."""
     return value is False or (isinstance(value, str) and value.strip().lower() == "false")
@@ -282,7 +291,12 @@ def import_history(
             str(field(p, "Number")): f
             for p, f in zip(wanted, client.map_ordered(read, wanted), strict=True)
         }
-        documents = tuple(to_document(item, kind) for item in invoices.result())
+        paid_on = {str(field(p, "InvoiceNumber")) for p in payments}
+        documents = tuple(
+            to_document(item, kind)
+            for item in invoices.result()
+            if not _cash_invoice(item) or str(field(item, side.number)) in paid_on
+        )
         methods = years.result()
     return SubledgerHistory(
         kind=kind,

@@ -95,7 +95,7 @@ def _customer_invoice(ctx: Context, req: Request, inv: InvoiceRec, full: bool) -
         "ExternalInvoiceReference2": "",
         "FinalPayDate": _final_pay_date(ctx.state, inv, balance),
         "InvoiceDate": inv.invoice_date.isoformat(),
-        "InvoiceType": "INVOICE",
+        "InvoiceType": inv.invoice_type,
         "NoxFinans": False,
         "OCR": inv.ocr,
         "Project": "",

@@ -118,6 +118,9 @@ class InvoiceRec:
     """The supplier's own number (``InvoiceNumber``); supplier invoices only."""
     voucher: tuple[str, int, int] | None = None
     """(series, number, year id) of the voucher the invoice was booked on."""
+    invoice_type: str = "INVOICE"
+    """Fortnox's ``InvoiceType`` (customer invoices): ``INVOICE``, ``CASHINVOICE`` (paid when
+    issued, no payment registered, booked straight to the bank)..."""
     credit_reference: str = ""
     """For a credit note: the invoice it credits. Information only, as in Fortnox: nothing
     settles by itself; payments on both documents do (see :meth:`EmulatorState.offset`)."""
@@ -481,7 +484,7 @@ class EmulatorState:
         """Remaining balance today (Fortnox's ``Balance``), or as it stood at a date: the
         total less payments and write-offs. A credit note is a document of its own (negative
         total); it settles nothing by itself."""
-        if invoice.cancelled:
+        if invoice.cancelled or invoice.invoice_type == "CASHINVOICE":
             return ZERO
         return invoice.total - self.paid(invoice.kind, invoice.number, until=at)
 
