@@ -259,6 +259,7 @@ def test_closing_rates_give_the_unrealised_difference_per_currency() -> None:
         Decimal("11800.00"),
         Decimal("300.00"),
     )
+    assert eur.effect == "gain"  # a claim in EUR worth more in SEK
 
 
 def test_the_specification_lists_every_counted_item_with_its_age() -> None:
@@ -275,3 +276,23 @@ def test_the_specification_lists_every_counted_item_with_its_age() -> None:
     assert sum((g.balance_sek for g in line.aging), Decimal(0)) == line.subledger
     rows = appendix_rows_for(small_company())
     assert [r.reference for r in rows if r.section == "open_item"] == ["1003", "1004"]
+
+
+def test_a_foreign_debt_worth_more_at_the_closing_rate_is_a_loss() -> None:
+    history = SubledgerHistory(
+        kind="supplier",
+        documents=(
+            SubledgerDocument(
+                kind="supplier",
+                number="77",
+                counterparty=Counterparty(number="5", name="GmbH"),
+                invoice_date=dt.date(2025, 12, 1),
+                total=Decimal("200.00"),
+                currency="EUR",
+                currency_rate=Decimal("11.40"),
+            ),
+        ),
+    )
+    line = _line(small_company(), history, rates={"EUR": Decimal("11.50")})
+    (eur,) = line.revaluation
+    assert (eur.difference, eur.effect) == (Decimal("20.00"), "loss")

@@ -50,6 +50,7 @@ def test_a_closing_rate_revalues_the_foreign_items(cli: Any) -> None:
         "closing_rate": "11.0512",
         "closing_sek": "11051.20",
         "difference": "-448.80",
+        "effect": "loss",
         "items": 1,
     }
     table = cli("reconcile", *DATE, "--rate", "EUR=11,0512")

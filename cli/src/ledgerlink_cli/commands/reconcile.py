@@ -209,8 +209,8 @@ def _detail(line: ReconcileLine) -> list[str]:
     for r in line.revaluation:
         out.append(
             f"  revaluation {r.currency}: {_money(r.balance)} at {r.closing_rate} = "
-            f"{_money(r.closing_sek)} SEK, booked {_money(r.booked_sek)}, unrealised "
-            f"{_money(r.difference)}"
+            f"{_money(r.closing_sek)} SEK, booked {_money(r.booked_sek)}: unrealised "
+            f"{r.effect} {_money(r.difference)}"
         )
     if line.unvalued:
         out.append(

@@ -102,7 +102,7 @@ def appendix_rows(report: ReconcileReport) -> list[AppendixRow]:
                 date=report.date,
                 text=(
                     f"{r.items} open items at {r.closing_rate}: {r.closing_sek} SEK against "
-                    f"{r.booked_sek} booked"
+                    f"{r.booked_sek} booked, an unrealised {r.effect}"
                 ),
                 amount=r.difference,
                 currency=r.currency,

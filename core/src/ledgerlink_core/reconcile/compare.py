@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Literal
 
 from ledgerlink_core.errors import InputError
 from ledgerlink_core.model import Bookkeeping, ControlAccounts, SubledgerHistory, SubledgerItem
@@ -74,10 +75,18 @@ def revaluation_of(
                 closing_rate=rates[currency],
                 closing_sek=closing,
                 difference=closing - booked,
+                effect=_effect(kind, closing - booked),
                 items=len(mine),
             )
         )
     return tuple(out), ()
+
+
+def _effect(kind: str, difference: Decimal) -> Literal["gain", "loss", "none"]:
+    """A claim worth more, or a debt worth less, is a gain."""
+    if difference == 0:
+        return "none"
+    return "gain" if (difference > 0) == (kind == "customer") else "loss"
 
 
 def aging_of(items: Sequence[OpenItem]) -> tuple[AgingBucket, ...]:

@@ -240,6 +240,8 @@ class Revaluation(BaseModel):
     closing_sek: Amount
     difference: Amount
     """``closing_sek - booked_sek``: for customers a gain when positive, for suppliers a loss."""
+    effect: Literal["gain", "loss", "none"] = "none"
+    """What the difference is for the company: an unrealised exchange gain or loss."""
     items: int
 
 
