@@ -296,3 +296,27 @@ def test_a_foreign_debt_worth_more_at_the_closing_rate_is_a_loss() -> None:
     line = _line(small_company(), history, rates={"EUR": Decimal("11.50")})
     (eur,) = line.revaluation
     assert (eur.difference, eur.effect) == (Decimal("20.00"), "loss")
+
+
+def test_customer_credit_balances_are_summed_apart() -> None:
+    history = _add(
+        sample_history("customer"),
+        _doc("2101", dt.date(2025, 12, 20), "-900.00", VoucherRef(series="B", number="98")),
+    )
+    book = _with(
+        small_company(),
+        _voucher(
+            "B", "98", dt.date(2025, 12, 20), "Kreditfaktura", ("3010", "900"), ("1510", "-900")
+        ),
+    )
+    line = _line(book, history)
+    assert line.agrees
+    assert (line.contra_items, line.contra_total) == (1, Decimal("-900.00"))
+    rows = [
+        r
+        for r in appendix_rows(
+            reconcile("t", book, {"customer": (open_items(history, END), history)}, END)
+        )
+        if r.section == "contra_balance"
+    ]
+    assert [r.amount for r in rows] == [Decimal("-900.00")]

@@ -190,6 +190,12 @@ def _detail(line: ReconcileLine) -> list[str]:
             f"{g.label} {_money(g.balance_sek)} ({g.items})" for g in line.aging if g.items
         )
         out.append(f"  open items by due date: {aging}")
+    if line.contra_items:
+        sides = "customer credit balances" if line.kind == "customer" else "supplier debits"
+        out.append(
+            f"  {sides}: {line.contra_items} items, {_money(line.contra_total)} "
+            "(to reclassify at closing)"
+        )
     for c in line.causes:
         out.append(f"  {_money(c.amount):>14}  {c.cause}: {c.text}")
     if line.difference != 0 or line.unexplained != 0:

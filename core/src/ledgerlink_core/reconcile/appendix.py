@@ -59,6 +59,19 @@ def appendix_rows(report: ReconcileReport) -> list[AppendixRow]:
                 currency=item.currency,
                 amount_currency=item.balance,
             )
+        if line.contra_items:
+            where = (
+                "2420 Förskott från kunder"
+                if line.kind == "customer"
+                else "1480 Förskott till leverantörer"
+            )
+            add(
+                "contra_balance",
+                reference=f"{line.contra_items} items",
+                date=report.date,
+                text=f"open items of the opposite sign: to reclassify at closing ({where})",
+                amount=line.contra_total,
+            )
         for g in line.aging:
             add(
                 "aging",

@@ -229,6 +229,8 @@ def reconcile_line(
         left_out=found.left_out,
         specification=specification,
         aging=aging_of(specification),
+        contra_items=sum(1 for o in specification if o.balance_sek < 0),
+        contra_total=sum((o.balance_sek for o in specification if o.balance_sek < 0), ZERO),
         revaluation=revaluation,
         unvalued=unvalued,
     )

@@ -273,6 +273,11 @@ class ReconcileLine(BaseModel):
     """The open items counted, account by account: what the subledger side is made of."""
     aging: tuple[AgingBucket, ...] = ()
     """The counted open items by days overdue at the date."""
+    contra_items: int = 0
+    contra_total: Amount = ZERO
+    """Open items of the opposite sign (customer credit balances, supplier debit balances):
+    at closing they belong elsewhere in the balance sheet (BAS 2420 Förskott från kunder,
+    1480 Förskott till leverantörer), so they are summed apart."""
     to_book: tuple[ToBook, ...] = ()
     """Not in the ledger: to be booked at closing (cash method)."""
     to_book_total: Amount = ZERO
