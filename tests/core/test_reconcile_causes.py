@@ -20,7 +20,7 @@ from ledgerlink_core.model import (
     VoucherRow,
 )
 from ledgerlink_core.openitems import open_items
-from ledgerlink_core.reconcile import appendix_rows, reconcile
+from ledgerlink_core.reconcile import AccountRange, appendix_rows, reconcile
 from ledgerlink_core.testing import small_company
 from ledgerlink_core.testing.samples import sample_history
 
@@ -320,3 +320,18 @@ def test_customer_credit_balances_are_summed_apart() -> None:
         if r.section == "contra_balance"
     ]
     assert [r.amount for r in rows] == [Decimal("-900.00")]
+
+
+def test_accounts_chosen_outside_the_bas_group_are_counted() -> None:
+    book = _with(
+        small_company(),
+        _voucher("A", "62", dt.date(2025, 12, 30), "Fordran", ("1580", "100"), ("3010", "-100")),
+    )
+    line = _line(
+        book,
+        sample_history("customer"),
+        controls={"customer": AccountRange(kind="customer", first="1510", last="1589")},
+    )
+    assert line.difference == Decimal("100.00")
+    assert [(a.account, a.ledger) for a in line.per_account][-1] == ("1580", Decimal("100.00"))
+    assert [c.reference for c in line.causes] == ["A 62"]

@@ -116,7 +116,9 @@ def reconcile_line(
     sign = Decimal(-1) if kind == "supplier" else Decimal(1)
     year = fiscal_year(book, as_of)
     names = book.account_map()
-    group = group_balances(book, as_of, lambda a: a.startswith(BAS_GROUP[kind]))
+    group = group_balances(
+        book, as_of, lambda a: a.startswith(BAS_GROUP[kind]) or is_counted(controls, a)
+    )
     counted = {a: sign * b for a, b in group.items() if is_counted(controls, a)}
     ledger_total = sum(counted.values(), ZERO)
     default = controls.first if isinstance(controls, AccountRange) else controls.accounts[0]
