@@ -131,14 +131,14 @@ def reconcile_line(
         # booked there anyway (a year-end booking of open invoices); the others were booked
         # on payment, off the control accounts, and so were their payments.
         documents = [e for e in events if e.what == "document"]
-        pair_events(ledger, documents, as_of)
+        pair_events(ledger, documents)
         in_ledger = {
             e.document for e in documents if e.matched and e.matched.voucher.date <= as_of
         } | {  # booked in an earlier year: carried in the opening balance
             d.number for d in history.documents if d.booked and d.invoice_date < year.start
         }
         events = [e for e in events if e.document in in_ledger]
-    pair_events(ledger, events, as_of)
+    pair_events(ledger, events)
     causes = name_causes(ledger, events, as_of, default)
     booked_items = [i for i in found.items if i.booked or i.number in in_ledger]
     subledger_total = sum((i.balance_sek for i in booked_items), ZERO)

@@ -39,6 +39,7 @@ class Entry:
 
     @property
     def ref(self) -> str:
+        """The voucher as people name it: ``A 54``."""
         return f"{self.voucher.series} {self.voucher.number}".strip()
 
 
@@ -59,6 +60,8 @@ class Event:
 
 @dataclass
 class Ledger:
+    """The year's vouchers on the control accounts, in order and by (series, number)."""
+
     entries: list[Entry] = field(default_factory=list)
     by_ref: dict[tuple[str, str], Entry] = field(default_factory=dict)
 
@@ -66,6 +69,8 @@ class Ledger:
 def control_entries(
     book: Bookkeeping, year: FiscalYear, controls: Controls, sign: Decimal
 ) -> Ledger:
+    """Every voucher of ``year`` with rows on the control accounts (after the date too: a
+    payment the subledger has before the date may be booked after it)."""
     ledger = Ledger()
     for v in book.vouchers:
         if not year.contains(v.date):
@@ -120,8 +125,9 @@ def subledger_events(history: SubledgerHistory, year: FiscalYear, as_of: dt.date
     return out
 
 
-def pair_events(ledger: Ledger, events: list[Event], as_of: dt.date) -> None:
-    """Pair events with ledger entries: by voucher reference, then by amount."""
+def pair_events(ledger: Ledger, events: list[Event]) -> None:
+    """Pair events with ledger entries (``Event.matched``): by voucher reference, then by
+    amount. Entries once paired are used up."""
     for e in events:
         if e.voucher is not None:
             entry = ledger.by_ref.get(e.voucher)
@@ -174,6 +180,8 @@ def pair_events(ledger: Ledger, events: list[Event], as_of: dt.date) -> None:
 def name_causes(
     ledger: Ledger, events: list[Event], as_of: dt.date, default_account: str
 ) -> list[Cause]:
+    """Every event on one side of the date in the subledger and on the other (or nowhere) in
+    the ledger, and every entry up to the date paired with no event, as a :class:`Cause`."""
     causes: list[Cause] = []
     for e in events:
         entry = e.matched
