@@ -335,3 +335,8 @@ def test_accounts_chosen_outside_the_bas_group_are_counted() -> None:
     assert line.difference == Decimal("100.00")
     assert [(a.account, a.ledger) for a in line.per_account][-1] == ("1580", Decimal("100.00"))
     assert [c.reference for c in line.causes] == ["A 62"]
+
+
+def test_a_zero_balance_is_never_minus_zero() -> None:
+    line = _line(small_company(), sample_history("supplier"))
+    assert all(str(b.balance) == "0.00" for b in line.beside)

@@ -201,7 +201,8 @@ def _detail(line: ReconcileLine) -> list[str]:
     if line.difference != 0 or line.unexplained != 0:
         out.append(f"  {_money(line.unexplained):>14}  unexplained")
     for b in line.beside:
-        out.append(f"  beside: {b.account} {b.name} {_money(b.balance)} ({b.note})")
+        named = f"{b.account} {b.name}".strip()
+        out.append(f"  beside: {named} {_money(b.balance)} ({b.note})")
     if line.to_book:
         out.append(
             f"  not in the ledger: to be booked at closing: {len(line.to_book)} items, "

@@ -119,7 +119,8 @@ def reconcile_line(
     group = group_balances(
         book, as_of, lambda a: a.startswith(BAS_GROUP[kind]) or is_counted(controls, a)
     )
-    counted = {a: sign * b for a, b in group.items() if is_counted(controls, a)}
+    # + ZERO: a zero balance turned by the sign stays 0.00, never -0.00
+    counted = {a: sign * b + ZERO for a, b in group.items() if is_counted(controls, a)}
     ledger_total = sum(counted.values(), ZERO)
     default = controls.first if isinstance(controls, AccountRange) else controls.accounts[0]
 
@@ -172,7 +173,7 @@ def reconcile_line(
         AccountBalance(
             account=a,
             name=names[a].name if a in names else "",
-            balance=sign * b,
+            balance=sign * b + ZERO,
             note=beside_notes.get(a, f"not a control account of the subledger ({label})"),
         )
         for a, b in sorted({**dict.fromkeys(beside_notes, ZERO), **group}.items())

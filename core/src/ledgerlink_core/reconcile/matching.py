@@ -189,7 +189,7 @@ def name_causes(
         in_subledger = e.date <= as_of
         account = entry.account if entry is not None else default_account
         e.account = account
-        if in_ledger == in_subledger:
+        if in_ledger == in_subledger or e.amount == 0:
             continue
         if entry is not None:
             booked = f"{entry.ref} dated {entry.voucher.date}"
