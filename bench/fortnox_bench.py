@@ -9,7 +9,10 @@ through the real stack (OAuth client credentials, pacing transport, concurrent p
 
 It reports requests made, wall time, the floor imposed by the rate limit and the round trips,
 429s seen by the transport (none may reach the caller), and the client's peak memory while
-streaming the subledgers at 1x and at 2x the pages (it must not grow with the pages).
+importing the subledgers at 1x and at 2x the pages. The subledgers' history (every document
+and payment) is held in memory for core's as-of rule, so that figure grows with the data.
+``--write-offs`` gives that share of payments a write-off: the client reads in full only the
+ones dated up to the closing date (``WriteOffExist`` in the list items says which).
 
     uv run python bench/fortnox_bench.py                   # the issue's figures (minutes)
     uv run python bench/fortnox_bench.py --scale 0.1       # quick iteration
@@ -31,14 +34,25 @@ from typing import Any
 
 from _emulator import LIMIT, WINDOW, EmulatorProcess
 from ledgerlink_core.backend import BackendContext, BookkeepingRequest, SubledgerRequest
+from ledgerlink_core.openitems import open_items
 from ledgerlink_core.tokens import MemoryTokenStore
 from ledgerlink_fortnox.backend import FortnoxBackend
 from ledgerlink_fortnox.settings import FortnoxSettings
 
 
 def _closing(state: Any) -> dict[str, Any]:
-    """What the client needs of the company: the last closing date."""
-    return {"closing": max(y.end for y in state.years).isoformat()}
+    """What the client needs of the company (the last closing date), and how many payments
+    up to it carry write-offs (the only ones the client may read in full)."""
+    close = max(y.end for y in state.years)
+    return {
+        "closing": close.isoformat(),
+        "write_off_payments_to_read": {
+            kind: sum(1 for p in state.payments[kind] if p.write_offs and p.date <= close)
+            for kind in ("customer", "supplier")
+        },
+        "payments": {kind: len(state.payments[kind]) for kind in ("customer", "supplier")},
+        "invoices": {kind: len(state.invoices[kind]) for kind in ("customer", "supplier")},
+    }
 
 
 def _counts(state: Any) -> dict[str, Any]:
@@ -56,6 +70,9 @@ def _warm_sie(info: dict[str, str], tmp: Path) -> float:
         started = time.perf_counter()
         backend.client.get_bytes("sie/4", {"financialyear": chosen.id})
         return round(time.perf_counter() - started, 2)
+
+
+DATA_KEYS = ("closing", "invoices", "payments", "write_off_payments_to_read")
 
 
 def _rss_mb() -> float:
@@ -125,13 +142,13 @@ def run_phase(info: dict[str, str], tmp: Path, phase: str) -> dict[str, Any]:
             count = 0
             for kind in ("customer", "supplier"):
                 req = SubledgerRequest(kind=kind, as_of=closing)
-                for _item in backend.import_subledger(req):
-                    count += 1
+                count += len(open_items(backend.import_subledger_history(req), closing).items)
             result["traced_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 2)
             tracemalloc.stop()
             result["open_items"] = count
-            # per side: page 1, then the other pages (payments, credits, invoices overlap)
-            chain = 2 * 2
+            # per side: page 1 (years, invoices, payments overlap), the other pages, then the
+            # payments with write-offs read in full
+            chain = 2 * 3
         wall = time.perf_counter() - started
         stats = backend.client.stats
         result.update(
@@ -153,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vouchers", type=int, default=50_000)
     parser.add_argument("--invoices", type=int, default=5_000)
     parser.add_argument("--payments-after", type=int, default=3_000)
+    parser.add_argument(
+        "--write-offs", type=float, default=0.05, help="Share of payments with a write-off."
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="Multiply the data sizes.")
     parser.add_argument("--no-small", action="store_true", help="Skip the 2x-pages memory run.")
     parser.add_argument("--seed", type=Path, help="Seed SIE file (default: the example company).")
@@ -166,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             "customer_invoices": int(args.invoices * factor),
             "supplier_invoices": int(args.invoices * factor),
             "payments_after_close": int(args.payments_after * factor),
+            "write_off_share": args.write_offs,
             "seed_sie": args.seed,
         }
 
@@ -194,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
                     row["config"] = config
                     report["runs"].append(row)
         report.setdefault("server_counts", {})[label] = server.final
+        report.setdefault("data", {})[label] = {k: v for k, v in info.items() if k in DATA_KEYS}
     report["client_peak_rss_mb"] = round(_rss_mb(), 1)
     if args.json:
         print(json.dumps(report, indent=2, default=str))
@@ -215,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                 row.get("traced_peak_mb", "-"),
             )
         )
+    print(f"data: {json.dumps(report['data'], default=str)}")
     print(f"client peak RSS {report['client_peak_rss_mb']} MB; server counts:")
     print(json.dumps(report["server_counts"], default=str))
     return 0

@@ -25,7 +25,14 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from ledgerlink_core.capabilities import Capabilities, Capability
 from ledgerlink_core.errors import InputError, NotSupported
-from ledgerlink_core.model import Account, Bookkeeping, FiscalYear, SubledgerItem, VoucherAttachment
+from ledgerlink_core.model import (
+    Account,
+    Bookkeeping,
+    ControlAccounts,
+    FiscalYear,
+    SubledgerHistory,
+    VoucherAttachment,
+)
 from ledgerlink_core.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
@@ -230,10 +237,24 @@ class AccountingBackend(abc.ABC, Generic[S]):
         period balances and every voucher. Requires ``import.bookkeeping``."""
         raise NotSupported(self.name, [Capability.IMPORT_BOOKKEEPING])
 
-    def import_subledger(self, request: SubledgerRequest) -> Iterator[SubledgerItem]:
-        """Yield the invoices of one subledger that were open at ``request.as_of``, with the
-        balance remaining *on that date*. Requires ``import.subledger.<kind>``."""
+    def import_subledger_history(self, request: SubledgerRequest) -> SubledgerHistory:
+        """The documents of one subledger (invoices and credit notes, cancelled and unbooked
+        ones too), every payment registered against them with its write-offs, and the fiscal
+        years' accounting methods. Requires ``import.subledger.<kind>``.
+
+        Core computes what was open at ``request.as_of`` from it
+        (:func:`ledgerlink_core.openitems.open_items`); a backend computes no balances.
+        ``as_of`` only lets it fetch less: it may leave out documents dated after the date
+        (together with their payments) and the write-offs of payments dated after it. Every
+        payment must name a document of the history.
+        """
         raise NotSupported(self.name, [Capability.subledger(request.kind)])
+
+    def control_accounts(self, kind: Literal["customer", "supplier"]) -> ControlAccounts | None:
+        """The ledger accounts the ``kind`` subledger is booked on, as the backend is set up
+        (Fortnox: its predefined accounts), or None when it cannot say: core then uses BAS
+        (1510-1517, 2440-2447). May do I/O; asked only by ``reconcile``."""
+        return None
 
     def list_attachments(self, request: BookkeepingRequest) -> Iterator[VoucherAttachment]:
         """Yield the supporting documents linked to the vouchers of one fiscal year (the

@@ -20,9 +20,10 @@ class Capability(StrEnum):
     IMPORT_BOOKKEEPING = "import.bookkeeping"
     """``import_bookkeeping``: company, chart, balances and vouchers of a fiscal year."""
     IMPORT_SUBLEDGER_CUSTOMER = "import.subledger.customer"
-    """``import_subledger(kind="customer")``: open customer invoices at a date."""
+    """``import_subledger_history(kind="customer")``: the customer invoices, credit notes and
+    payments core computes the open items at a date from."""
     IMPORT_SUBLEDGER_SUPPLIER = "import.subledger.supplier"
-    """``import_subledger(kind="supplier")``: open supplier invoices at a date."""
+    """``import_subledger_history(kind="supplier")``: the same for supplier invoices."""
     IMPORT_ATTACHMENTS = "import.attachments"
     """``list_attachments`` and ``download_attachment``: the supporting documents (underlag)
     linked to a fiscal year's vouchers."""

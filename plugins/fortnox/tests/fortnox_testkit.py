@@ -12,7 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ledgerlink_core.backend import BackendContext
+from ledgerlink_core.backend import BackendContext, SubledgerRequest
+from ledgerlink_core.model import SubledgerItem
+from ledgerlink_core.openitems import open_items
 from ledgerlink_core.tokens import FileTokenStore, TokenStore
 from ledgerlink_fortnox.backend import FortnoxBackend
 from ledgerlink_fortnox.settings import DEFAULT_SCOPES, FortnoxSettings
@@ -97,3 +99,8 @@ def backend_for(emu: Any, store: TokenStore, tmp: Path, **overrides: Any) -> For
         token_store=lambda name: store,
     )
     return FortnoxBackend(settings_for(emu, **overrides), ctx)
+
+
+def open_at(backend: FortnoxBackend, request: SubledgerRequest) -> list[SubledgerItem]:
+    """The open items at ``request.as_of``: the backend's history through core's rule."""
+    return list(open_items(backend.import_subledger_history(request), request.as_of).items)

@@ -209,9 +209,11 @@ def test_reconcile_finds_exactly_the_known_differences(
         kind = line["kind"]
         assert Decimal(line["difference"]) == -skew[kind]
         assert Decimal(line["unexplained"]) == 0
-        listed = {i["number"] for i in line["items"]}
-        assert listed and listed <= unbooked[kind]
-        assert sum(Decimal(i["balance_sek"]) for i in line["items"]) == skew[kind]
+        causes = line["causes"]
+        assert [c["cause"] for c in causes] == ["document_not_in_ledger"]
+        assert {c["reference"].split()[-1] for c in causes} <= unbooked[kind]
+        assert sum(Decimal(c["amount"]) for c in causes) == -skew[kind]
+        assert line["accounts_source"].startswith("Fortnox predefined account")
 
     text = run_cli("reconcile", "--from", "fortnox", "--date", close.isoformat())
     assert "DIFFERS" in text.stdout and "-1,234.50" in text.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fortnox_testkit import backend_for, settings_for, stored_login
+from fortnox_testkit import backend_for, open_at, settings_for, stored_login
 from ledgerlink_core.backend import BookkeepingRequest, SubledgerRequest
 from ledgerlink_core.errors import (
     AuthenticationError,
@@ -28,7 +28,7 @@ def _everything(backend: Any, as_of: Any) -> int:
     year = backend.import_bookkeeping(BookkeepingRequest(year=as_of.year))
     count = len(year.vouchers)
     for kind in ("customer", "supplier"):
-        count += sum(1 for _ in backend.import_subledger(SubledgerRequest(kind=kind, as_of=as_of)))
+        count += len(open_at(backend, SubledgerRequest(kind=kind, as_of=as_of)))
     return count
 
 
@@ -137,7 +137,7 @@ def test_missing_scope(emulator: Any, tmp_path: Path) -> None:
     store = MemoryTokenStore()
     stored_login(emulator, store, scopes=" ".join(sorted(ALL_SCOPES - {"supplierinvoice"})))
     with backend_for(emulator, store, tmp_path) as backend, pytest.raises(PermissionDenied) as err:
-        list(backend.import_subledger(SubledgerRequest(kind="supplier", as_of=_closing(emulator))))
+        open_at(backend, SubledgerRequest(kind="supplier", as_of=_closing(emulator)))
     text = str(err.value)
     assert "'supplierinvoice' scope" in text and "ledgerlink fortnox login" in text
 
@@ -147,7 +147,7 @@ def test_missing_licence(emulator_factory: Any, tmp_path: Path) -> None:
     store = MemoryTokenStore()
     stored_login(emu, store)
     with backend_for(emu, store, tmp_path) as backend, pytest.raises(PermissionDenied) as err:
-        list(backend.import_subledger(SubledgerRequest(kind="customer", as_of=_closing(emu))))
+        open_at(backend, SubledgerRequest(kind="customer", as_of=_closing(emu)))
     assert "no active licence for 'invoice'" in str(err.value)
     assert "2001101" in str(err.value)
 

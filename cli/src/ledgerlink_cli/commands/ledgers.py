@@ -14,7 +14,17 @@ from ledgerlink_core.runtime import Runtime
 from ledgerlink_cli.options import DATE, json_option, set_option
 from ledgerlink_cli.render import echo_json, table
 
-HEADERS = ("number", "counterparty", "date", "due", "total", "balance", "cur", "voucher")
+HEADERS = (
+    "number",
+    "counterparty",
+    "date",
+    "due",
+    "total",
+    "balance",
+    "cur",
+    "voucher",
+    "booked",
+)
 
 
 @click.command()
@@ -44,7 +54,15 @@ def ledgers(
     result = subledgers(runtime, request)
     if as_json:
         items = [i.model_dump(mode="json") for found in result.items.values() for i in found]
-        echo_json({"date": result.date.isoformat(), "items": items})
+        left_out = {k: [o.model_dump(mode="json") for o in v] for k, v in result.left_out.items()}
+        echo_json(
+            {
+                "date": result.date.isoformat(),
+                "items": items,
+                "left_out": left_out,
+                "methods": result.methods,
+            }
+        )
     else:
         click.echo(render(result), nl=False)
 
@@ -53,8 +71,12 @@ def render(result: SubledgersResult) -> str:
     """Per subledger: a count and balance line, then a table of its open invoices."""
     out = []
     for kind, found in result.items.items():
-        total = sum((i.balance_sek for i in found), Decimal(0))
-        out.append(f"{kind} invoices open at {result.date}: {len(found)}, balance {total} SEK\n")
+        total = sum((i.balance_sek for i in found), Decimal("0.00"))
+        method = result.methods.get(kind, "accrual")
+        out.append(
+            f"{kind} invoices open at {result.date}: {len(found)}, balance {total} SEK"
+            f" ({method} method)\n"
+        )
         if found:
             rows = [
                 [
@@ -66,8 +88,14 @@ def render(result: SubledgersResult) -> str:
                     i.balance,
                     i.currency,
                     f"{i.voucher.series} {i.voucher.number}" if i.voucher else "",
+                    "yes" if i.booked else "no: to book at closing",
                 ]
                 for i in found
             ]
             out.append(table(HEADERS, rows, right=(4, 5)) + "\n\n")
+        for o in result.left_out.get(kind, ()):
+            out.append(
+                f"left out: {kind} {o.number} {o.counterparty} {o.invoice_date} "
+                f"{o.balance} {o.currency}: {o.reason}\n"
+            )
     return "".join(out)

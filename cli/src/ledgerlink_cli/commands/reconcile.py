@@ -1,8 +1,9 @@
-"""``ledgerlink reconcile``: subledgers against their control accounts at a date."""
+"""``ledgerlink reconcile``: subledgers against their control accounts at a date, explained."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import click
@@ -10,22 +11,39 @@ from ledgerlink_core.config import parse_assignments
 from ledgerlink_core.errors import ProblemsFound
 from ledgerlink_core.jobs import ReconcileRequest
 from ledgerlink_core.jobs import reconcile as run_reconcile
-from ledgerlink_core.reconcile import ReconcileReport, parse_ranges
+from ledgerlink_core.reconcile import ReconcileLine, ReconcileReport, parse_ranges, parse_rates
 from ledgerlink_core.runtime import Runtime
 
-from ledgerlink_cli.options import DATE, json_option, set_option
+from ledgerlink_cli.appendix import CSV_DIALECTS, CsvDialect, csv_text, write_csv, write_xlsx
+from ledgerlink_cli.options import DATE, set_option
 from ledgerlink_cli.render import echo_json, table
 
 EPILOG = """\b
 The ledger side is the control accounts' balance at the date: the year's opening
-balance plus every voucher up to and including the date. The subledger side is
-the sum of the invoices open on that date, with what remained unpaid then (SEK).
-Supplier balances are shown as positive debts.
+balance plus every voucher up to and including the date. The control accounts are
+the backend's (Fortnox: the predefined accounts CUSTCLAIM and SUPDEBT), else BAS
+1510-1517 and 2440-2447; 1518, 1519 and 2448 are shown on lines of their own and
+never counted. The subledger side is the sum of the documents open on that date
+(total less payments and write-offs up to it), in SEK at the invoices' rates.
+Supplier balances are shown as positive debts. A difference is broken down into
+ledger vouchers with no invoice behind them, documents whose voucher the ledger
+lacks, payments booked on another date, and what remains unexplained. Under the
+cash method the open items are listed as "to be booked at closing" instead.
+
+\b
+With --rate, foreign open items are valued at the closing rate and the
+unrealised exchange difference is shown per currency; every open currency then
+needs a rate. Without any --rate, foreign items are reported unrevalued.
 
 \b
 Exit codes: 0 every subledger agrees with its accounts; 1 some do not;
-6 the backend has no subledgers; others as for every command.
+2 bad input (a malformed --rate or --accounts, an open currency without a
+rate, a date outside every fiscal year, an unwritable -o path, a payment for a
+document the backend does not list); 6 the backend has no subledgers; others
+as for every command.
 """
+
+FORMATS = ("table", "json", "csv", "xlsx")
 
 
 @click.command(epilog=EPILOG)
@@ -36,34 +54,81 @@ Exit codes: 0 every subledger agrees with its accounts; 1 some do not;
     "ranges",
     multiple=True,
     metavar="KIND=FIRST-LAST",
-    help="Control accounts of a subledger (repeatable); default customer=1510-1519, "
-    "supplier=2440-2449.",
+    help="Control accounts of a subledger (repeatable), instead of the backend's or BAS.",
+)
+@click.option(
+    "--rate",
+    "rates",
+    multiple=True,
+    metavar="CUR=RATE",
+    help="Closing rate, SEK per unit (repeatable), e.g. EUR=11.0512.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="table (default), json, csv or xlsx (the closing appendix).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Short for --format json.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the csv or xlsx appendix to this file (csv: default stdout).",
+)
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(CSV_DIALECTS),
+    default="rfc4180",
+    show_default=True,
+    help="excel-sv: semicolons and decimal commas, for Swedish Excel.",
 )
 @set_option
-@json_option
 @click.pass_obj
 def reconcile(
     runtime: Runtime,
     backend: str,
     as_of: dt.date,
     ranges: tuple[str, ...],
-    assignments: tuple[str, ...],
+    rates: tuple[str, ...],
+    fmt: str | None,
     as_json: bool,
+    output: Path | None,
+    csv_dialect: str,
+    assignments: tuple[str, ...],
 ) -> None:
     """Compare the customer and supplier subledgers with their control accounts."""
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError("--json is short for --format json; give one of them")
+    fmt = "json" if as_json else (fmt or "table")
+    if output is not None and fmt not in ("csv", "xlsx"):
+        raise click.UsageError("-o/--output is for --format csv or xlsx")
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs -o FILE")
     request = ReconcileRequest(
         backend=backend,
         overrides=parse_assignments(assignments),
         as_of=as_of,
         ranges=parse_ranges(ranges),
+        rates=parse_rates(rates),
     )
     report = run_reconcile(runtime, request)
-    if as_json:
-        data: dict[str, Any] = report.model_dump(mode="json")
-        data["agrees"] = report.agrees
-        for line, out in zip(report.lines, data["lines"], strict=True):
-            out["agrees"] = line.agrees
-        echo_json(data)
+    dialect: CsvDialect = "excel-sv" if csv_dialect == "excel-sv" else "rfc4180"
+    if fmt == "json":
+        echo_json(as_data(report))
+    elif fmt == "csv" and output is None:
+        # bytes, so the CRLF line ends of RFC 4180 reach stdout as they are
+        prefix = "\ufeff" if dialect == "excel-sv" else ""
+        click.echo((prefix + csv_text(report, dialect)).encode("utf-8"), nl=False)
+    elif fmt == "csv":
+        assert output is not None
+        write_csv(report, output, dialect)
+        click.echo(f"wrote {output}", err=True)
+    elif fmt == "xlsx":
+        assert output is not None
+        write_xlsx(report, output)
+        click.echo(f"wrote {output}", err=True)
     else:
         click.echo(render(report))
     if not report.agrees:
@@ -73,15 +138,28 @@ def reconcile(
         )
 
 
+def as_data(report: ReconcileReport) -> dict[str, Any]:
+    """The JSON answer: the report's fields (amounts as two-decimal strings) plus ``agrees``."""
+    data: dict[str, Any] = report.model_dump(mode="json")
+    data["agrees"] = report.agrees
+    for line, out in zip(report.lines, data["lines"], strict=True):
+        out["agrees"] = line.agrees
+    return data
+
+
+def _money(value: Any) -> str:
+    return f"{value:,.2f}"
+
+
 def render(report: ReconcileReport) -> str:
-    """The terminal table: one row per subledger, then the items behind each difference."""
+    """The terminal table: one row per subledger, then each one's specification."""
     rows = [
         (
             line.kind,
             line.accounts,
-            f"{line.ledger:,.2f}",
-            f"{line.subledger:,.2f}",
-            f"{line.difference:,.2f}",
+            _money(line.ledger),
+            _money(line.subledger),
+            _money(line.difference),
             line.open_items,
             "ok" if line.agrees else "DIFFERS",
         )
@@ -96,17 +174,59 @@ def render(report: ReconcileReport) -> str:
         ),
     ]
     for line in report.lines:
-        if line.agrees:
-            continue
-        out.append("")
-        out.append(f"{line.kind}: difference {line.difference:,.2f}")
-        accounts = ", ".join(f"{a.account} {a.balance:,.2f}" for a in line.per_account)
-        out.append(f"  ledger per account: {accounts or 'no balances'}")
-        for item in line.items:
-            out.append(
-                f"  invoice {item.number} ({item.counterparty}, {item.invoice_date}) "
-                f"{item.balance_sek:,.2f}: {item.reason}"
-            )
-        if line.unexplained:
-            out.append(f"  not explained by the items above: {line.unexplained:,.2f}")
+        out += _detail(line)
     return "\n".join(out)
+
+
+def _detail(line: ReconcileLine) -> list[str]:
+    out = ["", f"{line.kind} ({line.accounts}, {line.accounts_source}, {line.method} method)"]
+    for a in line.per_account:
+        out.append(
+            f"  {a.account} {a.name}: ledger {_money(a.ledger)}, subledger "
+            f"{_money(a.subledger)}, difference {_money(a.difference)}"
+        )
+    if line.specification:
+        aging = ", ".join(
+            f"{g.label} {_money(g.balance_sek)} ({g.items})" for g in line.aging if g.items
+        )
+        out.append(f"  open items by due date: {aging}")
+    if line.contra_items:
+        sides = "customer credit balances" if line.kind == "customer" else "supplier debits"
+        out.append(
+            f"  {sides}: {line.contra_items} items, {_money(line.contra_total)} "
+            "(to reclassify at closing)"
+        )
+    for c in line.causes:
+        out.append(f"  {_money(c.amount):>14}  {c.cause}: {c.text}")
+    if line.difference != 0 or line.unexplained != 0:
+        out.append(f"  {_money(line.unexplained):>14}  unexplained")
+    for b in line.beside:
+        named = f"{b.account} {b.name}".strip()
+        out.append(f"  beside: {named} {_money(b.balance)} ({b.note})")
+    if line.to_book:
+        out.append(
+            f"  not in the ledger: to be booked at closing: {len(line.to_book)} items, "
+            f"{_money(line.to_book_total)} SEK"
+        )
+        for t in line.to_book:
+            out.append(
+                f"    {t.number} {t.counterparty} {t.invoice_date} {_money(t.balance_sek)}"
+                + (f" ({_money(t.balance)} {t.currency})" if t.currency != "SEK" else "")
+            )
+    for r in line.revaluation:
+        out.append(
+            f"  revaluation {r.currency}: {_money(r.balance)} at {r.closing_rate} = "
+            f"{_money(r.closing_sek)} SEK, booked {_money(r.booked_sek)}: unrealised "
+            f"{r.effect} {_money(r.difference)}"
+        )
+    if line.unvalued:
+        out.append(
+            f"  not revalued (no --rate): {', '.join(line.unvalued)}; the SEK amounts are at "
+            "the invoices' own rates"
+        )
+    for o in line.left_out:
+        out.append(
+            f"  left out: {o.number} {o.counterparty} {o.invoice_date} "
+            f"{_money(o.balance)} {o.currency}: {o.reason}"
+        )
+    return out

@@ -23,11 +23,13 @@ from typing import Any, Literal
 from ledgerlink_core.model import (
     Bookkeeping,
     Counterparty,
-    CustomerInvoice,
+    SubledgerDocument,
+    SubledgerHistory,
     SubledgerItem,
-    SupplierInvoice,
+    SubledgerPayment,
     VoucherRef,
 )
+from ledgerlink_core.openitems import open_items as rule
 
 __all__ = [
     "SAMPLE_JSON",
@@ -37,6 +39,7 @@ __all__ = [
     "data_path",
     "item_as_of",
     "open_items",
+    "sample_history",
     "small_company",
     "small_company_sie",
     "subledger_invoices",
@@ -87,46 +90,61 @@ def subledger_invoices() -> dict[str, list[dict[str, Any]]]:
     return data
 
 
+def sample_history(kind: Kind) -> SubledgerHistory:
+    """The sample's ``kind`` subledger as a backend supplies it: documents and payments."""
+    documents, payments = [], []
+    for raw in subledger_invoices()[kind]:
+        documents.append(_document(kind, raw))
+        for n, p in enumerate(raw["payments"], start=1):
+            payments.append(
+                SubledgerPayment(
+                    kind=kind,
+                    number=f"{raw['number']}-{n}",
+                    document=raw["number"],
+                    date=dt.date.fromisoformat(p["date"]),
+                    amount=Decimal(p["amount"]),
+                )
+            )
+    return SubledgerHistory(kind=kind, documents=tuple(documents), payments=tuple(payments))
+
+
+def _document(kind: Kind, raw: dict[str, Any]) -> SubledgerDocument:
+    return SubledgerDocument(
+        kind=kind,
+        number=raw["number"],
+        counterparty=Counterparty.model_validate(raw["counterparty"]),
+        invoice_date=dt.date.fromisoformat(raw["invoice_date"]),
+        due_date=dt.date.fromisoformat(raw["due_date"]) if raw.get("due_date") else None,
+        total=Decimal(raw["total"]),
+        currency=raw.get("currency", "SEK"),
+        currency_rate=Decimal(raw.get("currency_rate", "1")),
+        voucher=VoucherRef.model_validate(raw["voucher"]) if raw.get("voucher") else None,
+        ocr=raw.get("ocr"),
+    )
+
+
 def open_items(kind: Kind, as_of: dt.date) -> list[SubledgerItem]:
-    """The sample's invoices of ``kind`` open at ``as_of``, with the balance on that date."""
-    return [
-        item
-        for raw in subledger_invoices()[kind]
-        if (item := item_as_of(kind, raw, as_of)) is not None
-    ]
+    """The sample's invoices of ``kind`` open at ``as_of``, with the balance on that date
+    (core's as-of rule over :func:`sample_history`)."""
+    return list(rule(sample_history(kind), as_of).items)
 
 
 def item_as_of(kind: Kind, raw: dict[str, Any], as_of: dt.date) -> SubledgerItem | None:
     """One invoice (a dict as in :func:`subledger_invoices`) as it stood at ``as_of``, or None
     when it did not exist yet or was fully paid by then."""
-    invoice_date = dt.date.fromisoformat(raw["invoice_date"])
-    if invoice_date > as_of:
-        return None
-    total = Decimal(raw["total"])
-    paid = sum(
-        (
-            Decimal(p["amount"])
-            for p in raw["payments"]
-            if dt.date.fromisoformat(p["date"]) <= as_of
+    history = SubledgerHistory(
+        kind=kind,
+        documents=(_document(kind, raw),),
+        payments=tuple(
+            SubledgerPayment(
+                kind=kind,
+                number=str(n),
+                document=raw["number"],
+                date=dt.date.fromisoformat(p["date"]),
+                amount=Decimal(p["amount"]),
+            )
+            for n, p in enumerate(raw["payments"], start=1)
         ),
-        Decimal(0),
     )
-    balance = total - paid
-    if balance == 0:
-        return None
-    rate = Decimal(raw.get("currency_rate", "1"))
-    cls = CustomerInvoice if kind == "customer" else SupplierInvoice
-    return cls(
-        number=raw["number"],
-        counterparty=Counterparty.model_validate(raw["counterparty"]),
-        invoice_date=invoice_date,
-        due_date=dt.date.fromisoformat(raw["due_date"]) if raw.get("due_date") else None,
-        total=total,
-        balance=balance,
-        currency=raw.get("currency", "SEK"),
-        currency_rate=rate,
-        total_sek=(total * rate).quantize(Decimal("0.01")),
-        balance_sek=(balance * rate).quantize(Decimal("0.01")),
-        voucher=VoucherRef.model_validate(raw["voucher"]) if raw.get("voucher") else None,
-        ocr=raw.get("ocr"),
-    )
+    found = rule(history, as_of).items
+    return found[0] if found else None

@@ -26,7 +26,7 @@ from ledgerlink_core import (
     ExportConstraints,
     FiscalYear,
     InputError,
-    SubledgerItem,
+    SubledgerHistory,
     SubledgerRequest,
     VoucherAttachment,
 )
@@ -110,12 +110,12 @@ class JsonbooksBackend(AccountingBackend[JsonbooksSettings]):
         except FileNotFoundError:
             raise InputError("the document is gone", path=path) from None
 
-    def import_subledger(self, request: SubledgerRequest) -> Iterator[SubledgerItem]:
-        """Invoices open at ``request.as_of``, with the balance left on that date."""
-        from ledgerlink_jsonbooks.subledger import open_items
+    def import_subledger_history(self, request: SubledgerRequest) -> SubledgerHistory:
+        """Every invoice of the subledger with its payments; core computes the balances."""
+        from ledgerlink_jsonbooks.subledger import history
 
         invoices = self.folder.read_json("invoices.json", {})
-        yield from open_items(invoices.get(request.kind, []), request.kind, request.as_of)
+        return history(invoices.get(request.kind, []), request.kind)
 
     # --- export ---------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, BinaryIO, ClassVar
+from typing import TYPE_CHECKING, BinaryIO, ClassVar, Literal
 
 from ledgerlink_core import (
     Account,
@@ -23,9 +23,10 @@ from ledgerlink_core import (
     Capability,
     ConfigError,
     ConnectionInfo,
+    ControlAccounts,
     ExportConstraints,
     FiscalYear,
-    SubledgerItem,
+    SubledgerHistory,
     SubledgerRequest,
     VoucherAttachment,
 )
@@ -122,9 +123,11 @@ class FortnoxBackend(AccountingBackend[FortnoxSettings]):
         time would leave a third of the allowance unused; the limiter paces the rest."""
         return self.settings.max_workers
 
-    def import_subledger(self, request: SubledgerRequest) -> Iterator[SubledgerItem]:
-        """The invoices open at ``request.as_of``, with the balance on that date."""
-        from ledgerlink_fortnox.subledger import import_subledger
+    def import_subledger_history(self, request: SubledgerRequest) -> SubledgerHistory:
+        """Every invoice and credit note of the subledger, every payment (the full payment
+        only where ``WriteOffExist`` says it has write-offs, dated up to ``request.as_of``)
+        and each fiscal year's ``AccountingMethod``; core computes the balances."""
+        from ledgerlink_fortnox.subledger import import_history
 
         # One task for all listings (payments, invoices); pages arrive on worker threads.
         lock = threading.Lock()
@@ -139,7 +142,14 @@ class FortnoxBackend(AccountingBackend[FortnoxSettings]):
                 task.advance()
 
         with task:
-            yield from import_subledger(self.client, request.kind, request.as_of, on_page)
+            return import_history(self.client, request.kind, request.as_of, on_page)
+
+    def control_accounts(self, kind: Literal["customer", "supplier"]) -> ControlAccounts | None:
+        """Fortnox's predefined account for the subledger (``CUSTCLAIM``, ``SUPDEBT``; scope
+        ``settings``), or None when it cannot be read."""
+        from ledgerlink_fortnox.subledger import control_accounts
+
+        return control_accounts(self.client, kind)
 
     # -- export: the rules of the company, and the sink core drives (export.py) ---------------
 

@@ -23,6 +23,8 @@ class FortnoxYear:
     id: int
     start: dt.date
     end: dt.date
+    method: str = "ACCRUAL"
+    """``AccountingMethod``: ``ACCRUAL`` or ``CASH`` (kontantmetoden)."""
 
     def label(self) -> str:
         """``2025 (2025-01-01..2025-12-31, id 3)``."""
@@ -39,7 +41,8 @@ def fiscal_years(client: FortnoxClient) -> list[FortnoxYear]:
         end = date(field(item, "ToDate"), what="fiscal year end")
         if start is None or end is None:
             raise BackendError("Fortnox sent a fiscal year without dates")
-        years.append(FortnoxYear(id=int(field(item, "Id")), start=start, end=end))
+        method = str(field(item, "AccountingMethod") or "ACCRUAL").upper()
+        years.append(FortnoxYear(id=int(field(item, "Id")), start=start, end=end, method=method))
     return sorted(years, key=lambda y: y.start)
 
 

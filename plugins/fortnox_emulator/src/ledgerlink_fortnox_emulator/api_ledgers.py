@@ -1,4 +1,11 @@
-"""Customer and supplier invoices, their payments, customers and suppliers.
+"""Customer and supplier invoices, their payments, customers, suppliers, predefined accounts.
+
+Credit notes are documents of their own, as in Fortnox: a negative total, settled (like the
+invoice they credit) only by payments registered on both. The full objects carry the links
+both ways: a customer invoice's ``CreditInvoiceReference`` names its credit note and the credit
+note's ``InvoiceReference`` the invoice (Fortnox's spec and its C# SDK's PR #106); a supplier
+invoice's ``CreditReference`` names the other document on both. List items carry neither.
+Write-offs are in full payment objects only (``WriteOffs``); list items say ``WriteOffExist``.
 
 Customer invoice amounts are JSON numbers; their list items' ``CurrencyRate`` is a number as
 the spec declares, or with ``invoice_list_rate_as_text`` the string real Fortnox was recorded
@@ -88,7 +95,7 @@ def _customer_invoice(ctx: Context, req: Request, inv: InvoiceRec, full: bool) -
         "ExternalInvoiceReference2": "",
         "FinalPayDate": _final_pay_date(ctx.state, inv, balance),
         "InvoiceDate": inv.invoice_date.isoformat(),
-        "InvoiceType": "INVOICE",
+        "InvoiceType": inv.invoice_type,
         "NoxFinans": False,
         "OCR": inv.ocr,
         "Project": "",
@@ -102,7 +109,9 @@ def _customer_invoice(ctx: Context, req: Request, inv: InvoiceRec, full: bool) -
     }
     if full:
         body["Credit"] = "true" if inv.credit else "false"  # a string in the full object
-        body["CreditInvoiceReference"] = inv.credit_reference or "0"
+        credits = ctx.state.credits_of("customer", inv.number)
+        body["CreditInvoiceReference"] = credits[0].number if credits else "0"
+        body["InvoiceReference"] = inv.credit_reference or "0"
         body["TotalToPay"] = num(inv.total)
         body["InvoiceRows"] = []
     return body
@@ -158,7 +167,9 @@ def _supplier_invoice(ctx: Context, req: Request, inv: InvoiceRec, full: bool) -
     }
     if full:
         body["Cancelled"] = inv.cancelled
-        body["CreditReference"] = int(inv.credit_reference) if inv.credit_reference else 0
+        credits = ctx.state.credits_of("supplier", inv.number)
+        other = inv.credit_reference or (credits[0].number if credits else "")
+        body["CreditReference"] = int(other) if other else 0
         body["VAT"] = "0.00"
         body["SupplierInvoiceRows"] = []
     return body
@@ -268,7 +279,7 @@ def _payment(ctx: Context, req: Request, p: PaymentRec, full: bool) -> dict[str,
         "Number": str(p.number) if customer else p.number,
         "PaymentDate": p.date.isoformat(),
         "Source": "manual",
-        "WriteOffExist": False,
+        "WriteOffExist": bool(p.write_offs),
     }
     if full:
         inv = ctx.state.invoices[p.kind].get(p.invoice_number)
@@ -279,7 +290,18 @@ def _payment(ctx: Context, req: Request, p: PaymentRec, full: bool) -> dict[str,
                 "VoucherNumber": number,
                 "VoucherSeries": series,
                 "VoucherYear": year,
-                "WriteOffs": [],
+                "WriteOffs": [
+                    {
+                        "AccountNumber": w.account,
+                        "Amount": num(w.amount),
+                        "CostCenter": "",
+                        "Currency": p.currency,
+                        "Description": w.description,
+                        "Project": "",
+                        "TransactionInformation": "",
+                    }
+                    for w in p.write_offs
+                ],
                 "ModeOfPayment": "BG",
             }
         )
@@ -422,3 +444,41 @@ def suppliers(ctx: Context, req: Request) -> Response:
 @router.add("GET", "/3/suppliers/{SupplierNumber}", "supplier")
 def supplier(ctx: Context, req: Request) -> Response:
     return _party(ctx, req, "supplier", (2000434, "Kan inte hitta leverantören."), {"Active": True})
+
+
+# --- predefined accounts (scope settings) -------------------------------------------------------
+
+
+@router.add("GET", "/3/predefinedaccounts", "settings")
+def predefined_accounts(ctx: Context, req: Request) -> Response:
+    with ctx.state.lock:
+        found = sorted(ctx.state.predefined_accounts.items())
+    return paged(
+        ctx,
+        req,
+        "PreDefinedAccounts",
+        found,
+        lambda kv: {
+            "@url": f"{req.base_url}/3/predefinedaccounts/{kv[0]}",
+            "Account": kv[1],
+            "Name": kv[0],
+        },
+    )
+
+
+@router.add("GET", "/3/predefinedaccounts/{Name}", "settings")
+def predefined_account(ctx: Context, req: Request) -> Response:
+    name = req.params["Name"].upper()
+    account = ctx.state.predefined_accounts.get(name)
+    if account is None:
+        raise not_found(2000440, "Kan inte hitta det fördefinierade kontot.")
+    return Response(
+        200,
+        {
+            "PreDefinedAccount": {
+                "@url": f"{req.base_url}/3/predefinedaccounts/{name}",
+                "Account": account,
+                "Name": name,
+            }
+        },
+    )

@@ -188,7 +188,20 @@ class EmulatorConfig:
     """Invoices dated after the closing date, per side (unbooked in the closed year)."""
     credits_after_close: int = 1
     """Credit notes dated after the closing date, per side, each crediting in full an
-    invoice that was open and unpaid at the closing date."""
+    invoice that was open and unpaid at the closing date, and settled against it as Fortnox
+    users must: a payment on the invoice and a negative one on the credit note, both dated
+    when the credit was made (Fortnox has no offset function)."""
+    write_off_share: float = 0.05
+    """Share of generated payments registered with a write-off (a rounding or bank fee of up
+    to 50 SEK on account 6570): the payment is that much short, the write-off settles the
+    rest. Only full payment objects show it; list items say ``WriteOffExist``."""
+    cash_method: bool = False
+    """The latest fiscal year uses the cash method (``AccountingMethod: CASH``,
+    kontantmetoden): generated invoices of that year stay unbooked until they are paid and
+    are then booked on the payment (bank against revenue or cost, no control account)."""
+    predefined_accounts: dict[str, int] | None = None
+    """``/3/predefinedaccounts`` (name -> account); None: BAS (CUSTCLAIM 1510, SUPDEBT 2440,
+    ROUNDOFF 3740, CURRENCYWIN 3960, CURRENCYLOSS 7960, BANK 1930)."""
     foreign_currency_share: float = 0.1
     """Share of generated invoices in EUR."""
     synthetic_vouchers: int = 0

@@ -30,6 +30,7 @@ from ledgerlink_fortnox_emulator.state import (
     PaymentRec,
     RowRec,
     VoucherRec,
+    WriteOffRec,
 )
 
 CENT = Decimal("0.01")
@@ -112,6 +113,10 @@ def build_state(config: EmulatorConfig, book: Bookkeeping | None = None) -> Emul
             seed=config.seed,
             max_size=config.attached_file_max_bytes,
         )
+    if config.cash_method:
+        state.default_year().method = "CASH"
+    if config.predefined_accounts is not None:
+        state.predefined_accounts = dict(config.predefined_accounts)
     generator = _SubledgerGenerator(state, config, rng)
     generator.run()
     state.locked_until = config.locked_until
@@ -287,6 +292,7 @@ class _SubledgerGenerator:
         self.close = self.year.end
         self._next_invoice = {"customer": 1001, "supplier": 1}
         self._next_payment = {"customer": 1, "supplier": 1}
+        self._fee: int | None = None
         self._parties: dict[Kind, list[tuple[str, str]]] = {"customer": [], "supplier": []}
         # Open invoices, oldest first, with their unpaid remainder, for FIFO payment.
         self._open: dict[Kind, deque[list[object]]] = {"customer": deque(), "supplier": deque()}
@@ -343,7 +349,9 @@ class _SubledgerGenerator:
         day: dt.date,
         amount: Decimal,
         voucher: tuple[str, int, int] | None,
+        write_off: Decimal = ZERO,
     ) -> None:
+        """Register a payment that settles ``amount``: ``write_off`` of it is written off."""
         kind = invoice.kind
         self.state.add_payment(
             PaymentRec(
@@ -351,14 +359,32 @@ class _SubledgerGenerator:
                 self._next_payment[kind],
                 invoice.number,
                 day,
-                amount,
+                amount - write_off,
                 currency=invoice.currency,
                 currency_rate=invoice.currency_rate,
                 booked=voucher is not None,
                 voucher=voucher,
+                write_offs=([WriteOffRec(write_off, 6570, "Bankavgift")] if write_off else []),
             )
         )
         self._next_payment[kind] += 1
+
+    def _write_off(self, amount: Decimal) -> Decimal:
+        """A write-off for a payment settling ``amount``, or 0 (drawn at ``write_off_share``)."""
+        if self.config.write_off_share <= 0 or amount < 100:
+            return ZERO
+        if self.rng.random() >= self.config.write_off_share:
+            return ZERO
+        return _money(self.rng, 1, 50)
+
+    def _fee_account(self) -> int:
+        """Where write-offs are booked: bank fees (6570) when the chart has it."""
+        if self._fee is None:
+            self._fee = _pick(self.state, (6570, 6560, 6990), "K")
+        return self._fee
+
+    def _cash(self) -> bool:
+        return self.year.method == "CASH"
 
     def _control_sum(self, kind: Kind, voucher: VoucherRec) -> Decimal:
         """What the voucher adds to the subledger (debits to 151x, credits to 244x)."""
@@ -465,6 +491,9 @@ class _SubledgerGenerator:
                 else [RowRec(other, sek, ZERO), RowRec(control, ZERO, sek)]
             )
             text = "Kundfaktura" if kind == "customer" else "Leverantörsfaktura"
+            if self._cash():
+                self._pad_cash(kind, day, total, currency, rate, sek, other, bank, pay_series)
+                continue
             voucher = self.state.create_voucher(
                 VoucherRec(
                     inv_series,
@@ -488,11 +517,18 @@ class _SubledgerGenerator:
             voucher.reference_number = invoice.number
             paid_on = day + dt.timedelta(days=self.rng.randint(5, 45))
             if paid_on <= year.end and self.rng.random() < 0.75:
-                pay_rows = (
-                    [RowRec(bank, sek, ZERO), RowRec(control, ZERO, sek)]
+                off = self._write_off(total) if currency == "SEK" else ZERO
+                fee_account = self._fee_account()
+                fee = (
+                    RowRec(fee_account, off, ZERO)
                     if kind == "customer"
-                    else [RowRec(control, sek, ZERO), RowRec(bank, ZERO, sek)]
+                    else RowRec(fee_account, ZERO, off)
                 )
+                pay_rows = (
+                    [RowRec(bank, sek - off, ZERO), RowRec(control, ZERO, sek)]
+                    if kind == "customer"
+                    else [RowRec(control, sek, ZERO), RowRec(bank, ZERO, sek - off)]
+                ) + ([fee] if off else [])
                 pay_voucher = self.state.create_voucher(
                     VoucherRec(
                         pay_series,
@@ -506,9 +542,53 @@ class _SubledgerGenerator:
                         origin="synthetic",
                     )
                 )
-                self._pay(invoice, paid_on, total, (pay_series, pay_voucher.number, year.id))
+                self._pay(invoice, paid_on, total, (pay_series, pay_voucher.number, year.id), off)
             else:
                 self._open[kind].append([invoice, total])
+
+    def _pad_cash(
+        self,
+        kind: Kind,
+        day: dt.date,
+        total: Decimal,
+        currency: str,
+        rate: Decimal,
+        sek: Decimal,
+        other: int,
+        bank: int,
+        pay_series: str,
+    ) -> None:
+        """A cash-method invoice: unbooked until paid, then booked on the payment voucher
+        (bank against revenue or cost), never on the control account."""
+        year = self.year
+        invoice = self._new_invoice(
+            kind, day, total, voucher=None, currency=currency, rate=rate, booked=False
+        )
+        paid_on = day + dt.timedelta(days=self.rng.randint(5, 45))
+        if paid_on > year.end or self.rng.random() >= 0.75:
+            self._open[kind].append([invoice, total])
+            return
+        rows = (
+            [RowRec(bank, sek, ZERO), RowRec(other, ZERO, sek)]
+            if kind == "customer"
+            else [RowRec(other, sek, ZERO), RowRec(bank, ZERO, sek)]
+        )
+        voucher = self.state.create_voucher(
+            VoucherRec(
+                pay_series,
+                0,
+                year.id,
+                paid_on,
+                f"Betalning {invoice.number}",
+                rows,
+                reference_type=_REFERENCE_TYPES[pay_series],
+                reference_number=invoice.number,
+                origin="synthetic",
+            )
+        )
+        invoice.booked = True
+        invoice.voucher = (pay_series, voucher.number, year.id)
+        self._pay(invoice, paid_on, total, invoice.voucher)
 
     def _skew(self, kind: Kind) -> None:
         """An invoice the ledger does not know about: a known subledger difference."""
@@ -550,6 +630,10 @@ class _SubledgerGenerator:
                 original.counterparty_name,
             )
             self.state.add_invoice(note)  # re-index as a credit of the original
+            # Settled as Fortnox users must: a payment on each document, on the credit's date.
+            first = self._next_payment[kind]
+            self.state.offset(original, note, day, original.total, first)
+            self._next_payment[kind] = first + 2
 
     def _late_payments(self, kind: Kind) -> None:
         """Payments dated after the closing date against invoices open at it."""
@@ -576,7 +660,11 @@ class _SubledgerGenerator:
             for p, offset in enumerate(days):
                 amount = share if p < parts - 1 else to_pay - share * (parts - 1)
                 if amount > 0:
-                    self._pay(invoice, self.close + dt.timedelta(days=offset), amount, None)
+                    off = self._write_off(amount) if invoice.currency == "SEK" else ZERO
+                    day = self.close + dt.timedelta(days=offset)
+                    self._pay(invoice, day, amount, None, off)
+                    if self._cash():
+                        invoice.booked = True  # booked when paid, after the closing date
 
     def _after_close(self, kind: Kind) -> None:
         """Invoices dated after the closing date: not part of the closed year's subledger."""

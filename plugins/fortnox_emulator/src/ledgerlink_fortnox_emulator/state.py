@@ -118,14 +118,28 @@ class InvoiceRec:
     """The supplier's own number (``InvoiceNumber``); supplier invoices only."""
     voucher: tuple[str, int, int] | None = None
     """(series, number, year id) of the voucher the invoice was booked on."""
+    invoice_type: str = "INVOICE"
+    """Fortnox's ``InvoiceType`` (customer invoices): ``INVOICE``, ``CASHINVOICE`` (paid when
+    issued, no payment registered, booked straight to the bank)..."""
     credit_reference: str = ""
-    """For a credit note: the invoice it credits (its balance drops by this note's total)."""
+    """For a credit note: the invoice it credits. Information only, as in Fortnox: nothing
+    settles by itself; payments on both documents do (see :meth:`EmulatorState.offset`)."""
     modified: dt.datetime = field(default_factory=_now)
 
 
 @dataclass(slots=True)
+class WriteOffRec:
+    """Part of a payment written off (rounding, a bank fee, a bad debt), in the invoice
+    currency; it lowers the invoice's balance like the payment does."""
+
+    amount: Decimal
+    account: int = 6570
+    description: str = ""
+
+
+@dataclass(slots=True)
 class PaymentRec:
-    """A payment against an invoice, in the invoice currency."""
+    """A payment against an invoice, in the invoice currency (negative on a credit note)."""
 
     kind: Kind
     number: int
@@ -138,6 +152,23 @@ class PaymentRec:
     source: str = "manual"
     voucher: tuple[str, int, int] | None = None
     modified: dt.datetime = field(default_factory=_now)
+    write_offs: list[WriteOffRec] = field(default_factory=list)
+
+    @property
+    def settled(self) -> Decimal:
+        """What the payment took off the invoice: its amount plus its write-offs."""
+        return self.amount + sum((w.amount for w in self.write_offs), ZERO)
+
+
+#: Fortnox's predefined accounts (``/3/predefinedaccounts``) as a BAS company has them.
+DEFAULT_PREDEFINED_ACCOUNTS: dict[str, int] = {
+    "CUSTCLAIM": 1510,
+    "SUPDEBT": 2440,
+    "ROUNDOFF": 3740,
+    "CURRENCYWIN": 3960,
+    "CURRENCYLOSS": 7960,
+    "BANK": 1930,
+}
 
 
 @dataclass(slots=True)
@@ -232,6 +263,8 @@ class EmulatorState:
         self.suppliers: dict[str, str] = {}
         self.files: dict[str, InboxFile] = {}
         self.file_connections: dict[str, FileConnection] = {}
+        self.predefined_accounts: dict[str, int] = dict(DEFAULT_PREDEFINED_ACCOUNTS)
+        """Name (``CUSTCLAIM``...) -> account, served by ``/3/predefinedaccounts``."""
         self.locked_until: dt.date | None = None
         self.preselected_year: int | None = None
         self.request_log: list[RequestRecord] = []
@@ -423,37 +456,68 @@ class EmulatorState:
             self._paid[payment.kind].setdefault(payment.invoice_number, []).append(payment)
             return payment
 
+    def clear_subledger(self, kind: Kind) -> None:
+        """Forget every invoice and payment of ``kind`` (tests that build their own)."""
+        with self.lock:
+            self.invoices[kind].clear()
+            self.payments[kind].clear()
+            self._paid[kind].clear()
+            self._credits[kind].clear()
+
     def payments_of(self, kind: Kind, number: str) -> list[PaymentRec]:
         """The payments made on one invoice."""
         return self._paid[kind].get(number, [])
 
     def paid(self, kind: Kind, number: str, *, until: dt.date | None = None) -> Decimal:
-        """Sum paid on an invoice (up to and including ``until`` when given)."""
+        """What payments and their write-offs took off an invoice (up to and including
+        ``until`` when given)."""
         return sum(
-            (p.amount for p in self.payments_of(kind, number) if until is None or p.date <= until),
+            (p.settled for p in self.payments_of(kind, number) if until is None or p.date <= until),
             ZERO,
         )
 
-    def credited(self, kind: Kind, number: str, *, until: dt.date | None = None) -> Decimal:
-        """What credit notes took off an invoice (their totals are negative)."""
-        return sum(
-            (
-                -c.total
-                for c in self._credits[kind].get(number, [])
-                if not c.cancelled and (until is None or c.invoice_date <= until)
-            ),
-            ZERO,
-        )
+    def credits_of(self, kind: Kind, number: str) -> list[InvoiceRec]:
+        """The credit notes that credit an invoice (not cancelled)."""
+        return [c for c in self._credits[kind].get(number, []) if not c.cancelled]
 
     def invoice_balance(self, invoice: InvoiceRec, *, at: dt.date | None = None) -> Decimal:
-        """Remaining balance today (Fortnox's ``Balance``), or as it stood at a date.
-
-        A credit note that credits an invoice is settled against it, so its own balance is 0.
-        """
-        if invoice.cancelled or invoice.credit_reference:
+        """Remaining balance today (Fortnox's ``Balance``), or as it stood at a date: the
+        total less payments and write-offs. A credit note is a document of its own (negative
+        total); it settles nothing by itself."""
+        if invoice.cancelled or invoice.invoice_type == "CASHINVOICE":
             return ZERO
-        paid = self.paid(invoice.kind, invoice.number, until=at)
-        return invoice.total - paid - self.credited(invoice.kind, invoice.number, until=at)
+        return invoice.total - self.paid(invoice.kind, invoice.number, until=at)
+
+    def offset(
+        self, invoice: InvoiceRec, note: InvoiceRec, day: dt.date, amount: Decimal, first: int
+    ) -> tuple[PaymentRec, PaymentRec]:
+        """Settle ``amount`` of ``invoice`` against credit note ``note`` the way Fortnox users
+        must (it has no offset function): a payment of ``amount`` on the invoice and one of
+        ``-amount`` on the note, both dated ``day``, numbered ``first`` and ``first + 1``."""
+        with self.lock:
+            pair = (
+                PaymentRec(
+                    invoice.kind,
+                    first,
+                    invoice.number,
+                    day,
+                    amount,
+                    currency=invoice.currency,
+                    currency_rate=invoice.currency_rate,
+                ),
+                PaymentRec(
+                    note.kind,
+                    first + 1,
+                    note.number,
+                    day,
+                    -amount,
+                    currency=note.currency,
+                    currency_rate=note.currency_rate,
+                ),
+            )
+            for p in pair:
+                self.add_payment(p)
+            return pair
 
     # --- files ----------------------------------------------------------------------------------
 

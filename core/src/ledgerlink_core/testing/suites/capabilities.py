@@ -34,10 +34,10 @@ def _calls() -> dict[Capability, tuple[Call, ...]]:
     return {
         Capability.IMPORT_BOOKKEEPING: (lambda b: b.import_bookkeeping(BookkeepingRequest()),),
         Capability.IMPORT_SUBLEDGER_CUSTOMER: (
-            lambda b: list(b.import_subledger(SubledgerRequest(kind="customer", as_of=day))),
+            lambda b: b.import_subledger_history(SubledgerRequest(kind="customer", as_of=day)),
         ),
         Capability.IMPORT_SUBLEDGER_SUPPLIER: (
-            lambda b: list(b.import_subledger(SubledgerRequest(kind="supplier", as_of=day))),
+            lambda b: b.import_subledger_history(SubledgerRequest(kind="supplier", as_of=day)),
         ),
         Capability.IMPORT_ATTACHMENTS: (
             lambda b: list(b.list_attachments(BookkeepingRequest())),

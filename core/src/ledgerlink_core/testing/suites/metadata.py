@@ -30,7 +30,7 @@ SECRET_NAME = re.compile(
 #: Method a backend overrides for each capability that has one.
 METHODS: dict[str, tuple[Capability, ...]] = {
     "import_bookkeeping": (Capability.IMPORT_BOOKKEEPING,),
-    "import_subledger": (
+    "import_subledger_history": (
         Capability.IMPORT_SUBLEDGER_CUSTOMER,
         Capability.IMPORT_SUBLEDGER_SUPPLIER,
     ),
