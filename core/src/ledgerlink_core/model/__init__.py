@@ -1,0 +1,91 @@
+"""The canonical, SIE-shaped data model.
+
+Every backend imports into and exports from these models. Field docs name the SIE 4 record
+each field comes from. Money and quantities are :class:`~decimal.Decimal`, never float; in JSON
+they are strings. Models are frozen and reject unknown fields.
+"""
+
+from ledgerlink_core.model._base import Amount, Seconds
+from ledgerlink_core.model._books import (
+    Account,
+    AccountType,
+    Address,
+    Balance,
+    Bookkeeping,
+    CompanyInfo,
+    Dimension,
+    DimensionObject,
+    FiscalYear,
+    ObjectBalance,
+    ObjectRef,
+    ObjectRule,
+    PeriodBalance,
+    RowChange,
+    SourceInfo,
+    Voucher,
+    VoucherRow,
+)
+from ledgerlink_core.model._export import (
+    AttachmentRef,
+    ExportReport,
+    ExportStatus,
+    TextChange,
+    VoucherAttachment,
+    VoucherExport,
+    VoucherOutcome,
+)
+from ledgerlink_core.model._subledgers import (
+    AccountingMethod,
+    AccountingYear,
+    ControlAccounts,
+    Counterparty,
+    CustomerInvoice,
+    SubledgerDocument,
+    SubledgerHistory,
+    SubledgerItem,
+    SubledgerPayment,
+    SupplierInvoice,
+    VoucherRef,
+    WriteOff,
+)
+
+__all__ = [
+    "Account",
+    "AccountType",
+    "AccountingMethod",
+    "AccountingYear",
+    "Address",
+    "Amount",
+    "AttachmentRef",
+    "Balance",
+    "Bookkeeping",
+    "CompanyInfo",
+    "ControlAccounts",
+    "Counterparty",
+    "CustomerInvoice",
+    "Dimension",
+    "DimensionObject",
+    "ExportReport",
+    "ExportStatus",
+    "FiscalYear",
+    "ObjectBalance",
+    "ObjectRef",
+    "ObjectRule",
+    "PeriodBalance",
+    "RowChange",
+    "Seconds",
+    "SourceInfo",
+    "SubledgerDocument",
+    "SubledgerHistory",
+    "SubledgerItem",
+    "SubledgerPayment",
+    "SupplierInvoice",
+    "TextChange",
+    "Voucher",
+    "VoucherAttachment",
+    "VoucherExport",
+    "VoucherOutcome",
+    "VoucherRef",
+    "VoucherRow",
+    "WriteOff",
+]
