@@ -104,6 +104,7 @@ if TYPE_CHECKING:
         check_sie,
         dumps_sie,
         iter_sie,
+        load_checked,
         read_sie,
         write_sie,
     )
@@ -206,6 +207,7 @@ _HOMES: dict[str, str] = {
     "check_sie": "sie",
     "dumps_sie": "sie",
     "iter_sie": "sie",
+    "load_checked": "sie",
     "read_sie": "sie",
     "write_sie": "sie",
     # two SIE files compared
@@ -301,6 +303,7 @@ __all__ = [
     "find_marker",
     "hookimpl",
     "iter_sie",
+    "load_checked",
     "marker",
     "parse_assignments",
     "read_sie",

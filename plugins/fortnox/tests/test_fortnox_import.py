@@ -138,3 +138,34 @@ def test_paging_past_500_items(emulator_factory: Any, tmp_path: Path) -> None:
     assert {i.number: i.balance for i in items} == _truth(emu, "customer", as_of)
     # every page at the maximum size of 500: one listing of every invoice
     assert len(listings) == math.ceil(len(emu.state.invoices["customer"]) / 500)
+
+
+def test_real_exports_old_year_balances_on_accounts_outside_the_chart_import(
+    emulator: Any, tmp_path: Path
+) -> None:
+    """Fortnox's exports carry last year's #RES and #PSALDO on every account that year used,
+    also one that has left the chart since: such books import (a warning, not a refusal),
+    and ``ledgerlink check`` calls the download clean, naming the record and the year."""
+    from ledgerlink_core.sie import check_sie
+    from ledgerlink_fortnox_emulator.sie_export import export_sie
+    from ledgerlink_fortnox_emulator.state import AccountRec, RowRec, VoucherRec
+
+    state = emulator.state
+    previous, latest = sorted(state.years, key=lambda y: y.start)[-2:]
+    zero, amount = Decimal(0), Decimal("250.00")
+    state.chart(previous.id)[3990] = AccountRec(3990, "Övriga ersättningar (gammal)")
+    rows = [RowRec(1930, amount, zero), RowRec(3990, zero, amount)]
+    state.add_voucher(VoucherRec("A", 1, previous.id, previous.end, "gammal intäkt", rows))
+    state.chart(latest.id).pop(3990, None)
+    with _backend(emulator, tmp_path) as backend:
+        book = backend.import_bookkeeping(BookkeepingRequest(year=latest.end.year))
+    assert "3990" not in {a.number for a in book.accounts}
+    assert [(r.year_index, r.amount) for r in book.results if r.account == "3990"] == [
+        (-1, -amount)
+    ]
+    assert any(p.year_index == -1 and p.account == "3990" for p in book.period_balances)
+    report = check_sie(export_sie(state, latest, 4), name="fortnox.se")
+    assert report.clean
+    (warning,) = [p for p in report.problems if p.code == "account-not-in-chart"]
+    assert warning.severity == "warning" and warning.line
+    assert "account 3990 is used in #RES (year -1)" in warning.message

@@ -5,6 +5,7 @@ Public API::
     read_sie(source, *, strict=True, name=None) -> SieDocument      # full load
     iter_sie(source, *, strict=True, name=None) -> SieReader        # streaming
     check_sie(source, *, name=None) -> CheckReport                  # streaming validation
+    load_checked(source, *, name=None, refuse=True) -> SieDocument  # check's rules, then load
     write_sie(book, path, *, sie_type="4E", ksumma=False) -> None   # atomic
     dumps_sie(book, *, sie_type="4E", ksumma=False) -> bytes
 
@@ -17,6 +18,7 @@ reader's private parts.
 
 from ledgerlink_core.sie.check import CheckReport, check_sie
 from ledgerlink_core.sie.document import SieDocument, SieFileInfo
+from ledgerlink_core.sie.importing import load_checked
 from ledgerlink_core.sie.problems import Problem, SieError
 from ledgerlink_core.sie.reader import SieReader, iter_sie, read_sie
 from ledgerlink_core.sie.records import SieRecord
@@ -36,6 +38,7 @@ __all__ = [
     "check_sie",
     "dumps_sie",
     "iter_sie",
+    "load_checked",
     "read_sie",
     "write_sie",
 ]

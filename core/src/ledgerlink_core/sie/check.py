@@ -13,7 +13,14 @@ from typing import Literal, cast
 from pydantic import BaseModel, ConfigDict
 
 from ledgerlink_core.model import Balance
-from ledgerlink_core.sie.document import file_info, sie_type_of, unknown_accounts
+from ledgerlink_core.sie.document import (
+    MISSING_NAME,
+    balance_use,
+    file_info,
+    sie_type_of,
+    undeclared,
+    unknown_accounts,
+)
 from ledgerlink_core.sie.problems import Problem
 from ledgerlink_core.sie.reader import SieReader, Source
 from ledgerlink_core.sie.records import BALANCE_LABELS, SieRecord, parse_record
@@ -21,6 +28,7 @@ from ledgerlink_core.sie.records import BALANCE_LABELS, SieRecord, parse_record
 __all__ = ["CheckReport", "check_sie"]
 
 _ZERO = Decimal(0)
+_DESCRIPTIONS = frozenset({"#KTYP", "#ENHET", "#SRU"})
 
 
 class CheckReport(BaseModel):
@@ -67,17 +75,27 @@ class _Checker:
         self.chart: set[str] = set()
         self.years = 0
         self.late_years = False
-        self.first_use: dict[str, int] = {}
+        self.first_use: dict[str, tuple[int, str]] = {}
         self.balances: dict[str, dict[str, Decimal]] = {"#IB": {}, "#UB": {}, "#RES": {}}
         self.values: dict[str, object] = {}
+        self.saw_name = False
+        #: Accounts described (``#KTYP``, ``#ENHET``, ``#SRU``) before any ``#KONTO``.
+        self.described: set[str] = set()
 
     def record(self, rec: SieRecord) -> None:
+        if rec.label == "#FNAMN":
+            self.saw_name = True
         value = parse_record(rec, self.problems)
         if value is None:
             return
         label = rec.label
         if label == "#KONTO":
             self.chart.add(value[0])
+        elif label in _DESCRIPTIONS:
+            number = value[0]
+            if number not in self.chart and number not in self.described:
+                self.described.add(number)
+                self.problems.warn(rec.line, "undeclared-account", undeclared(label, number))
         elif label == "#RAR":
             self.years += 1
             if value.index == 0:
@@ -85,7 +103,9 @@ class _Checker:
                     self.late_years = True
                 self.reader.year0 = value
         elif label in BALANCE_LABELS:
-            self.first_use.setdefault(value.account, rec.line)
+            self.first_use.setdefault(
+                value.account, (rec.line, balance_use(label, value.year_index))
+            )
         if label in self.balances:
             bal: Balance = value
             if bal.year_index == 0:
@@ -96,6 +116,8 @@ class _Checker:
 
     def finish(self, sie_type: str) -> None:
         problems = self.problems
+        if not self.saw_name:
+            problems.error(None, "missing-record", MISSING_NAME)
         unknown_accounts(self.first_use, self.reader.first_use, self.chart, sie_type, problems)
         if self.late_years:
             problems.warn(
@@ -112,7 +134,7 @@ class _Checker:
             if acc in res or (acc not in ib and acc not in ub and acc[:1] in "345678"):
                 stated = res.get(acc, _ZERO)
                 if stated != moved:
-                    problems.error(
+                    problems.warn(
                         None,
                         "result-mismatch",
                         f"account {acc}: #RES 0 is {stated} but the vouchers move {moved}",
@@ -121,7 +143,7 @@ class _Checker:
                 opening = ib.get(acc, _ZERO)
                 closing = ub.get(acc, _ZERO)
                 if opening + moved != closing:
-                    problems.error(
+                    problems.warn(
                         None,
                         "balance-mismatch",
                         f"account {acc}: #IB 0 {opening} + vouchers {moved} = "
@@ -139,8 +161,10 @@ def check_sie(
     """Validate a SIE file in one streaming pass and report what is wrong with it.
 
     Covers every reader problem (syntax, unknown labels, extra fields, bad dates and amounts,
-    ``#KSUMMA``), unbalanced vouchers, accounts used but not in the chart, vouchers dated
-    outside ``#RAR 0``, and ``#IB + movements != #UB`` / ``#RES != movements`` per account.
+    ``#KSUMMA``), a missing ``#FNAMN``, unbalanced vouchers, vouchers dated outside
+    ``#RAR 0`` (errors); accounts used but not in the chart, and ``#IB + movements != #UB`` /
+    ``#RES != movements`` per account (warnings: real exports carry both, see
+    :func:`~ledgerlink_core.sie.document.unknown_accounts`).
     Unreadable input (not SIE, binary, truncated ``#KSUMMA`` file) raises ``SieError``.
     ``on_read`` is told the size of each block read (progress).
     """

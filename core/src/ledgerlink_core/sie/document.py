@@ -88,7 +88,7 @@ def sie_type_of(declared: str | None, has_balances: bool) -> str:
 
 
 def unknown_accounts(
-    record_use: Mapping[str, int],
+    record_use: Mapping[str, tuple[int, str]],
     voucher_use: Mapping[str, int],
     chart: Collection[str],
     sie_type: str,
@@ -96,25 +96,46 @@ def unknown_accounts(
 ) -> None:
     """Report accounts used (in balance records or vouchers) that have no ``#KONTO``.
 
-    ``record_use`` and ``voucher_use`` map an account to the line it is first used on; the
-    earlier of the two is reported. Only when the file has a chart at all. An error for SIE
-    1-3 and 4E ("every account used must be present"); a warning for 4I, where ``#KONTO`` is
-    optional and the receiving program creates unknown accounts.
+    ``record_use`` maps an account to the line and record (``#RES -1``) it is first used in
+    by a balance record, ``voucher_use`` to the line of its first voucher row; the earlier
+    is reported. Only when the file has a chart at all.
+
+    A warning, and an error only in strict mode (``read_sie(strict=True)``) for SIE 1-3 and
+    4E ("every account used must be present"; in 4I ``#KONTO`` is optional and the receiving
+    program creates unknown accounts, so never more than a warning there). Real exports
+    carry earlier years' balances (``#RES -1``, ``#PSALDO -1``) on accounts that have left
+    the chart since, and those books must still be readable. The message names the record
+    and year so that the accountant can tell an old year's leftover from a current gap.
     """
     if not chart:
         return
     first_use = dict(record_use)
     for account, line in voucher_use.items():
-        if line < first_use.get(account, line + 1):
-            first_use[account] = line
-    for account, line in first_use.items():
+        if line < first_use.get(account, (line + 1, ""))[0]:
+            first_use[account] = (line, "a voucher row")
+    report = problems.error if problems.strict and sie_type != "4I" else problems.warn
+    for account, (line, where) in first_use.items():
         if account in chart:
             continue
-        message = f"account {account} is used but has no #KONTO in the file"
-        if sie_type == "4I":
-            problems.warn(line, "account-not-in-chart", message + " (allowed in SIE 4I)")
-        else:
-            problems.error(line, "account-not-in-chart", message)
+        report(
+            line,
+            "account-not-in-chart",
+            f"account {account} is used in {where} but has no #KONTO in the file",
+        )
+
+
+#: The error for a file without ``#FNAMN``, the one record SIE requires of every file.
+MISSING_NAME = "the file has no #FNAMN (company name)"
+
+
+def undeclared(label: str, account: str) -> str:
+    """The warning for ``#KTYP``/``#ENHET``/``#SRU`` on an account before its ``#KONTO``."""
+    return f"{label} for account {account} before its #KONTO"
+
+
+def balance_use(label: str, year_index: int) -> str:
+    """How :func:`unknown_accounts` names a balance record: ``#RES`` of year -1."""
+    return f"{label} (year {year_index})"
 
 
 class BookkeepingBuilder:
@@ -133,7 +154,7 @@ class BookkeepingBuilder:
         }
         self.vouchers: list[Voucher] = []
         self.saw_name = False
-        self.first_use: dict[str, int] = {}
+        self.first_use: dict[str, tuple[int, str]] = {}
         self.declared: set[str] = set()
 
     def record(self, rec: SieRecord) -> None:
@@ -145,7 +166,9 @@ class BookkeepingBuilder:
         label = rec.label
         if label in self.lists:
             self.lists[label].append(value)
-            self.first_use.setdefault(value.account, rec.line)
+            self.first_use.setdefault(
+                value.account, (rec.line, balance_use(label, value.year_index))
+            )
         elif label == "#KONTO":
             number, name = value
             self.declared.add(number)
@@ -156,11 +179,7 @@ class BookkeepingBuilder:
             number, item = value
             acc = self.accounts.get(number)
             if acc is None:
-                self.problems.warn(
-                    rec.line,
-                    "undeclared-account",
-                    f"{label} for account {number} before its #KONTO",
-                )
+                self.problems.warn(rec.line, "undeclared-account", undeclared(label, number))
                 acc = self.accounts[number] = {"number": number}
             if label == "#KTYP":
                 acc["type"] = AccountType(item)
@@ -183,7 +202,7 @@ class BookkeepingBuilder:
         v = self.values
         name = v.get("#FNAMN")
         if name is None and not self.saw_name:
-            self.problems.error(None, "missing-record", "the file has no #FNAMN (company name)")
+            self.problems.error(None, "missing-record", MISSING_NAME)
         gen_date, gen_sign = v.get("#GEN", (None, ""))
         sie_type = sie_type_of(v.get("#SIETYP"), reader.has_balances)
         info = file_info(reader, sie_type, v.get("#PROGRAM"))

@@ -90,7 +90,7 @@ def import_bookkeeping(client: FortnoxClient, request: BookkeepingRequest) -> Bo
     The result is cross-checked: the SIE's current year must be the chosen Fortnox year and
     its organisation number the company's (``/3/companyinformation``).
     """
-    from ledgerlink_core import read_sie
+    from ledgerlink_core import load_checked
 
     year = choose_year(fiscal_years(client), request)
     # Company information travels alongside the (large) SIE download.
@@ -104,7 +104,9 @@ def import_bookkeeping(client: FortnoxClient, request: BookkeepingRequest) -> Bo
     )
     info: dict[str, Any] = field(company.result(), "CompanyInformation", {}) or {}
     name = f"Fortnox SIE 4, fiscal year {year.start}..{year.end}"
-    document = read_sie(raw, name=name)
+    # ``ledgerlink check``'s rules: real exports carry earlier years' balances on accounts
+    # that have left the chart, a warning; what check calls an error refuses the download.
+    document = load_checked(raw, name=name, hint="correct it in Fortnox and pull again")
     book = document.bookkeeping
     current = book.fiscal_year(0)
     if current is None or (current.start, current.end) != (year.start, year.end):
@@ -120,6 +122,6 @@ def import_bookkeeping(client: FortnoxClient, request: BookkeepingRequest) -> Bo
             f"{name}: the SIE file belongs to organisation {book.company.org_nr}, but the "
             f"connected company is {field(info, 'OrganizationNumber')}; check the login"
         )
-    for problem in getattr(document, "problems", ()) or ():
+    for problem in document.problems:
         log.warning("%s", problem)
     return book

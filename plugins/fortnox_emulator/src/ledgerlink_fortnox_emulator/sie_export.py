@@ -2,6 +2,9 @@
 
 The balances are recomputed from the vouchers in the state (so vouchers created through the
 API show up in them), the year asked for is ``#RAR 0`` and the one before it ``#RAR -1``.
+As Fortnox's own exports do, the year before carries its results and period balances too
+(``#RES -1``, ``#PSALDO -1``), on every account it used: an account that has left the chart
+since appears there without a ``#KONTO``.
 """
 
 from __future__ import annotations
@@ -76,6 +79,13 @@ def build_bookkeeping(state: EmulatorState, year: FiscalYearRec, sie_type: int) 
         movements: dict[int, Decimal] = defaultdict(Decimal)
         periods: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
         object_moves: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
+        prev_moves: dict[int, Decimal] = defaultdict(Decimal)
+        prev_periods: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+        for v in state.vouchers(year=previous.id) if previous is not None else ():
+            for r in v.rows:
+                if not r.removed:
+                    prev_moves[r.account] += r.amount
+                    prev_periods[(f"{v.date.year:04d}{v.date.month:02d}", r.account)] += r.amount
         for v in vouchers:
             period = f"{v.date.year:04d}{v.date.month:02d}"
             for r in v.rows:
@@ -136,11 +146,21 @@ def build_bookkeeping(state: EmulatorState, year: FiscalYearRec, sie_type: int) 
         for a in result_accounts
         if movements.get(a, ZERO) != 0
     ]
+    res += [
+        Balance(year_index=-1, account=str(a), amount=amount)
+        for a, amount in sorted(prev_moves.items())
+        if a >= 3000 and amount != 0
+    ]
     psaldo: list[PeriodBalance] = []
     if sie_type >= 2:
         psaldo = [
             PeriodBalance(year_index=0, period=p, account=str(a), amount=amount)
             for (p, a), amount in sorted(periods.items())
+            if amount != 0
+        ]
+        psaldo += [
+            PeriodBalance(year_index=-1, period=p, account=str(a), amount=amount)
+            for (p, a), amount in sorted(prev_periods.items())
             if amount != 0
         ]
     oib: list[ObjectBalance] = []

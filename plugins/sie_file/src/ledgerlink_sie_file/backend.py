@@ -15,9 +15,8 @@ from ledgerlink_core import (
     ConnectionInfo,
     InputError,
     SieRecord,
-    ValidationFailed,
     iter_sie,
-    read_sie,
+    load_checked,
 )
 
 from ledgerlink_sie_file.settings import SieFileSettings
@@ -77,22 +76,20 @@ class SieFileBackend(AccountingBackend[SieFileSettings]):
     def import_bookkeeping(self, request: BookkeepingRequest) -> Bookkeeping:
         """Read the file and return the requested fiscal year (``#RAR``)."""
         s = self.settings
-        if not s.path.is_file():
+        if not s.path.exists() and not s.path.is_symlink():
             raise InputError("no such file (set it with --set path=FILE)", path=s.path)
-        size_kb = max(1, s.path.stat().st_size // 1024)
-        with self.ctx.progress.task(f"reading {s.path.name} (kB)", total=size_kb) as task:
-            doc = read_sie(s.path, strict=False, on_read=lambda n: task.advance(n // 1024))
-        log = self.ctx.logger
-        errors = [p for p in doc.problems if p.severity == "error"]
-        for p in doc.problems:
-            if p.severity == "warning" or not s.strict:
-                log.warning("%s: %s", s.path, p)
-        if errors and s.strict:
-            raise ValidationFailed(
-                f"{s.path}: {len(errors)} error(s) in the SIE file; "
-                f"see `ledgerlink check {s.path}` (or --set strict=false to skip them)",
-                [f"{s.path}:{p.line}: {p.message}" if p.line else p.message for p in errors],
+        # The codec names what else may be wrong (a directory, a FIFO, a symlink loop).
+        size_kb = max(1, s.path.stat().st_size // 1024) if s.path.is_file() else 1
+        # Two passes: the check (``ledgerlink check``'s rules), then the load.
+        with self.ctx.progress.task(f"reading {s.path.name} (kB)", total=2 * size_kb) as task:
+            doc = load_checked(
+                s.path,
+                refuse=s.strict,
+                hint=f"see `ledgerlink check {s.path}` (or --set strict=false to import anyway)",
+                on_read=lambda n: task.advance(n // 1024),
             )
+        for p in doc.problems:
+            self.ctx.logger.warning("%s: %s", s.path, p)
         return select_year(doc.bookkeeping, request, s.path)
 
     def export_sink(self) -> SieFileSink:
