@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import sys
+import traceback as _traceback
 from typing import Any
 
 import click
@@ -75,14 +78,21 @@ class LedgerlinkGroup(click.Group):
         return cache
 
     def invoke(self, ctx: click.Context) -> object:
-        """Run the command; turn ledgerlink errors into one line and a documented exit code."""
+        """Run the command; turn ledgerlink errors into one line and a documented exit code.
+
+        ``--traceback`` adds the traceback and keeps the exit code. A reader that closed the
+        pipe (``| head``) ends the command quietly with exit 0: it had what it wanted.
+        """
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            _quiet_stdout()
+            ctx.exit(0)
         except LedgerlinkError as exc:
             if ctx.params.get("traceback"):
-                raise
+                _traceback.print_exc()
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
@@ -90,7 +100,7 @@ class LedgerlinkGroup(click.Group):
             ctx.exit(130)
         except Exception as exc:
             if ctx.params.get("traceback"):
-                raise
+                _traceback.print_exc()
             click.echo(
                 f"internal error: {type(exc).__name__}: {exc} (run with --traceback and report it)",
                 err=True,
@@ -129,6 +139,19 @@ def cli(traceback: bool, verbose: int) -> None:
         logging.getLogger("stevedore").setLevel(logging.CRITICAL)
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at devnull, so that flushing it at exit does not raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (tests capture it)
+        pass
+
+
 def main() -> None:
     """Console-script entry point."""
-    cli.main(prog_name="ledgerlink")
+    try:
+        cli.main(prog_name="ledgerlink")
+    except BrokenPipeError:  # while click itself wrote (help, usage)
+        _quiet_stdout()
+        sys.exit(0)

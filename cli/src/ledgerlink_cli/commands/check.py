@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ledgerlink_core.errors import InputError, ProblemsFound
+from ledgerlink_core.errors import ProblemsFound
 from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.options import json_option
@@ -13,16 +13,15 @@ from ledgerlink_cli.render import echo_json
 
 
 @click.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @json_option
 @click.pass_obj
 def check(runtime: Runtime, file: Path, as_json: bool) -> None:
     """Validate a SIE file: exit 0 when clean, 1 when problems were found, 2 when unreadable."""
     from ledgerlink_core.sie import check_sie
 
-    if not file.exists():
-        raise InputError("no such file", path=file)
-    size_kb = max(1, file.stat().st_size // 1024)
+    # The codec names what is wrong with a path that is not a readable file (exit 2).
+    size_kb = max(1, file.stat().st_size // 1024) if file.is_file() else 1
     with runtime.progress.task(f"checking {file.name} (kB)", total=size_kb) as task:
         report = check_sie(file, on_read=lambda n: task.advance(n // 1024))
     if as_json:

@@ -16,9 +16,11 @@ import contextlib
 import datetime as dt
 import encodings.cp437
 import enum
+import errno
 import io
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, MutableMapping
 from decimal import Decimal
 from typing import BinaryIO, Final, Literal
@@ -73,9 +75,26 @@ def open_source(source: Source, name: str | None) -> tuple[BinaryIO, str]:
         return io.BytesIO(bytes(source)), name or "<bytes>"
     path = os.fspath(source)
     try:
+        # Before opening: opening a FIFO with no writer blocks for ever, and a directory or a
+        # device is never a SIE file.
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise SieError("is a directory, not a SIE file", path=name or path)
+        if not stat.S_ISREG(mode):
+            raise SieError("not a regular file (a pipe, socket or device)", path=name or path)
         return open(path, "rb"), name or path
     except OSError as err:
-        raise SieError(f"cannot read the file: {err.strerror or err}", path=name or path) from None
+        reason = _OS_REASONS.get(err.errno or 0) or f"cannot read the file: {err.strerror or err}"
+        raise SieError(reason, path=name or path) from None
+
+
+#: What an ``OSError`` on opening a SIE file says, in the words ``ls`` would use.
+_OS_REASONS = {
+    errno.ENOENT: "no such file",
+    errno.ELOOP: "too many symbolic links (a loop?)",
+    errno.EACCES: "not readable (permission denied)",
+    errno.ENOTDIR: "no such file (a part of the path is not a directory)",
+}
 
 
 def line_blocks(
