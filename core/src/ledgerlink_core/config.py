@@ -7,13 +7,24 @@ Precedence for a backend setting is flag > env > file > default:
 * ``[backends.<backend>]`` in ``config.toml`` in the user's config directory;
 * the default of the backend's ``Settings`` model.
 
-A secret still missing after that is asked of the ``ledgerlink_resolve_secret`` hook.
+A secret field may also come from a file named by ``LEDGERLINK_<BACKEND>__<FIELD>_FILE``
+(the container convention), which keeps it out of the process list and the shell history as
+the environment and the config file do; ``--set`` of a secret works but is warned about. A
+secret still missing after that is asked of the ``ledgerlink_resolve_secret`` hook.
+
+Mistakes that would otherwise pass in silence are logged as warnings (and failed by
+``ledgerlink doctor``, see :func:`config_problems`): a ``LEDGERLINK_<BACKEND>...`` variable
+that names no setting (a typo must not leave the production URL in force), and a config file
+that others may read while it holds a secret.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
+import logging
 import os
+import stat
 import tomllib
 import typing
 from collections.abc import Callable, Mapping
@@ -27,8 +38,10 @@ from ledgerlink_core.backend import BackendSettings
 from ledgerlink_core.errors import ConfigError
 
 __all__ = [
+    "GLOBAL_VARIABLES",
     "config_dir",
     "config_file",
+    "config_problems",
     "data_dir",
     "env_name",
     "is_secret",
@@ -38,6 +51,23 @@ __all__ = [
 ]
 
 APP = "ledgerlink"
+
+log = logging.getLogger("ledgerlink.config")
+
+#: The environment variables core reads itself (besides each backend's settings).
+GLOBAL_VARIABLES = frozenset(
+    {
+        "LEDGERLINK_CONFIG",
+        "LEDGERLINK_CONFIG_DIR",
+        "LEDGERLINK_DATA_DIR",
+        "LEDGERLINK_PLUGINS",
+        "LEDGERLINK_DISABLE_PLUGINS",
+    }
+)
+#: The suffix of a variable that names a file holding a secret setting.
+FILE_SUFFIX = "_FILE"
+#: The top-level tables a config file may hold.
+TABLES = frozenset({"backends"})
 
 
 def config_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -115,12 +145,30 @@ def resolve_settings(
             f"{file_path}: [backends.{backend}] has unknown setting(s) {', '.join(unknown_file)}"
         )
 
+    secrets = {n for n, info in fields.items() if is_secret(info.annotation)}
+    for problem in _variable_problems(environ, backend, fields, secrets):
+        log.warning("%s", problem)
+    if secrets & set(section):
+        readable = _readable_by_others(file_path)
+        if readable:
+            log.warning("%s", readable)
     values: dict[str, Any] = dict(section)
     for name in fields:
         env_value = environ.get(env_name(backend, name))
+        if env_value is None and name in secrets:
+            env_value = _secret_file(environ, backend, name)
         if env_value is not None:
             values[name] = _coerce(settings_cls, name, env_value)
     for name, value in overrides.items():
+        if name in secrets:
+            log.warning(
+                "--set %s puts the secret in the process list; set %s, %s%s or the config "
+                "file instead",
+                name,
+                env_name(backend, name),
+                env_name(backend, name),
+                FILE_SUFFIX,
+            )
         values[name] = _coerce(settings_cls, name, value)
 
     if secret_resolver is not None:
@@ -132,7 +180,7 @@ def resolve_settings(
     try:
         return settings_cls.model_validate(values)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, backend, file_path)) from None
+        raise ConfigError(_describe(exc, backend, file_path, secrets)) from None
 
 
 def _backend_section(data: Mapping[str, Any], backend: str, path: Path) -> dict[str, Any]:
@@ -165,18 +213,127 @@ def _coerce(settings_cls: type[BackendSettings], name: str, value: str) -> Any:
     return value
 
 
-def _describe(exc: ValidationError, backend: str, path: Path) -> str:
+def _describe(exc: ValidationError, backend: str, path: Path, secrets: set[str]) -> str:
     parts = []
     for err in exc.errors():
         field = ".".join(str(p) for p in err["loc"]) or "(settings)"
         message = err["msg"]
         if err["type"] == "missing":
             head = field.split(".")[0]
-            parts.append(
-                f"backends.{backend}.{field}: required; set it with --set {head}=..., "
-                f"the environment variable {env_name(backend, head)}, "
-                f"or `{head} = ...` under [backends.{backend}] in {path}"
-            )
+            variable = env_name(backend, head)
+            if head in secrets:
+                ways = (
+                    f"the environment variable {variable} (or {variable}{FILE_SUFFIX} naming a "
+                    f"file that holds it), `{head} = ...` under [backends.{backend}] in {path} "
+                    f"(chmod 600), or --set {head}=..."
+                )
+            else:
+                ways = (
+                    f"--set {head}=..., the environment variable {variable}, "
+                    f"or `{head} = ...` under [backends.{backend}] in {path}"
+                )
+            parts.append(f"backends.{backend}.{field}: required; set it with {ways}")
         else:
             parts.append(f"backends.{backend}.{field}: {message}")
     return "; ".join(parts)
+
+
+def _secret_file(environ: Mapping[str, str], backend: str, name: str) -> str | None:
+    """The secret in the file that ``LEDGERLINK_<BACKEND>__<FIELD>_FILE`` names, if set."""
+    variable = env_name(backend, name) + FILE_SUFFIX
+    path = environ.get(variable)
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot read the secret file that {variable} names: {exc.strerror or exc}"
+        ) from None
+
+
+def _variable_problems(
+    environ: Mapping[str, str], backend: str, fields: Mapping[str, Any], secrets: set[str]
+) -> list[str]:
+    """``LEDGERLINK_<BACKEND>...`` variables that name none of the backend's settings."""
+    known = {env_name(backend, f) for f in fields}
+    known |= {env_name(backend, f) + FILE_SUFFIX for f in secrets}
+    # A wrong field after the double underscore, or a setting's name after a single one;
+    # nothing else, as another backend's name may start with this one's (acme, acme_books).
+    ours = f"LEDGERLINK_{backend.upper()}__"
+    single = {f"LEDGERLINK_{backend.upper()}_{f.upper()}" for f in fields}
+    return [
+        _unknown_variable(variable, known)
+        for variable in sorted(environ)
+        if variable not in known and (variable.startswith(ours) or variable in single)
+    ]
+
+
+def _unknown_variable(variable: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(variable, sorted(known), n=1)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"the environment variable {variable} names no setting and is ignored{hint}"
+
+
+def _readable_by_others(path: Path) -> str | None:
+    """A warning when ``path`` (holding a secret) may be read by its group or by others."""
+    if os.name != "posix":
+        return None  # Windows: the file sits in the user's profile, protected by its ACL
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return (
+            f"{path} holds a secret and others may read it (mode {stat.S_IMODE(mode):04o}); "
+            f"run `chmod 600 {path}`"
+        )
+    return None
+
+
+def config_problems(
+    file_data: Mapping[str, Any],
+    file_path: Path,
+    environ: Mapping[str, str],
+    backends: Mapping[str, type[BackendSettings] | None],
+) -> list[tuple[str, str]]:
+    """What ``ledgerlink doctor`` fails the configuration for: (where, one line) pairs, where
+    is the config file or ``environment``.
+
+    Unknown top-level tables in the config file (``[backend.fortnox]``, ``[defaults]``), a
+    config file readable by others that holds a secret, and ``LEDGERLINK_*`` variables that
+    name nothing: neither core's own (:data:`GLOBAL_VARIABLES`) nor any installed backend's
+    settings (``backends`` maps each backend's name to its settings model, or to None for
+    a backend that failed to load: its variables are then taken as they are).
+    """
+    where = str(file_path)
+    problems = [
+        (where, f"unknown table [{name}] (ignored; backends are configured under [backends.NAME])")
+        for name in sorted(set(file_data) - TABLES)
+    ]
+    sections = file_data.get("backends", {})
+    loaded = {name: settings for name, settings in backends.items() if settings is not None}
+    for name, settings in loaded.items():
+        section = sections.get(name, {}) if isinstance(sections, dict) else {}
+        secrets = {n for n, i in settings.model_fields.items() if is_secret(i.annotation)}
+        readable = _readable_by_others(file_path) if secrets & set(section) else None
+        if isinstance(section, dict) and readable:
+            problems.append((where, readable))
+            break
+    known = set(GLOBAL_VARIABLES)
+    # a backend that does not load: its variables cannot be judged
+    unloaded = tuple(f"LEDGERLINK_{n.upper()}__" for n, s in backends.items() if s is None)
+    for name, settings in loaded.items():
+        fields = settings.model_fields
+        known |= {env_name(name, f) for f in fields}
+        known |= {
+            env_name(name, f) + FILE_SUFFIX for f, i in fields.items() if is_secret(i.annotation)
+        }
+    problems += [
+        ("environment", _unknown_variable(v, known))
+        for v in sorted(environ)
+        if v.startswith("LEDGERLINK_")
+        and v not in known
+        and not (unloaded and v.startswith(unloaded))
+    ]
+    return problems

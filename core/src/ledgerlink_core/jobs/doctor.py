@@ -11,11 +11,11 @@ backend is a failed check, never an exception: the report always covers everythi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ledgerlink_core.config import env_name
+from ledgerlink_core.config import config_problems, env_name
 from ledgerlink_core.errors import ConfigError, LedgerlinkError
 from ledgerlink_core.runtime import Runtime
 
@@ -98,15 +98,26 @@ def _configured(runtime: Runtime, backend: str, fields: Mapping[str, object]) ->
 
 
 def config_checks(runtime: Runtime) -> list[DoctorCheck]:
-    """The config file parses, and names only installed backends."""
+    """The config file parses, names only installed backends and known tables, is not
+    readable by others while it holds a secret; every ``LEDGERLINK_*`` variable means
+    something."""
     where = str(runtime.config_path)
     try:
         data = runtime.file_config
     except ConfigError as exc:
         return [_check("config", where, "fail", str(exc))]
+    problems = [
+        _check("config", name, "fail", problem)
+        for name, problem in config_problems(
+            data, runtime.config_path, runtime.environ, _settings(runtime)
+        )
+    ]
     if not runtime.config_path.exists():
-        return [_check("config", where, "ok", "no config file (defaults and environment only)")]
-    checks = [_check("config", where, "ok", "parsed")]
+        return [
+            _check("config", where, "ok", "no config file (defaults and environment only)"),
+            *problems,
+        ]
+    checks = [_check("config", where, "ok", "parsed"), *problems]
     sections = data.get("backends", {})
     installed = set(runtime.registry.backend_names())
     if isinstance(sections, dict):
@@ -115,6 +126,17 @@ def config_checks(runtime: Runtime) -> list[DoctorCheck]:
                 _check("config", f"[backends.{name}]", "fail", f"no installed backend is {name!r}")
             )
     return checks
+
+
+def _settings(runtime: Runtime) -> dict[str, Any]:
+    """Each backend's settings model, None for one that does not load."""
+    models: dict[str, Any] = {}
+    for name in runtime.registry.backend_names():
+        try:
+            models[name] = runtime.registry.backend_class(name).Settings
+        except Exception:  # reported by the backend checks
+            models[name] = None
+    return models
 
 
 def plugin_checks(runtime: Runtime) -> list[DoctorCheck]:
