@@ -73,3 +73,12 @@ def test_a_lost_refresh_answer_is_told_as_such(logged_in: Any, run_cli: Any) -> 
     assert second.exit_code == 4, second.stderr
     assert "answer to the last token refresh was lost" in second.stderr
     assert "ledgerlink fortnox login" in second.stderr and second.stderr.count("\n") == 1
+
+
+def test_c7_a_date_past_every_fiscal_year_is_one_line(logged_in: Any, run_cli: Any) -> None:
+    """Reliability review C7: ``--date 9999-12-31`` was an OverflowError (exit 70)."""
+    for command in ("ledgers", "reconcile"):
+        result = run_cli(command, "--from", "fortnox", "--date", "9999-12-31", "--json")
+        assert result.exit_code not in (0, 70), (command, result.stderr)
+        assert result.stderr.count("\n") == 1 and "internal error" not in result.stderr
+        assert "9999-12-31" in result.stderr or "fiscal year" in result.stderr, result.stderr
