@@ -167,3 +167,20 @@ def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
         assert report.transactions == rows and report.clean
     # four times the rows, (nearly) the same peak: nothing per voucher is kept
     assert peaks[1] < peaks[0] * 1.3 + 200_000
+
+
+@pytest.mark.parametrize("amount", ["--5", "+5", "0x10", "1_000"])
+def test_u8_a_bad_amount_is_the_one_problem_not_also_an_unbalanced_voucher(amount: str) -> None:
+    """Reliability review U8: an unreadable row made its voucher "not balance" as well."""
+    data = sie(
+        *HEAD,
+        "#VER A 1 20250105 x",
+        "{",
+        "#TRANS 1930 {} 5",
+        f"#TRANS 3001 {{}} {amount}",
+        "}",
+    )
+    from ledgerlink_core.sie import read_sie
+
+    for problems in (check_sie(data).problems, read_sie(data, strict=False).problems):
+        assert [p.code for p in problems if p.severity == "error"] == ["bad-field"], problems

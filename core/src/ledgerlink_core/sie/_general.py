@@ -315,6 +315,7 @@ class GeneralPath:
         """Put a row read by the general path into its voucher."""
         if row is None:
             ver.ok = False
+            ver.unreadable_row = True
             return
         acc, flat, amount = row[0], row[1], row[2]
         first_use = self.reader.first_use
@@ -400,7 +401,7 @@ class GeneralPath:
         if ver.twin is not None:
             self._twin_missing(ver, ver.twin[3])
             ver.twin = None
-        if ver.total != 0:
+        if ver.total != 0 and not ver.unreadable_row:  # else the bad row is the one problem
             ver.ok = False
             self.reader.unbalanced += 1
             self.problems.error(

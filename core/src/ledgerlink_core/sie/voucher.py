@@ -35,6 +35,8 @@ class SieVoucher:
     total: Decimal = _ZERO
     """Sum of the ``#TRANS`` amounts (``#RTRANS``/``#BTRANS`` are history)."""
     ok: bool = True
+    unreadable_row: bool = False
+    """A row could not be read (reported): the voucher's sum says nothing about its balance."""
     in_year: bool = True
     twin: tuple[str, tuple[str, ...], Decimal, int] | None = None
     """An ``#RTRANS`` waiting for its twin ``#TRANS``: account, objects, amount, line."""
