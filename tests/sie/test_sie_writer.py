@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from pathlib import Path
 
@@ -144,3 +145,17 @@ def test_ksumma_is_written_and_verifies() -> None:
 def test_an_unknown_sie_type_is_refused() -> None:
     with pytest.raises(ValueError, match="4E"):
         dumps_sie(book(), sie_type="3", ksumma=True)  # type: ignore[arg-type]
+
+
+def test_k1_characters_cp437_lacks_are_warned_of(caplog: pytest.LogCaptureFixture) -> None:
+    """Reliability review K1: € and emoji became ``?`` with no word said."""
+    with caplog.at_level(logging.WARNING, logger="ledgerlink.sie"):
+        data = dumps_sie(book(voucher("Hyra 100 € \U0001f600")))
+    assert b"Hyra 100 ? ?" in data
+    (warning,) = [r.getMessage() for r in caplog.records]
+    assert warning.startswith("2 character(s) SIE's CP437 lacks are written as '?'")
+    assert "'€'" in warning and "Hyra 100" in warning
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="ledgerlink.sie"):
+        dumps_sie(read_sie(data).bookkeeping)
+    assert not caplog.records  # nothing lost, nothing said

@@ -3,8 +3,9 @@
 Output is CP437 with CRLF, every text quoted with ``"`` escaped as ``\\"``, control characters
 replaced by spaces, amounts with two decimals, object codes quoted, and nothing that depends
 on the clock or the machine: the same model always gives the same bytes. Characters CP437
-lacks (``€``...) become ``?``. SIE cannot express a text ending in ``\\`` (it would read as an
-escaped quote), so such a text gets a trailing space.
+lacks (``€``, emoji...) become ``?``, with a warning naming the first and the line it is in. SIE
+cannot express a text ending in ``\\`` (it would read as an escaped quote), so such a text
+gets a trailing space.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import datetime as dt
+import logging
 import os
 import tempfile
 import zlib
@@ -36,6 +38,8 @@ _TEXTS: dict[str, str] = {}
 _BARE: dict[str, str] = {}
 _OBJECT_LISTS: dict[int, tuple[tuple[ObjectRef, ...], str]] = {}
 _CP437 = codecs.charmap_build(bytes(range(256)).decode("cp437"))
+_CP437_CHARS = frozenset(bytes(range(256)).decode("cp437"))
+log = logging.getLogger("ledgerlink.sie")
 EMPTY = '""'
 
 _CHUNK = 16384  # lines per write
@@ -270,10 +274,25 @@ def iter_lines(
 
 
 def _encode(lines: list[str]) -> bytes:
-    """CRLF-terminated CP437 bytes (``?`` for what CP437 lacks). ``codecs.charmap_encode``
-    with a built map is several times faster than ``str.encode("cp437")``."""
+    """CRLF-terminated CP437 bytes (``?`` for what CP437 lacks, with a warning that names the
+    first such character and its line). ``codecs.charmap_encode`` with a built map is
+    several times faster than ``str.encode("cp437")``; the strict attempt costs nothing
+    when every character fits, which is the usual case."""
     lines.append("")
-    return codecs.charmap_encode("\r\n".join(lines), "replace", _CP437)[0]
+    text = "\r\n".join(lines)
+    try:
+        return codecs.charmap_encode(text, "strict", _CP437)[0]
+    except UnicodeEncodeError as err:
+        lost = sum(1 for c in text if ord(c) > 127 and c not in _CP437_CHARS)
+        start = text.rfind("\n", 0, err.start) + 1
+        end = text.find("\r", err.start)
+        log.warning(
+            "%d character(s) SIE's CP437 lacks are written as '?'; the first, %r, in: %s",
+            lost,
+            text[err.start],
+            text[start : end if end >= 0 else None],
+        )
+        return codecs.charmap_encode(text, "replace", _CP437)[0]
 
 
 def _chunks(book: Bookkeeping, sie_type: SieKind, ksumma: bool) -> Iterator[bytes]:
