@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import textwrap
 from pathlib import Path
 from typing import Literal
 
@@ -16,7 +18,6 @@ from ledgerlink_core.model import Bookkeeping
 from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.options import DATE, json_option, set_option
-from ledgerlink_cli.render import echo_json
 
 
 @click.command()
@@ -81,7 +82,7 @@ def pull(
         _report_attachments(result.attachments)
 
     if as_json:
-        echo_json(book.model_dump(mode="json"))
+        echo_book_json(book)
     elif output is not None:
         from ledgerlink_core.sie import write_sie
 
@@ -96,6 +97,24 @@ def pull(
             f"{len(failed)} attachment(s) could not be imported into "
             f"{result.attachments.directory}; run the same command again to retry them"
         )
+
+
+def echo_book_json(book: Bookkeeping) -> None:
+    """Print ``book`` as ``echo_json`` would, a voucher at a time: the whole bookkeeping as
+    one dict of JSON values took 65 times the file's size in memory, one voucher takes
+    nothing worth counting."""
+    head = json.dumps(
+        book.model_copy(update={"vouchers": ()}).model_dump(mode="json"),
+        indent=2,
+        ensure_ascii=False,
+    )
+    before, marker, after = head.partition('\n  "vouchers": []')
+    assert marker, "the bookkeeping's JSON has a top-level vouchers list"
+    click.echo(before + '\n  "vouchers": [', nl=False)
+    for n, voucher in enumerate(book.vouchers):
+        item = json.dumps(voucher.model_dump(mode="json"), indent=2, ensure_ascii=False)
+        click.echo(("," if n else "") + "\n" + textwrap.indent(item, "    "), nl=False)
+    click.echo(("\n  ]" if book.vouchers else "]") + after)
 
 
 def _report_attachments(report: AttachmentsReport) -> None:
