@@ -77,3 +77,19 @@ def test_strict_false_imports_anyway(tmp_path: Path, run_cli: Any) -> None:
     out = tmp_path / "out.se"
     result = run_cli("pull", str(path), "--set", "strict=false", "-o", str(out), "--no-snapshot")
     assert result.exit_code == 0 and out.exists()
+
+
+def test_u7_the_refusal_gives_the_real_count_beyond_the_listed_problems(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    """Reliability review U7: 199,998 errors were reported as "10000 error(s)"."""
+    n = 10_050  # more than the 10,000 problems a report lists
+    vouchers = [
+        line
+        for i in range(n)
+        for line in (f'#VER A {i + 1} 20250105 "x"', "{", "#TRANS 1930 {} 10", "}")
+    ]
+    path = _write(tmp_path, "many", [*HEAD, *CHART, *vouchers])
+    result = run_cli("pull", str(path), "-o", str(tmp_path / "out.se"), "--no-snapshot")
+    assert result.exit_code == 1
+    assert f"{n} error(s) in the SIE file" in result.stderr
