@@ -64,6 +64,31 @@ def _voucher(v: VoucherRec) -> Voucher:
     )
 
 
+def _previous_year(
+    state: EmulatorState, previous: FiscalYearRec | None
+) -> tuple[list[Balance], list[PeriodBalance]]:
+    """``#RES -1`` and ``#PSALDO -1``: the year before's results and period balances, on
+    every account it used (also one that has left the chart since, as in Fortnox's files)."""
+    moves: dict[int, Decimal] = defaultdict(Decimal)
+    periods: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    for v in state.vouchers(year=previous.id) if previous is not None else ():
+        for r in v.rows:
+            if not r.removed:
+                moves[r.account] += r.amount
+                periods[(f"{v.date.year:04d}{v.date.month:02d}", r.account)] += r.amount
+    res = [
+        Balance(year_index=-1, account=str(a), amount=amount)
+        for a, amount in sorted(moves.items())
+        if a >= 3000 and amount != 0
+    ]
+    psaldo = [
+        PeriodBalance(year_index=-1, period=p, account=str(a), amount=amount)
+        for (p, a), amount in sorted(periods.items())
+        if amount != 0
+    ]
+    return res, psaldo
+
+
 def build_bookkeeping(state: EmulatorState, year: FiscalYearRec, sie_type: int) -> Bookkeeping:
     """The canonical bookkeeping of ``year`` as a SIE ``sie_type`` (1-4) export holds it."""
     with state.lock:
@@ -79,13 +104,7 @@ def build_bookkeeping(state: EmulatorState, year: FiscalYearRec, sie_type: int) 
         movements: dict[int, Decimal] = defaultdict(Decimal)
         periods: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
         object_moves: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
-        prev_moves: dict[int, Decimal] = defaultdict(Decimal)
-        prev_periods: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
-        for v in state.vouchers(year=previous.id) if previous is not None else ():
-            for r in v.rows:
-                if not r.removed:
-                    prev_moves[r.account] += r.amount
-                    prev_periods[(f"{v.date.year:04d}{v.date.month:02d}", r.account)] += r.amount
+        prev_res, prev_psaldo = _previous_year(state, previous)
         for v in vouchers:
             period = f"{v.date.year:04d}{v.date.month:02d}"
             for r in v.rows:
@@ -146,11 +165,7 @@ def build_bookkeeping(state: EmulatorState, year: FiscalYearRec, sie_type: int) 
         for a in result_accounts
         if movements.get(a, ZERO) != 0
     ]
-    res += [
-        Balance(year_index=-1, account=str(a), amount=amount)
-        for a, amount in sorted(prev_moves.items())
-        if a >= 3000 and amount != 0
-    ]
+    res += prev_res
     psaldo: list[PeriodBalance] = []
     if sie_type >= 2:
         psaldo = [
@@ -158,11 +173,7 @@ def build_bookkeeping(state: EmulatorState, year: FiscalYearRec, sie_type: int) 
             for (p, a), amount in sorted(periods.items())
             if amount != 0
         ]
-        psaldo += [
-            PeriodBalance(year_index=-1, period=p, account=str(a), amount=amount)
-            for (p, a), amount in sorted(prev_periods.items())
-            if amount != 0
-        ]
+        psaldo += prev_psaldo
     oib: list[ObjectBalance] = []
     oub: list[ObjectBalance] = []
     dims: list[Dimension] = []
