@@ -198,3 +198,31 @@ def test_the_emulator_is_an_extra_and_a_third_party_backend_installs_beside(
     installed.pip("install", "--no-index", "--find-links", str(tmp_path), "ledgerlink-jsonbooks")
     assert "jsonbooks" in installed.ledgerlink("backends")
     installed.pip("check")
+
+
+def test_uv_tool_install_from_the_wheels_gives_the_command(
+    installed: Installed, tmp_path: Path
+) -> None:
+    # `uv tool install` (and pipx) install only the named distribution's own commands, so
+    # the meta-distribution declares `ledgerlink` itself.
+    with zipfile.ZipFile(installed.dist / f"ledgerlink-{VERSION}-py3-none-any.whl") as wheel:
+        entry_points = wheel.read(f"ledgerlink-{VERSION}.dist-info/entry_points.txt").decode()
+    assert "ledgerlink = ledgerlink_cli.main:main" in entry_points
+    env = installed.env()
+    env.update(UV_TOOL_DIR=str(tmp_path / "tools"), UV_TOOL_BIN_DIR=str(tmp_path / "bin"))
+    run(
+        [
+            uv_binary(),
+            "tool",
+            "install",
+            "--no-cache",
+            "--find-links",
+            installed.dist,
+            "ledgerlink",
+        ],
+        cwd=installed.work,
+        env=env,
+    )
+    command = tmp_path / "bin" / ("ledgerlink.exe" if os.name == "nt" else "ledgerlink")
+    listing = run([command, "backends"], cwd=installed.work, env=installed.env())
+    assert "sie_file" in listing and "fortnox" in listing
