@@ -199,6 +199,12 @@ def test_the_emulator_is_an_extra_and_a_third_party_backend_installs_beside(
     assert "jsonbooks" in installed.ledgerlink("backends")
     installed.pip("check")
 
+    # The scaffold of the installed CLI writes its licence (package data in the wheel).
+    scaffold = installed.ledgerlink("plugins", "new", "beta_books", "--directory", str(tmp_path))
+    assert "created" in scaffold
+    written = tmp_path / "ledgerlink-beta-books" / "LICENSE"
+    assert written.read_bytes() == (REPO / "LICENSE").read_bytes()
+
 
 def test_uv_tool_install_from_the_wheels_gives_the_command(
     installed: Installed, tmp_path: Path
