@@ -146,3 +146,23 @@ def test_the_changelog_starts_with_this_version() -> None:
     text = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
     first = re.search(r"^## (.+)$", text, re.M)
     assert first and version() in first.group(1), first
+
+
+def test_the_changelog_names_every_api_change_docs_api_md_lists() -> None:
+    # Plugin authors follow the CHANGELOG: every declared name that docs/api.md's "Changes for
+    # plugin authors" mentions is in it too.
+    import ledgerlink_core
+    import ledgerlink_core.jobs
+    import ledgerlink_core.testing
+
+    declared = {
+        *ledgerlink_core.__all__,
+        *ledgerlink_core.jobs.__all__,
+        *ledgerlink_core.testing.__all__,
+    }
+    api = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    changes = api[api.index("## Changes for plugin authors") :]
+    named = set(re.findall(r"`([A-Za-z_]\w*)", changes)) & declared
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "### For plugin authors" in changelog
+    assert sorted(n for n in named if f"`{n}" not in changelog) == []
