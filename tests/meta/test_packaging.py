@@ -166,3 +166,9 @@ def test_the_changelog_names_every_api_change_docs_api_md_lists() -> None:
     changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "### For plugin authors" in changelog
     assert sorted(n for n in named if f"`{n}" not in changelog) == []
+
+
+def test_the_command_is_declared_alike_by_the_cli_and_the_meta_distribution() -> None:
+    cli = pyproject("cli")["project"]["scripts"]
+    meta = pyproject("ledgerlink")["project"]["scripts"]
+    assert cli == meta == {"ledgerlink": "ledgerlink_cli.main:main"}
