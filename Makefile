@@ -5,17 +5,20 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: help demo test lint typecheck pytest bench clean example
+.PHONY: help demo test lint typecheck pytest bench clean example dist
 
 help:
 	@echo "make demo   run the main job on the bundled example company (no credentials, no network)"
 	@echo "make test   lint, type-check and run the whole test suite"
+	@echo "make dist   build a wheel and an sdist of every distribution into dist/"
+
+DIST ?= dist
 
 $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-.venv/.synced: $(UV) uv.lock pyproject.toml core/pyproject.toml cli/pyproject.toml plugins/fortnox/pyproject.toml \
+.venv/.synced: $(UV) uv.lock pyproject.toml ledgerlink/pyproject.toml core/pyproject.toml cli/pyproject.toml plugins/fortnox/pyproject.toml \
 		plugins/fortnox_emulator/pyproject.toml plugins/sie_file/pyproject.toml
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
@@ -35,6 +38,12 @@ pytest: .venv/.synced
 	$(RUN) pytest -n 2
 
 test: lint typecheck pytest
+
+# Every distribution of the workspace (ledgerlink, core, cli, the three plugins), wheel and
+# sdist: `pip install --find-links dist ledgerlink` installs from them.
+dist: $(UV)
+	rm -f $(DIST)/ledgerlink*.whl $(DIST)/ledgerlink*.tar.gz
+	$(UV) build --all-packages --out-dir $(DIST)
 
 example: .venv/.synced
 	$(RUN) python scripts/make_example_company.py

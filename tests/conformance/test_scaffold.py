@@ -44,6 +44,9 @@ def test_scaffold_writes_a_complete_distribution(scaffold: tuple[Path, Path]) ->
     project, _ = scaffold
     files = sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file())
     assert files == [
+        ".github/workflows/ci.yml",
+        ".gitignore",
+        "LICENSE",
         "README.md",
         "pyproject.toml",
         "src/ledgerlink_acme_books/__init__.py",

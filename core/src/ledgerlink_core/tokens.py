@@ -3,7 +3,9 @@
 Tokens are state, not configuration: a backend like Fortnox hands out a new single-use refresh
 token with every access token, so the pair must be saved atomically *before* it is used, and
 two processes must never refresh at the same time. :class:`FileTokenStore` does both with a
-0600 JSON file, ``os.replace`` and an ``fcntl.flock`` on a sibling ``.lock`` file.
+private JSON file (0600 on POSIX; on Windows the user's profile folder protects it),
+``os.replace`` and a cross-process lock on a sibling ``.lock`` file (``filelock``: ``flock`` on
+POSIX, ``msvcrt.locking`` on Windows).
 """
 
 from __future__ import annotations
@@ -17,12 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from ledgerlink_core._files import LockBusy, file_lock, make_private
 from ledgerlink_core.errors import ConfigError
 
-try:  # POSIX only; Windows falls back to an in-process lock.
-    import fcntl
-except ImportError:  # pragma: no cover - not on the platforms we test
-    fcntl = None  # type: ignore[assignment]
+#: How long :meth:`FileTokenStore.lock` waits for another process's refresh, in seconds.
+LOCK_TIMEOUT = 120.0
 
 __all__ = [
     "FileTokenStore",
@@ -53,18 +54,21 @@ class TokenStore(Protocol):
 
 
 class FileTokenStore:
-    """Tokens in a 0600 JSON file, replaced atomically, locked across processes.
+    """Tokens in a private JSON file, replaced atomically, locked across processes.
 
     The lock lives in a sibling ``<name>.lock`` file so that replacing the token file does not
     drop it. It is re-entrant within a thread, so a caller holding it may call ``save``.
+    Another process holding it is waited for up to ``lock_timeout`` seconds (a refresh takes
+    a few), then :meth:`lock` raises a ConfigError naming the lock file.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, lock_timeout: float = LOCK_TIMEOUT) -> None:
         self.path = Path(path)
         self._lock_path = self.path.with_name(self.path.name + ".lock")
+        self._lock_timeout = lock_timeout
         self._thread_lock = threading.RLock()
         self._depth = 0
-        self._fd: int | None = None
+        self._file_lock = file_lock(self._lock_path)
 
     def __repr__(self) -> str:
         # Never the contents: they are secrets.
@@ -89,11 +93,11 @@ class FileTokenStore:
         return data
 
     def save(self, data: dict[str, Any]) -> None:
-        """Write the tokens to a 0600 temp file, fsync it and move it into place."""
+        """Write the tokens to a private temp file, fsync it and move it into place."""
         self._ensure_dir()
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         try:
-            os.fchmod(fd, 0o600)
+            make_private(tmp)  # mkstemp makes it 0600 already; this says so on every platform
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(data, fh, indent=2, sort_keys=True)
                 fh.flush()
@@ -112,26 +116,27 @@ class FileTokenStore:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Exclusive lock across processes (``flock``) and threads; re-entrant per thread."""
+        """Exclusive lock across processes and threads; re-entrant per thread."""
         with self._thread_lock:
             if self._depth == 0:
                 self._ensure_dir()
-                fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-                if fcntl is not None:
-                    fcntl.flock(fd, fcntl.LOCK_EX)
-                self._fd = fd
+                try:
+                    self._file_lock.acquire(timeout=self._lock_timeout)
+                except LockBusy:
+                    raise ConfigError(
+                        f"{self._lock_path}: another ledgerlink process has held the token "
+                        f"lock for {self._lock_timeout:g} s; wait for it to finish and try again"
+                    ) from None
             self._depth += 1
             try:
                 yield
             finally:
                 self._depth -= 1
-                if self._depth == 0 and self._fd is not None:
-                    if fcntl is not None:
-                        fcntl.flock(self._fd, fcntl.LOCK_UN)
-                    os.close(self._fd)
-                    self._fd = None
+                if self._depth == 0:
+                    self._file_lock.release()
 
     def _ensure_dir(self) -> None:
+        # 0700 on POSIX; on Windows mode is ignored and the profile folder protects it.
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def _fsync_dir(self) -> None:

@@ -1,16 +1,21 @@
 """``ledgerlink plugins new NAME``: write a new backend distribution that passes the kit.
 
-The result is a complete, installable package: ``pyproject.toml`` with the entry point, a
-backend reading a folder of canonical JSON ledgers (replace its body with your system's API),
-a conformance test file subclassing the kit, and a README. ``pip install -e '.[test]'`` and
-``pytest`` pass out of the box; docs/writing-a-backend.md takes it from there.
+The result is a complete, installable package: ``pyproject.toml`` with the entry point and
+the metadata an index shows, a backend reading a folder of canonical JSON ledgers (replace its
+body with your system's API), a conformance test file subclassing the kit, a README, the
+Apache-2.0 LICENSE (ledgerlink's; change both it and ``license`` to choose another), a
+``.gitignore`` and a GitHub Actions workflow that runs the kit on Linux, macOS and Windows.
+``pip install -e '.[test]'`` and ``pytest`` pass out of the box; docs/writing-a-backend.md takes
+it from there. A name that an installed backend or distribution already has is refused.
 """
 
 from __future__ import annotations
 
+import importlib.metadata as md
 import os
 import re
 import tempfile
+from importlib import resources
 from pathlib import Path
 from string import Template
 
@@ -26,6 +31,19 @@ version = "0.1.0"
 description = "ledgerlink backend for $title."
 readme = "README.md"
 requires-python = ">=3.11"
+license = "Apache-2.0"
+license-files = ["LICENSE"]
+keywords = ["ledgerlink", "bookkeeping", "accounting"]
+classifiers = [
+    "Environment :: Plugins",
+    "Operating System :: OS Independent",
+    "Programming Language :: Python :: 3",
+    "Programming Language :: Python :: 3.11",
+    "Programming Language :: Python :: 3.12",
+    "Programming Language :: Python :: 3.13",
+    "Topic :: Office/Business :: Financial :: Accounting",
+    "Typing :: Typed",
+]
 dependencies = [
     "ledgerlink-core>=0.1,<0.2",
 ]
@@ -197,6 +215,57 @@ Settings can also come from `LEDGERLINK_${upper}__DIRECTORY` or from
 
 See ledgerlink's `docs/writing-a-backend.md` for the walk-through and
 `docs/capabilities.md` for what each capability promises.
+`.github/workflows/ci.yml` runs the kit on every push, on Linux, macOS and Windows.
+
+## Licence
+
+Apache License, Version 2.0 (`LICENSE`), as ledgerlink itself. To choose another, replace
+`LICENSE` and the `license` line of `pyproject.toml`.
+""")
+
+GITIGNORE = """\
+__pycache__/
+*.py[cod]
+*.egg-info/
+.venv/
+venv/
+build/
+dist/
+.pytest_cache/
+.mypy_cache/
+.ruff_cache/
+.hypothesis/
+.coverage
+"""
+
+# string.Template: `$$` is a literal `$`, so GitHub's `$${{ ... }}` comes out as `${{ ... }}`.
+CI = Template("""\
+# The conformance kit on every push and pull request, on Linux, macOS and Windows.
+# ledgerlink-core comes from PyPI; to test against unreleased wheels, add
+# `--find-links DIR` to the install step.
+name: CI
+
+on:
+  push:
+  pull_request:
+
+jobs:
+  test:
+    strategy:
+      fail-fast: false
+      matrix:
+        os: [ubuntu-latest, macos-latest, windows-latest]
+        python-version: ["3.11", "3.12", "3.13"]
+    runs-on: $${{ matrix.os }}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: $${{ matrix.python-version }}
+      - name: Install ledgerlink-$dash with its test dependencies
+        run: python -m pip install -e ".[test]"
+      - name: Run ledgerlink's conformance kit
+        run: python -m pytest
 """)
 
 
@@ -218,6 +287,9 @@ def render(name: str) -> dict[str, str]:
     return {
         "pyproject.toml": PYPROJECT.substitute(values),
         "README.md": README.substitute(values),
+        "LICENSE": license_text(),
+        ".gitignore": GITIGNORE,
+        ".github/workflows/ci.yml": CI.substitute(values),
         f"{package}/__init__.py": INIT.substitute(values),
         f"{package}/backend.py": BACKEND.substitute(values),
         f"{package}/py.typed": "",
@@ -225,9 +297,32 @@ def render(name: str) -> dict[str, str]:
     }
 
 
+def license_text() -> str:
+    """The Apache License 2.0, ledgerlink's own (a copy kept with the scaffold)."""
+    return (resources.files("ledgerlink_cli") / "scaffold" / "LICENSE.txt").read_text("utf-8")
+
+
+def clash(name: str) -> str | None:
+    """What already installed has this backend name or the distribution's name, or None."""
+    dist_name = f"ledgerlink-{name.replace('_', '-')}"
+    for entry in md.entry_points(group="ledgerlink.backends"):
+        if entry.name == name:
+            owner = entry.dist.name if entry.dist is not None else "another distribution"
+            return f"the installed backend {name!r} (from {owner})"
+    try:
+        installed = md.distribution(dist_name)
+    except md.PackageNotFoundError:
+        return None
+    return f"the installed distribution {dist_name} {installed.version}"
+
+
 def write_distribution(name: str, directory: Path) -> Path:
-    """Write ``ledgerlink-<name>/`` under ``directory``; refuse to overwrite anything."""
+    """Write ``ledgerlink-<name>/`` under ``directory``; refuse to overwrite anything, and a
+    name that clashes with an installed backend or distribution."""
     files = render(name)
+    taken = clash(name)
+    if taken is not None:
+        raise InputError(f"{name!r} clashes with {taken}; choose another name")
     root = directory / f"ledgerlink-{name.replace('_', '-')}"
     if root.exists():
         raise InputError("already exists; choose another name or --directory", path=root)

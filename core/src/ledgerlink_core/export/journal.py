@@ -17,25 +17,24 @@ never see the journal. Attachments have their own steps:
 
     pending -> uploading -> uploaded (file id) -> connecting -> connected
 
-with the same rule for ``uploading`` and ``connecting``. A push holds an exclusive lock
-(``flock`` on ``export-journal.lock``), released by the kernel even after ``kill -9``.
+with the same rule for ``uploading`` and ``connecting``. A push holds an exclusive lock on
+``export-journal.lock`` (through ``filelock``: ``flock`` on POSIX, ``msvcrt.locking`` on
+Windows), released by the operating system even after ``kill -9``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import IO
 
 from pydantic import BaseModel, ConfigDict
 
+from ledgerlink_core._files import LockBusy, file_lock
 from ledgerlink_core.errors import JournalError
 from ledgerlink_core.model import VoucherExport, VoucherRef
 
@@ -174,7 +173,7 @@ class ExportJournal:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._lockfile: IO[str] | None = None
+        self._pushlock = file_lock(path.parent / LOCKNAME)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -209,29 +208,18 @@ class ExportJournal:
 
     def acquire(self) -> None:
         """Take the exclusive push lock, or raise JournalError when another push holds it."""
-        if self._lockfile is not None:
+        if self._pushlock.held:
             return
-        handle = open(self.path.parent / LOCKNAME, "a+")  # noqa: SIM115 - held until release
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
+            self._pushlock.acquire(timeout=0)
+        except LockBusy:
             raise JournalError(
-                f"another push is running (it holds {self.path.parent / LOCKNAME}); "
-                "wait for it to finish"
+                f"another push is running (it holds {self._pushlock.path}); wait for it to finish"
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        self._lockfile = handle
 
     def release(self) -> None:
         """Give the push lock back."""
-        if self._lockfile is not None:
-            fcntl.flock(self._lockfile.fileno(), fcntl.LOCK_UN)
-            self._lockfile.close()
-            self._lockfile = None
+        self._pushlock.release()
 
     # -- plumbing ---------------------------------------------------------------------------
 
