@@ -15,7 +15,15 @@ from ledgerlink_cli.render import echo_json, installed_table
 @json_option
 @click.pass_obj
 def backends(runtime: Runtime, as_json: bool) -> None:
-    """List installed backends. A broken one shows as an error row; this still exits 0."""
+    """List the installed backends and what each can do.
+
+    A broken backend shows as an error row; this still exits 0.
+
+    \b
+    Examples:
+      ledgerlink backends
+      ledgerlink backends --json
+    """
     rows = runtime.registry.list_backends()
     if as_json:
         echo_json([dataclasses.asdict(r) for r in rows])

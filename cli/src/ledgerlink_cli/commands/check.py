@@ -17,7 +17,15 @@ from ledgerlink_cli.render import echo_json
 @json_option
 @click.pass_obj
 def check(runtime: Runtime, file: Path, as_json: bool) -> None:
-    """Validate a SIE file: exit 0 when clean, 1 when problems were found, 2 when unreadable."""
+    """Validate a SIE file.
+
+    Exits 0 when the file is clean, 1 when problems were found, 2 when it cannot be read.
+
+    \b
+    Examples:
+      ledgerlink check books.se
+      ledgerlink check books.se --json
+    """
     from ledgerlink_core.sie import check_sie
 
     if not file.exists():

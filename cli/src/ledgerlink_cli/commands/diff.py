@@ -15,7 +15,7 @@ from ledgerlink_core.jobs import DiffRequest
 from ledgerlink_core.jobs import diff as run_diff
 from ledgerlink_core.runtime import Runtime
 
-from ledgerlink_cli.options import DATE, json_option, set_option
+from ledgerlink_cli.options import DATE, complete_backends, json_option, set_option
 from ledgerlink_cli.render import echo_json, table
 
 EPILOG = """\b
@@ -47,6 +47,7 @@ SHOWN = 20
     "--from",
     "backend",
     metavar="BACKEND",
+    shell_complete=complete_backends,
     help="Compare the last snapshot (what the last pull imported) with BACKEND now.",
 )
 @set_option
@@ -66,9 +67,10 @@ def diff(
     on_date: dt.date | None,
     as_json: bool,
 ) -> None:
-    """Compare two SIE files, or what the last pull imported with the backend now: vouchers
-    added, removed and changed, balances moved, accounts and objects added, removed or
-    renamed.
+    """Compare two SIE files, or the last pull with the backend now.
+
+    Lists vouchers added, removed and changed, balances moved, accounts and objects
+    added, removed or renamed.
 
     \b
     Examples:

@@ -20,7 +20,16 @@ from ledgerlink_cli.render import echo_json, table
 @json_option
 @click.pass_obj
 def doctor(runtime: Runtime, connect: bool, as_json: bool) -> None:
-    """Check plugins, backends and settings; exit 1 if anything fails (use it in CI)."""
+    """Check the installation, the config and the backends.
+
+    Exits 1 if anything fails, so it can gate a CI job; --connect also logs in to
+    every configured backend.
+
+    \b
+    Examples:
+      ledgerlink doctor
+      ledgerlink doctor --connect --json
+    """
     report = run_doctor(runtime, DoctorRequest(connect=connect))
     if as_json:
         echo_json({"ok": report.ok, "checks": [c.model_dump() for c in report.checks]})

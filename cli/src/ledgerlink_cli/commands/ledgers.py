@@ -11,7 +11,7 @@ from ledgerlink_core.jobs import SubledgersRequest, SubledgersResult, subledgers
 from ledgerlink_core.jobs.subledgers import KINDS
 from ledgerlink_core.runtime import Runtime
 
-from ledgerlink_cli.options import DATE, json_option, set_option
+from ledgerlink_cli.options import DATE, complete_backends, json_option, set_option
 from ledgerlink_cli.render import echo_json, table
 
 HEADERS = (
@@ -28,7 +28,14 @@ HEADERS = (
 
 
 @click.command()
-@click.option("--from", "backend", required=True, metavar="BACKEND", help="Import from.")
+@click.option(
+    "--from",
+    "backend",
+    shell_complete=complete_backends,
+    required=True,
+    metavar="BACKEND",
+    help="Import from.",
+)
 @click.option("--date", "as_of", required=True, type=DATE, help="The date to see them at.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only one subledger (default: both).")
 @set_option
@@ -42,7 +49,17 @@ def ledgers(
     assignments: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Import subledgers (reskontra): invoices open at --date, with the balance on that date."""
+    """Import subledgers (reskontra): invoices open at a date.
+
+    Each invoice is shown with its balance on --date (total less the payments and
+    write-offs up to it).
+
+    \b
+    Examples:
+      ledgerlink ledgers --from fortnox --date 2025-12-31
+      ledgerlink ledgers --from fortnox --date 2025-12-31 --kind customer --format csv
+      ledgerlink ledgers --from fortnox --date 2025-12-31 --format xlsx -o open.xlsx
+    """
     request = SubledgersRequest.model_validate(
         {
             "backend": backend,

@@ -16,7 +16,16 @@ from ledgerlink_cli.render import echo_json, installed_table
 @json_option
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:
-    """List extension plugins (``ledgerlink.plugins``) and the hooks they implement."""
+    """List the extension plugins and their hooks.
+
+    Plugins are the distributions declaring a `ledgerlink.plugins` entry point.
+
+    \b
+    Examples:
+      ledgerlink plugins
+      ledgerlink plugins --json
+      ledgerlink plugins new acme
+    """
     if ctx.invoked_subcommand is not None:
         return
     runtime = ctx.find_object(Runtime)

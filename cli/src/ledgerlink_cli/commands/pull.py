@@ -15,13 +15,19 @@ from ledgerlink_core.jobs import pull as run_pull
 from ledgerlink_core.model import Bookkeeping
 from ledgerlink_core.runtime import Runtime
 
-from ledgerlink_cli.options import DATE, json_option, set_option
+from ledgerlink_cli.options import DATE, complete_backends, json_option, set_option
 from ledgerlink_cli.render import echo_json
 
 
 @click.command()
 @click.argument("source", required=False, type=click.Path(path_type=Path))
-@click.option("--from", "backend", metavar="BACKEND", help="The backend to import from.")
+@click.option(
+    "--from",
+    "backend",
+    shell_complete=complete_backends,
+    metavar="BACKEND",
+    help="The backend to import from.",
+)
 @set_option
 @click.option("--year", type=int, help="The fiscal year ending in this calendar year.")
 @click.option("--year-index", type=int, help="The fiscal year by index (0 current, -1 ...).")
@@ -57,13 +63,20 @@ def pull(
     no_snapshot: bool,
     as_json: bool,
 ) -> None:
-    """Import bookkeeping: company, chart, dimensions, balances and every voucher.
+    """Import a fiscal year's bookkeeping from a backend.
 
-    A file given directly (``ledgerlink pull books.se``) is read by the installed backend
-    that reads such files (a SIE file: ``sie_file``); ``--from`` names it when several do.
+    The company, chart, dimensions, balances and every voucher. A file given directly
+    (ledgerlink pull books.se) is read by the installed backend that reads such files
+    (a SIE file: sie_file); --from names it when several do.
 
     Every pull keeps a snapshot of what it imported in the data directory (see
-    ``ledgerlink snapshots``), the baseline that ``ledgerlink diff --from`` compares with.
+    ledgerlink snapshots), the baseline that ledgerlink diff --from compares with.
+
+    \b
+    Examples:
+      ledgerlink pull books.se
+      ledgerlink pull --from fortnox --year 2025 -o books.se
+      ledgerlink pull --from fortnox --date 2025-06-30 --attachments bilagor/
     """
     if output is not None and as_json:
         raise click.UsageError("choose one of -o/--output and --json")

@@ -10,7 +10,7 @@ from ledgerlink_core import ExportError, ExportReport, ExportStatus, Runtime, Va
 from ledgerlink_core.config import parse_assignments
 from ledgerlink_core.jobs import JournalStatus
 
-from ledgerlink_cli.options import json_option, set_option
+from ledgerlink_cli.options import complete_backends, json_option, set_option
 from ledgerlink_cli.render import echo_json, table
 
 EPILOG = """\b
@@ -54,7 +54,13 @@ Exit codes: 0 all vouchers there; 1 validation failed (nothing was sent);
 
 @click.command(epilog=EPILOG)
 @click.argument("vouchers", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--to", "backend", metavar="BACKEND", help="The backend to export to.")
+@click.option(
+    "--to",
+    "backend",
+    shell_complete=complete_backends,
+    metavar="BACKEND",
+    help="The backend to export to.",
+)
 @click.option(
     "--attach",
     "attach_dir",
@@ -84,11 +90,17 @@ def push(
     assignments: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Export vouchers with their documents into BACKEND, exactly once.
+    """Export vouchers with their documents into a backend, exactly once.
 
     Everything is validated before anything is written (balance, rows, accounts in the
     target's chart, fiscal years, locked periods, series, attachments); every problem
     is listed with its voucher.
+
+    \b
+    Examples:
+      ledgerlink push --to fortnox adjustments.si --series A --dry-run
+      ledgerlink push --to fortnox adjustments.si --series A --attach bilagor/
+      ledgerlink push --status --format xlsx -o journal.xlsx
     """
     from ledgerlink_core import jobs
 

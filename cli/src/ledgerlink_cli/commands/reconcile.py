@@ -15,7 +15,7 @@ from ledgerlink_core.reconcile import ReconcileLine, ReconcileReport, parse_rang
 from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.appendix import CSV_DIALECTS, CsvDialect, csv_text, write_csv, write_xlsx
-from ledgerlink_cli.options import DATE, set_option
+from ledgerlink_cli.options import DATE, complete_backends, set_option
 from ledgerlink_cli.render import echo_json, table
 
 EPILOG = """\b
@@ -47,7 +47,14 @@ FORMATS = ("table", "json", "csv", "xlsx")
 
 
 @click.command(epilog=EPILOG)
-@click.option("--from", "backend", metavar="BACKEND", required=True, help="The backend to ask.")
+@click.option(
+    "--from",
+    "backend",
+    shell_complete=complete_backends,
+    metavar="BACKEND",
+    required=True,
+    help="The backend to ask.",
+)
 @click.option("--date", "as_of", type=DATE, required=True, help="The date to reconcile at.")
 @click.option(
     "--accounts",
@@ -98,7 +105,17 @@ def reconcile(
     csv_dialect: str,
     assignments: tuple[str, ...],
 ) -> None:
-    """Compare the customer and supplier subledgers with their control accounts."""
+    """Compare the subledgers with their control accounts.
+
+    The customer and supplier subledgers against the control accounts' balance at --date,
+    with every difference explained as far as the books allow.
+
+    \b
+    Examples:
+      ledgerlink reconcile --from fortnox --date 2025-12-31
+      ledgerlink reconcile --from fortnox --date 2025-12-31 --rate EUR=11.0512
+      ledgerlink reconcile --from fortnox --date 2025-12-31 --format xlsx -o bilaga.xlsx
+    """
     if as_json and fmt not in (None, "json"):
         raise click.UsageError("--json is short for --format json; give one of them")
     fmt = "json" if as_json else (fmt or "table")

@@ -1,0 +1,61 @@
+"""Filesystem errors on paths the user gave: one line naming the path, exit 2 (never 70).
+
+Every ``click.Path`` parameter of a loaded command records its value in the root context
+(:func:`track_paths`, called for every command by :func:`ledgerlink_cli.globals.add_to`).
+When an ``OSError`` escapes a command, :func:`user_path_error` says whether it concerns one of
+those paths: the path itself, a file beside it (the temporary file of an atomic write), a file
+under it (a directory given), or a missing parent of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+PATHS = "ledgerlink.user_paths"
+
+
+def track_paths(command: click.Command) -> None:
+    """Make every ``click.Path`` parameter of ``command`` record its value."""
+    for param in command.params:
+        if isinstance(param.type, click.Path):
+            param.callback = _recorder(param.callback)
+
+
+def _recorder(inner: Callable[..., Any] | None) -> Callable[..., Any]:
+    def record(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None and not ctx.resilient_parsing:
+            found: list[Path] = ctx.find_root().meta.setdefault(PATHS, [])
+            values = value if isinstance(value, (tuple, list)) else (value,)
+            found += [Path(str(v)) for v in values if str(v) != "-"]
+        return inner(ctx, param, value) if inner is not None else value
+
+    return record
+
+
+def _related(failed: Path, given: Path) -> bool:
+    failed, given = failed.absolute(), given.absolute()
+    return (
+        failed == given
+        or failed.parent == given.parent
+        or given in failed.parents
+        or failed in given.parents
+    )
+
+
+def user_path_error(ctx: click.Context, exc: BaseException) -> str | None:
+    """The one-line message for ``exc`` when it is an OS error on a path the user gave."""
+    if not isinstance(exc, OSError):
+        return None
+    names = [n for n in (exc.filename, exc.filename2) if n is not None]
+    given: list[Path] = ctx.find_root().meta.get(PATHS, [])
+    for name in names:
+        failed = Path(str(name))
+        for path in given:
+            if _related(failed, path):
+                reason = exc.strerror or type(exc).__name__
+                return f"{path}: {reason}"
+    return None
