@@ -19,7 +19,7 @@ from ledgerlink_cli.options import json_option
 from ledgerlink_cli.render import echo_json
 
 #: The CLI's own settings under ``[cli]``: name -> allowed values (None: any).
-CLI_SETTINGS: dict[str, tuple[str, ...] | None] = {"amounts": ("plain", "sv")}
+CLI_SETTINGS: dict[str, tuple[str, ...] | None] = {"amounts": ("en", "sv", "plain")}
 SECRET_MASK = "********"
 
 
@@ -110,7 +110,7 @@ def config() -> None:
     """Show and change settings in the config file.
 
     Keys are backends.BACKEND.SETTING (what --set SETTING=... gives one run) and
-    cli.SETTING (cli.amounts: plain or sv, the amount format). Editing keeps the
+    cli.SETTING (cli.amounts: en, sv or plain, the amount format). Editing keeps the
     file's comments and layout. `ledgerlink paths` shows where the file is.
 
     \b
