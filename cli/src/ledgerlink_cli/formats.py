@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -109,9 +110,8 @@ def choose(fmt: str | None, as_json: bool, output: Path | None, csv_dialect: str
 
 
 def _stdout_is_terminal() -> bool:
-    stream: Any = click.get_text_stream("stdout")
     try:
-        return bool(stream.isatty())
+        return sys.stdout.isatty()
     except (AttributeError, ValueError):
         return False
 
