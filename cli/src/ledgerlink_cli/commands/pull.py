@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
-from ledgerlink_core.backend import BookkeepingRequest
-from ledgerlink_core.config import parse_assignments
-from ledgerlink_core.errors import ProblemsFound
-from ledgerlink_core.jobs import AttachmentsReport, PullRequest
-from ledgerlink_core.jobs import pull as run_pull
-from ledgerlink_core.model import Bookkeeping
-from ledgerlink_core.runtime import Runtime
 
+from ledgerlink_cli.globals import note
 from ledgerlink_cli.options import DATE, complete_backends, json_option, set_option
 from ledgerlink_cli.render import echo_json
+
+if TYPE_CHECKING:
+    from ledgerlink_core.jobs import AttachmentsReport
+    from ledgerlink_core.model import Bookkeeping
+    from ledgerlink_core.runtime import Runtime
 
 
 @click.command()
@@ -78,6 +77,12 @@ def pull(
       ledgerlink pull --from fortnox --year 2025 -o books.se
       ledgerlink pull --from fortnox --date 2025-06-30 --attachments bilagor/
     """
+    from ledgerlink_core.backend import BookkeepingRequest
+    from ledgerlink_core.config import parse_assignments
+    from ledgerlink_core.errors import ProblemsFound
+    from ledgerlink_core.jobs import PullRequest
+    from ledgerlink_core.jobs import pull as run_pull
+
     if output is not None and as_json:
         raise click.UsageError("choose one of -o/--output and --json")
     request = PullRequest(
@@ -99,8 +104,10 @@ def pull(
         from ledgerlink_core.sie import write_sie
 
         sie_type: Literal["4E", "4I"] = "4I" if output.suffix.lower() == ".si" else "4E"
-        write_sie(book, output, sie_type=sie_type)
-        click.echo(f"wrote {output} (SIE {sie_type}, {len(book.vouchers)} vouchers)", err=True)
+        label = f"writing {output.name} (vouchers)"
+        with runtime.progress.task(label, total=len(book.vouchers)) as task:
+            write_sie(book, output, sie_type=sie_type, on_vouchers=task.advance)
+        note(f"wrote {output} (SIE {sie_type}, {len(book.vouchers)} vouchers)")
     else:
         click.echo(summary(book))
     if result.attachments is not None and not result.attachments.ok:
