@@ -233,3 +233,22 @@ def test_tables_fit_the_width_cutting_text_not_numbers() -> None:
     assert all(len(line) <= 50 for line in fitted.splitlines())
     assert "1,000.00" in fitted and "…" in fitted
     assert table(["a"], [["x" * 200]], width=None).endswith("x" * 200)
+
+
+def test_every_json_answer_is_an_object_with_ok_first(cli: Any, tmp_path: Path) -> None:
+    _push(cli, tmp_path)
+    for args in (
+        ["ledgers", *DATE],
+        ["reconcile", *DATE],
+        ["push", "--status"],
+        ["diff", str(EXAMPLE), str(EXAMPLE)],
+        ["snapshots"],
+        ["paths"],
+        ["config", "list"],
+        ["check", str(EXAMPLE)],
+        ["doctor"],
+    ):
+        result = cli(*args, "--json")
+        data = json.loads(result.stdout)
+        assert isinstance(data, dict) and next(iter(data)) == "ok", args
+        assert data["ok"] is (result.exit_code == 0), args

@@ -34,7 +34,7 @@ def check(runtime: Runtime, file: Path, as_json: bool) -> None:
     with runtime.progress.task(f"checking {file.name} (kB)", total=size_kb) as task:
         report = check_sie(file, on_read=lambda n: task.advance(n // 1024))
     if as_json:
-        echo_json(report.model_dump(mode="json"))
+        echo_json({"ok": report.clean, **report.model_dump(mode="json")})
     else:
         click.echo(render_report(report))
     if not report.clean:
