@@ -2,10 +2,9 @@
 plugin.
 
 The cache is one JSON file in the data directory, valid while the same plugins are installed
-and enabled: its key is every ``ledgerlink.plugins`` entry point (name, value, distribution,
-version and location) and the ``LEDGERLINK_PLUGINS`` / ``LEDGERLINK_DISABLE_PLUGINS``
-variables. When the key differs the plugins are asked again (and imported) and the file is
-rewritten. Running a plugin's command always asks the plugin itself.
+and enabled (see :func:`key`). When the key differs the plugins are asked again (and
+imported) and the file is rewritten. Running a plugin's command, or a name the cache does not
+know, always asks the plugins themselves.
 """
 
 from __future__ import annotations
@@ -13,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 FILE = "cli-plugin-commands.json"
-GROUP = "ledgerlink.plugins"
 
 
 def _data_dir(environ: Mapping[str, str]) -> Path:
@@ -30,18 +29,20 @@ def _data_dir(environ: Mapping[str, str]) -> Path:
 
 
 def key(environ: Mapping[str, str]) -> str:
-    """What the cache is valid for: the installed plugins and the variables that pick them."""
-    import importlib.metadata as md
-
+    """What the cache is valid for: the places distributions are installed in (``sys.path``
+    and the time each last changed: installing, upgrading or removing a distribution changes
+    its directory) and the variables that pick the plugins. Reading every distribution's
+    entry points instead would cost more than the rest of ``--help``."""
     parts = []
-    for ep in md.entry_points(group=GROUP):
-        dist = getattr(ep, "dist", None)
-        where = str(dist.locate_file("")) if dist is not None else ""
-        version = dist.version if dist is not None else ""
-        parts.append(f"{ep.name}={ep.value}@{where}:{version}")
+    for entry in sys.path:
+        try:
+            stamp = os.stat(entry or ".").st_mtime_ns
+        except OSError:
+            stamp = 0
+        parts.append(f"{entry}:{stamp}")
     for name in ("LEDGERLINK_PLUGINS", "LEDGERLINK_DISABLE_PLUGINS"):
         parts.append(f"{name}={environ.get(name)!r}")
-    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def load(environ: Mapping[str, str] | None = None) -> dict[str, str] | None:
