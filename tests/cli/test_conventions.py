@@ -134,6 +134,13 @@ def test_an_unwritable_spreadsheet_path_is_exit_2(run_cli_process, tmp_path: Pat
     assert str(target) in result.stderr and "internal error" not in result.stderr
 
 
+def test_a_missing_file_argument_is_named_without_a_setting_hint(run_cli, tmp_path: Path) -> None:
+    missing = tmp_path / "nonexist.se"
+    result = run_cli("pull", str(missing))
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {missing}: no such file\n"
+
+
 def test_fortnox_status_exits_4_when_not_logged_in(run_cli) -> None:
     text = run_cli("fortnox", "status")
     assert text.exit_code == 4

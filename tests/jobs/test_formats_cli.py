@@ -211,6 +211,7 @@ def test_one_amount_style_chosen_by_setting_or_locale() -> None:
     assert money(value, "en") == "527,121.00"
     assert money(value, "plain") == "527121.00"
     assert money(Decimal("-0.00"), "sv") == "0,00"
+    assert money(Decimal("1234.125"), "sv") == "1 234,125"  # nothing rounded away
     assert style_from({}, {}) == "en"
     assert style_from({"LANG": "sv_SE.UTF-8"}, {}) == "sv"
     assert style_from({"LC_ALL": "C", "LANG": "sv_SE.UTF-8"}, {}) == "en"

@@ -55,14 +55,17 @@ def current_style() -> str:
 
 
 def money(value: Decimal | int | None, style: str | None = None) -> str:
-    """``value`` with two decimals in the invocation's style; ``""`` for None."""
+    """``value`` with two decimals (more only when it has more: nothing is rounded away) in
+    the invocation's style; ``""`` for None."""
     if value is None:
         return ""
     style = style or current_style()
     amount = Decimal(value) + 0  # no minus zero
+    exponent = amount.as_tuple().exponent
+    places = f".{-exponent}f" if isinstance(exponent, int) and exponent < -2 else ".2f"
     if style == "plain":
-        return f"{amount:.2f}"
-    text = f"{amount:,.2f}"
+        return format(amount, places)
+    text = format(amount, "," + places)
     if style == "sv":
         return text.replace(",", " ").replace(".", ",")
     return text

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ledgerlink_cli.amounts import money
 from ledgerlink_cli.formats import Sheet, choose, emit, format_options
 from ledgerlink_cli.options import DATE, complete_backends, set_option
 from ledgerlink_cli.render import table
@@ -257,7 +258,7 @@ def _voucher(series: str, number: str | None, position: int | None) -> str:
 
 def _row(row: DiffRow) -> str:
     objects = " ".join(f"{o.dimension}:{o.number}" for o in row.objects)
-    parts = [row.account, f"{{{objects}}}" if objects else "", str(row.amount)]
+    parts = [row.account, f"{{{objects}}}" if objects else "", money(row.amount)]
     if row.text:
         parts.append(repr(row.text))
     return " ".join(p for p in parts if p)
@@ -288,7 +289,7 @@ def _more(items: Sequence[object]) -> list[str]:
 
 def _balances(items: Sequence[BalanceChange]) -> str:
     def amount(value: object) -> str:
-        return "-" if value is None else str(value)  # as in JSON: every decimal shown
+        return "-" if value is None else money(value)  # every decimal it has is shown
 
     rows = [
         (
