@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -288,7 +289,7 @@ def _more(items: Sequence[object]) -> list[str]:
 
 
 def _balances(items: Sequence[BalanceChange]) -> str:
-    def amount(value: object) -> str:
+    def amount(value: Decimal | None) -> str:
         return "-" if value is None else money(value)  # every decimal it has is shown
 
     rows = [
