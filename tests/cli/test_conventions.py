@@ -150,6 +150,21 @@ def test_fortnox_status_exits_4_when_not_logged_in(run_cli) -> None:
     assert json.loads(as_json.stdout)["logged_in"] is False
 
 
+def test_an_error_under_json_is_the_envelope_on_stdout_too(run_cli, tmp_path: Path) -> None:
+    result = run_cli("ledgers", "--from", "fortnx", "--date", "2025-12-31", "--json")
+    assert result.exit_code == 7
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["error"]["exit_code"] == 7
+    assert "Did you mean 'fortnox'?" in data["error"]["message"]
+    assert result.stderr.startswith("error: no backend 'fortnx'.")
+    missing = run_cli("diff", str(tmp_path / "a.se"), str(EXAMPLE), "--format", "json")
+    assert missing.exit_code == 2 and json.loads(missing.stdout)["ok"] is False
+    # an answer already printed is not followed by a second document
+    differ = run_cli("check", str(EXAMPLE), "--json")
+    assert json.loads(differ.stdout)["ok"] is True
+    assert run_cli("ledgers", "--from", "fortnx", "--date", "2025-12-31").stdout == ""
+
+
 # --- help texts --------------------------------------------------------------------------------
 
 RST = re.compile(r"``|:class:|:func:|:meth:|:data:")

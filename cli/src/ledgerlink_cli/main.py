@@ -28,6 +28,7 @@ from ledgerlink_core.errors import EXIT_CODES, LedgerlinkError, did_you_mean
 
 from ledgerlink_cli import globals as gopts
 from ledgerlink_cli.paths_errors import user_path_error
+from ledgerlink_cli.render import echo_json_error
 
 if TYPE_CHECKING:
     from ledgerlink_core.runtime import Runtime
@@ -137,6 +138,7 @@ class LedgerlinkGroup(click.Group):
         except LedgerlinkError as exc:
             if gopts.value(ctx, "traceback"):
                 raise
+            echo_json_error(ctx, exc.exit_code, str(exc))
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
@@ -147,6 +149,7 @@ class LedgerlinkGroup(click.Group):
                 raise
             message = user_path_error(ctx, exc)
             if message is not None:
+                echo_json_error(ctx, 2, message)
                 click.echo(f"error: {message}", err=True)
                 ctx.exit(2)
             click.echo(

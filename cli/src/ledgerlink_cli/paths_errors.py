@@ -16,13 +16,29 @@ from typing import Any
 import click
 
 PATHS = "ledgerlink.user_paths"
+#: Set in the root context's meta when the command was asked for JSON (--json, --format json).
+JSON_ASKED = "ledgerlink.json_asked"
+#: Set when the command printed its JSON answer (render.echo_json).
+JSON_WRITTEN = "ledgerlink.json_written"
 
 
 def track_paths(command: click.Command) -> None:
-    """Make every ``click.Path`` parameter of ``command`` record its value."""
+    """Make every ``click.Path`` parameter of ``command`` record its value, and its ``--json``
+    and ``--format`` say whether JSON was asked for."""
     for param in command.params:
         if isinstance(param.type, click.Path):
             param.callback = _recorder(param.callback)
+        elif param.name in ("as_json", "fmt"):
+            param.callback = _json_recorder(param.callback)
+
+
+def _json_recorder(inner: Callable[..., Any] | None) -> Callable[..., Any]:
+    def record(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is True or value == "json":
+            ctx.find_root().meta[JSON_ASKED] = True
+        return inner(ctx, param, value) if inner is not None else value
+
+    return record
 
 
 def _recorder(inner: Callable[..., Any] | None) -> Callable[..., Any]:

@@ -11,7 +11,23 @@ import click
 
 def echo_json(data: Any) -> None:
     """Print ``data`` as indented JSON (Decimals and dates must already be strings)."""
+    from ledgerlink_cli.paths_errors import JSON_WRITTEN
+
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.find_root().meta[JSON_WRITTEN] = True
+
+
+def echo_json_error(ctx: click.Context, exit_code: int, message: str) -> None:
+    """When JSON was asked for and none printed: ``{"ok": false, "error": {...}}`` on stdout,
+    so a script reading stdout always gets the envelope (the one-line error stays on
+    stderr)."""
+    from ledgerlink_cli.paths_errors import JSON_ASKED, JSON_WRITTEN
+
+    meta = ctx.find_root().meta
+    if meta.get(JSON_ASKED) and not meta.get(JSON_WRITTEN):
+        echo_json({"ok": False, "error": {"exit_code": exit_code, "message": message}})
 
 
 def terminal_width() -> int | None:
