@@ -74,3 +74,11 @@ def test_completion_of_commands_and_backend_names() -> None:
     assert complete("ledgerlink pu", 1) == ["pull", "push"]
     assert complete("ledgerlink pull --from ", 3) == ["fortnox", "sie_file"]
     assert complete("ledgerlink push --to s", 3) == ["sie_file"]
+
+
+def test_a_command_s_help_builds_no_runtime() -> None:
+    _loaded_after(["--help"])
+    for args in (["pull", "-h"], ["reconcile", "--help"], ["ledgers", "-h"]):
+        modules, out = _loaded_after(args)
+        assert "Usage: ledgerlink" in out
+        assert not any(m.startswith(("pydantic", "ledgerlink_core.runtime")) for m in modules), args

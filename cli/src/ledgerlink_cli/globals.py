@@ -131,9 +131,29 @@ def add_to(command: click.Command) -> None:
         if g.name in names or taken & set(g.decls):
             continue
         command.params.append(g.option())
+    command.params.append(
+        click.Option(
+            ["--ledgerlink-runtime"],
+            hidden=True,
+            expose_value=False,
+            is_flag=True,
+            callback=_give_runtime,
+        )
+    )
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             add_to(sub)
+
+
+def _give_runtime(ctx: click.Context, param: click.Parameter, given: Any) -> Any:
+    """Hand the command its :class:`Runtime` (``ctx.obj``) once its options are parsed: a
+    hidden option, processed last, so ``COMMAND -h`` (eager: it exits first) and completion
+    never build one."""
+    if not ctx.resilient_parsing and ctx.obj is None:
+        from ledgerlink_cli.main import runtime_of
+
+        ctx.obj = runtime_of(ctx)
+    return given
 
 
 def note(message: str) -> None:

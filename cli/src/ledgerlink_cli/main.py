@@ -235,10 +235,9 @@ def _exit_codes_epilog() -> str:
 @click.version_option(package_name="ledgerlink-cli", prog_name="ledgerlink")
 def cli() -> None:
     """Move bookkeeping between year-end closing and accounting systems (Fortnox, SIE files...)."""
-    ctx = click.get_current_context()
-    gopts.apply(ctx)
-    if ctx.obj is None and ctx.invoked_subcommand is not None:
-        runtime_of(ctx)
+    # The runtime is made when the sub-command's options are parsed (globals.add_to), so
+    # `ledgerlink COMMAND -h` does not build it.
+    gopts.apply(click.get_current_context())
 
 
 def main() -> None:
