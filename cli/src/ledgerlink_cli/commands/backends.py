@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import click
-from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.options import json_option
 from ledgerlink_cli.render import echo_json, installed_table
+
+if TYPE_CHECKING:
+    from ledgerlink_core.runtime import Runtime
 
 
 @click.command()

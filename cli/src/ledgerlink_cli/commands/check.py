@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from ledgerlink_core.errors import InputError, ProblemsFound
-from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.options import json_option
 from ledgerlink_cli.render import echo_json
+
+if TYPE_CHECKING:
+    from ledgerlink_core.runtime import Runtime
 
 
 @click.command()
@@ -26,6 +28,7 @@ def check(runtime: Runtime, file: Path, as_json: bool) -> None:
       ledgerlink check books.se
       ledgerlink check books.se --json
     """
+    from ledgerlink_core.errors import InputError, ProblemsFound
     from ledgerlink_core.sie import check_sie
 
     if not file.exists():

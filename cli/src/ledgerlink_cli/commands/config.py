@@ -8,15 +8,17 @@ suggestion for a typo) and ``cli.<setting>`` (the CLI's own: ``amounts``).
 from __future__ import annotations
 
 import typing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from ledgerlink_core.errors import ConfigError, InputError, did_you_mean
-from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.globals import note
 from ledgerlink_cli.options import json_option
 from ledgerlink_cli.render import echo_json
+
+if TYPE_CHECKING:
+    from ledgerlink_core.runtime import Runtime
 
 #: The CLI's own settings under ``[cli]``: name -> allowed values (None: any).
 CLI_SETTINGS: dict[str, tuple[str, ...] | None] = {"amounts": ("en", "sv", "plain")}

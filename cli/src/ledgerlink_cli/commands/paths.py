@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from ledgerlink_core.jobs import paths as run_paths
-from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.options import json_option
 from ledgerlink_cli.render import echo_json
+
+if TYPE_CHECKING:
+    from ledgerlink_core.runtime import Runtime
 
 LABELS = {
     "config_file": "config file",
@@ -35,6 +38,8 @@ def paths(runtime: Runtime, as_json: bool) -> None:
       ledgerlink paths --json
       datasette "$(ledgerlink paths --json | jq -r .paths.journal)"
     """
+    from ledgerlink_core.jobs import paths as run_paths
+
     found = run_paths(runtime)
     data = found.model_dump(mode="json")
     if as_json:

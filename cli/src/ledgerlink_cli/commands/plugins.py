@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import click
-from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.commands.plugins_new import new
 from ledgerlink_cli.options import json_option
@@ -28,6 +27,8 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    from ledgerlink_core.runtime import Runtime
+
     runtime = ctx.find_object(Runtime)
     assert runtime is not None
     rows = runtime.registry.list_plugins()
