@@ -127,6 +127,13 @@ def test_an_unwritable_output_path_is_exit_2_naming_it(run_cli_process, tmp_path
     assert "internal error" not in result.stderr
 
 
+def test_an_unwritable_path_given_by_set_is_exit_2(run_cli_process, tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "out.si"
+    result = run_cli_process("push", "--to", "sie_file", "--set", f"path={target}", str(EXAMPLE))
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [f"error: {target}: No such file or directory"]
+
+
 def test_an_unwritable_spreadsheet_path_is_exit_2(run_cli_process, tmp_path: Path) -> None:
     target = tmp_path / "nope" / "s.csv"
     result = run_cli_process("snapshots", "--format", "csv", "-o", str(target))

@@ -1,6 +1,7 @@
 """Filesystem errors on paths the user gave: one line naming the path, exit 2 (never 70).
 
-Every ``click.Path`` parameter of a loaded command records its value in the root context
+Every ``click.Path`` parameter of a loaded command (and every ``--set KEY=VALUE``'s value)
+records its value in the root context
 (:func:`track_paths`, called for every command by :func:`ledgerlink_cli.globals.add_to`).
 When an ``OSError`` escapes a command, :func:`user_path_error` says whether it concerns one of
 those paths: the path itself, a file beside it (the temporary file of an atomic write), a file
@@ -28,6 +29,8 @@ def track_paths(command: click.Command) -> None:
     for param in command.params:
         if isinstance(param.type, click.Path):
             param.callback = _recorder(param.callback)
+        elif param.name == "assignments":  # --set path=FILE names a path too
+            param.callback = _recorder(param.callback, lambda v: str(v).partition("=")[2])
         elif param.name in ("as_json", "fmt"):
             param.callback = _json_recorder(param.callback)
 
@@ -41,12 +44,14 @@ def _json_recorder(inner: Callable[..., Any] | None) -> Callable[..., Any]:
     return record
 
 
-def _recorder(inner: Callable[..., Any] | None) -> Callable[..., Any]:
+def _recorder(
+    inner: Callable[..., Any] | None, path_of: Callable[[Any], str] = str
+) -> Callable[..., Any]:
     def record(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is not None and not ctx.resilient_parsing:
             found: list[Path] = ctx.find_root().meta.setdefault(PATHS, [])
             values = value if isinstance(value, (tuple, list)) else (value,)
-            found += [Path(str(v)) for v in values if str(v) != "-"]
+            found += [Path(path_of(v)) for v in values if path_of(v) not in ("", "-")]
         return inner(ctx, param, value) if inner is not None else value
 
     return record
