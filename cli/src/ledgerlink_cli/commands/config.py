@@ -146,7 +146,7 @@ def list_(runtime: Runtime, show_secrets: bool, as_json: bool) -> None:
     if not shown:
         note(f"no settings in {runtime.config_path}")
     for key, value in shown.items():
-        click.echo(f"{key} = {value}")
+        click.echo(f"{key} = {_toml_text(value)}")
 
 
 @config.command("get")
@@ -164,7 +164,14 @@ def get(runtime: Runtime, key: str) -> None:
         _check_key(runtime, key)
         click.echo(f"{key} is not set in {runtime.config_path}", err=True)
         raise click.exceptions.Exit(1)
-    click.echo(values[key])
+    click.echo(_toml_text(values[key]))
+
+
+def _toml_text(value: Any) -> str:
+    """A value as the config file spells it (``true``, ``["a", "b"]``), strings as they are."""
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 @config.command("set")

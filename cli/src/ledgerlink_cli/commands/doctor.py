@@ -41,7 +41,7 @@ def doctor(runtime: Runtime, connect: bool, as_json: bool) -> None:
     else:
         click.echo(
             table(
-                ["check", "name", "status", "detail"],
+                ["area", "name", "status", "detail"],  # as the JSON names them
                 [[c.area, c.name, c.status, c.detail] for c in report.checks],
             )
         )

@@ -119,17 +119,17 @@ def pull(
 
 
 def _report_attachments(report: AttachmentsReport) -> None:
-    """One line per failed file and a count, on stderr (stdout carries the bookkeeping)."""
+    """One line per failed file and a count (not with -q), on stderr (stdout carries the
+    bookkeeping)."""
     for failure in report.failed:
         click.echo(
             f"attachment {failure.filename!r} of voucher {failure.voucher}: {failure.message}",
             err=True,
         )
-    click.echo(
+    note(
         f"attachments in {report.directory}: {len(report.downloaded)} downloaded "
         f"({report.bytes_downloaded} bytes), {len(report.kept)} already there, "
-        f"{len(report.failed)} failed",
-        err=True,
+        f"{len(report.failed)} failed"
     )
 
 
