@@ -180,6 +180,7 @@ RST = re.compile(r"``|:class:|:func:|:meth:|:data:")
 def test_help_texts_have_no_markup_and_an_example(run_cli) -> None:
     for name, command in _all_commands():
         text = (command.help or "") + (command.epilog or "")
+        text += "".join(getattr(p, "help", None) or "" for p in command.params)
         assert not RST.search(text), f"{name}: reST markup in the help"
         # `plugins new` is the scaffold's, being reworked on another branch (issue 13 part 2)
         if name == "plugins new":
