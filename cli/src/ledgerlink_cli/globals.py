@@ -10,8 +10,11 @@ later wins), and a command reads it with :func:`value`::
     from ledgerlink_cli import globals as gopts
     gopts.value(click.get_current_context(), "verbose")
 
-To add one (``--company``, say): append a :class:`GlobalOption` to :data:`GLOBAL_OPTIONS`,
-with an ``apply`` function if it must act as soon as it is parsed.
+To add one (``--company``, say): append a :class:`GlobalOption` to :data:`GLOBAL_OPTIONS`
+(``GlobalOption("company", ("--company",), {"metavar": "ORGNR|NAME", "help": ...})``) and read
+it with :func:`value` where it is needed; what must happen as soon as it is parsed goes in
+:func:`apply`. A command with its own option of that name (``snapshots --company``) keeps
+its own.
 """
 
 from __future__ import annotations
@@ -86,13 +89,12 @@ def value(ctx: click.Context, name: str) -> Any:
     values: dict[str, Any] = ctx.find_root().meta.get(VALUES, {})
     if name in values:
         return values[name]
-    default = _by_name(name).kwargs.get("default")
     kwargs = _by_name(name).kwargs
     if kwargs.get("count"):
         return 0
     if kwargs.get("is_flag"):
         return False
-    return default
+    return kwargs.get("default")
 
 
 def apply(ctx: click.Context) -> None:
