@@ -249,3 +249,34 @@ def test_completion_scripts_are_click_s(run_cli_process, shell: str) -> None:
     result = run_cli_process(env={**os.environ, "_LEDGERLINK_COMPLETE": f"{shell}_source"})
     assert result.exit_code == 0
     assert "_LEDGERLINK_COMPLETE" in result.stdout
+
+
+def test_a_global_option_added_later_works_before_and_after_the_subcommand() -> None:
+    # what an engineer adding `--company` does: one GlobalOption, read with value()
+    probe = """
+import sys, types, click
+from ledgerlink_cli import globals as g
+g.GLOBAL_OPTIONS.append(g.GlobalOption("company", ("--company",), {"help": "The company."}))
+module = types.ModuleType("ledgerlink_cli.commands.probe")
+@click.command()
+def probe():
+    '''Print the company.'''
+    click.echo(g.value(click.get_current_context(), "company"))
+module.probe = probe
+sys.modules[module.__name__] = module
+from ledgerlink_cli import main
+main.COMMANDS["probe"] = ("probe:probe", "Print the company.")
+main.cli.main(sys.argv[1:], prog_name="ledgerlink")
+"""
+    import subprocess
+    import sys
+
+    def run(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True
+        )
+        return proc.stdout.strip()
+
+    assert run("--company", "556677-8899", "probe") == "556677-8899"
+    assert run("probe", "--company", "556677-8899") == "556677-8899"
+    assert run("probe") == ""  # not given: None (click.echo prints nothing)
