@@ -24,13 +24,20 @@ pytest_plugins = ["ledgerlink_fortnox_emulator.fixtures"]
 def isolated_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
-    """Point config and data dirs at a fresh temp dir; drop LEDGERLINK_* from the environment."""
+    """Point config and data dirs at a fresh temp dir; drop LEDGERLINK_* from the environment
+    and a Swedish locale."""
     home = tmp_path_factory.mktemp("ledgerlink-home")
     for key in list(os.environ):
         if key.startswith("LEDGERLINK_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("LEDGERLINK_CONFIG_DIR", str(home / "config"))
     monkeypatch.setenv("LEDGERLINK_DATA_DIR", str(home / "data"))
+    # Amounts in text output follow the locale (ledgerlink_cli.amounts): tests expect the
+    # default style whatever the developer's locale is.
+    for key in ("LC_ALL", "LC_NUMERIC"):
+        monkeypatch.delenv(key, raising=False)
+    if os.environ.get("LANG", "").lower().startswith("sv"):
+        monkeypatch.setenv("LANG", "C.UTF-8")
     yield home
 
 

@@ -156,4 +156,6 @@ def test_allow_list_and_disable_switches(run_cli_process) -> None:
 def test_unknown_backend_names_the_installed_ones(run_cli_process) -> None:
     result = run_cli_process("pull", "--from", "fortnx")
     assert result.exit_code == 7
-    assert result.stderr.strip() == "error: no backend 'fortnx'. Installed: fortnox, sie_file"
+    assert result.stderr.strip() == (
+        "error: no backend 'fortnx'. Did you mean 'fortnox'? Installed: fortnox, sie_file"
+    )

@@ -20,6 +20,7 @@ def test_a_file_names_its_backend(run_cli, tmp_path: Path) -> None:
     assert pulled.exit_code == 0, pulled.stderr
     assert json.loads(pulled.stdout)["company"]["name"].startswith("Exempelbolaget")
     text = tmp_path / "books.txt"
+    text.write_text("not books", encoding="utf-8")  # it exists: a missing file says so first
     refused = run_cli("pull", str(text))
     assert refused.exit_code == 2
     assert refused.stderr == (

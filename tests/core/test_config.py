@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from ledgerlink_core.backend import BackendSettings
 from ledgerlink_core.config import load_config_file, parse_assignments, resolve_settings
-from ledgerlink_core.errors import ConfigError
+from ledgerlink_core.errors import ConfigError, InputError
 from pydantic import SecretStr
 
 
@@ -114,7 +114,8 @@ def test_secrets_never_in_repr() -> None:
 
 def test_parse_assignments() -> None:
     assert parse_assignments(["a=1", "b=x=y", "c="]) == {"a": "1", "b": "x=y", "c": ""}
-    with pytest.raises(ConfigError, match="key=value"):
+    # a usage error (exit 2), not a configuration one (issue 13)
+    with pytest.raises(InputError, match="key=value"):
         parse_assignments(["novalue"])
 
 

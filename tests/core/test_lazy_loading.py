@@ -36,9 +36,11 @@ def test_selecting_one_backend_imports_only_that_one() -> None:
     assert not any(m.startswith("ledgerlink_fortnox") for m in loaded)
 
 
-def test_help_imports_the_emulators_command_but_not_its_server() -> None:
-    # Listing the commands asks every plugin's CLI hook, the emulator's too: its plugin and
-    # click command load, the server, the seed generator and the state do not.
+def test_a_cold_help_imports_the_emulators_command_but_not_its_server() -> None:
+    # The first listing of the commands (no cache yet: conftest gives every test a fresh data
+    # dir) asks every plugin's CLI hook, the emulator's too: its plugin and click command
+    # load, the server, the seed generator and the state do not. Later listings come from the
+    # cache (tests/cli/test_startup.py).
     code = (
         "import contextlib, io\n"
         "from ledgerlink_cli.main import cli\n"

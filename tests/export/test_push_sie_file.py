@@ -70,7 +70,7 @@ def test_push_twice_writes_once(run_cli: Any, tmp_path: Path, isolated_dirs: Pat
     assert status.exit_code == 0
     assert "3 confirmed" in status.stdout and "A 2" in status.stdout
     as_json = json.loads(run_cli("push", "--status", "--json").stdout)
-    assert {e["state"] for e in as_json["entries"]} == {"confirmed"}
+    assert {e["status"] for e in as_json["entries"]} == {"confirmed"}
 
 
 def test_crash_between_write_and_confirm_is_recovered(

@@ -67,6 +67,7 @@ def test_the_source_beats_a_set_path(ledgerlink_runtime: Any, tmp_path: Path) ->
 
 def test_a_file_no_backend_reads_is_a_clear_error(ledgerlink_runtime: Any, tmp_path: Path) -> None:
     source = tmp_path / "books.txt"
+    source.write_text("not books", encoding="utf-8")  # it exists: a missing file says so first
     with pytest.raises(InputError) as caught:
         pull(ledgerlink_runtime, PullRequest(source=source))
     assert str(caught.value) == (

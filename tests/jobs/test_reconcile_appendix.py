@@ -135,7 +135,14 @@ def test_an_unwritable_output_is_one_line_naming_it(cli: Any, tmp_path: Path) ->
     assert not target.parent.exists()
 
 
-def test_output_options_that_do_not_fit_are_usage_errors(cli: Any, tmp_path: Path) -> None:
+def test_output_options_that_do_not_fit_are_usage_errors(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledgerlink_cli import formats
+
+    piped = cli("reconcile", *DATE, "--format", "xlsx")  # stdout is not a terminal here
+    assert piped.exit_code == 0 and piped.stdout.startswith("PK")  # a zip: the workbook
+    monkeypatch.setattr(formats, "_stdout_is_terminal", lambda: True)
     assert cli("reconcile", *DATE, "--format", "xlsx").exit_code == 2
     assert cli("reconcile", *DATE, "-o", str(tmp_path / "x.csv")).exit_code == 2
     assert cli("reconcile", *DATE, "--json", "--format", "csv").exit_code == 2

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+import click.shell_completion
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -19,6 +20,19 @@ set_option = click.option(
 )
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+def complete_backends(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Shell completion of a backend name: the installed backends' entry points, none of
+    them imported."""
+    import importlib.metadata as md
+
+    from click.shell_completion import CompletionItem
+
+    names = sorted({ep.name for ep in md.entry_points(group="ledgerlink.backends")})
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
 
 
 class DateParam(click.ParamType):

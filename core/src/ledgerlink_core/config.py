@@ -35,7 +35,7 @@ import platformdirs
 from pydantic import SecretStr, ValidationError
 
 from ledgerlink_core.backend import BackendSettings
-from ledgerlink_core.errors import ConfigError
+from ledgerlink_core.errors import ConfigError, InputError, did_you_mean
 
 __all__ = [
     "GLOBAL_VARIABLES",
@@ -104,12 +104,13 @@ def load_config_file(path: Path) -> dict[str, Any]:
 
 
 def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
-    """Turn ``("key=value", ...)`` from ``--set`` into a dict; a pair without ``=`` is an error."""
+    """Turn ``("key=value", ...)`` from ``--set`` into a dict; a pair without ``=`` is a usage
+    error (:class:`InputError`, exit 2)."""
     result: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--set expects key=value, got {pair!r}")
+            raise InputError(f"--set expects key=value, got {pair!r}")
         result[key.strip()] = value
     return result
 
@@ -137,12 +138,16 @@ def resolve_settings(
     unknown = sorted(set(overrides) - set(fields))
     if unknown:
         valid = ", ".join(sorted(fields)) or "none"
-        raise ConfigError(f"{backend} has no setting {', '.join(unknown)} (settings: {valid})")
+        raise ConfigError(
+            f"{backend} has no setting {', '.join(unknown)}{_hints(unknown, fields)} "
+            f"(settings: {valid})"
+        )
     section = _backend_section(file_data, backend, file_path)
     unknown_file = sorted(set(section) - set(fields))
     if unknown_file:
         raise ConfigError(
-            f"{file_path}: [backends.{backend}] has unknown setting(s) {', '.join(unknown_file)}"
+            f"{file_path}: [backends.{backend}] has unknown setting(s) "
+            f"{', '.join(unknown_file)}{_hints(unknown_file, fields)}"
         )
 
     secrets = {n for n, info in fields.items() if is_secret(info.annotation)}
@@ -181,6 +186,12 @@ def resolve_settings(
         return settings_cls.model_validate(values)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, backend, file_path, secrets)) from None
+
+
+def _hints(unknown: list[str], fields: Mapping[str, Any]) -> str:
+    """``. Did you mean 'x'?`` for each unknown name with a close match, else ``""``."""
+    hints = [h for h in (did_you_mean(u, fields) for u in unknown) if h]
+    return "".join(f". {h}" for h in hints)
 
 
 def _backend_section(data: Mapping[str, Any], backend: str, path: Path) -> dict[str, Any]:

@@ -28,7 +28,8 @@ and is shown as such.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 __all__ = [
@@ -49,7 +50,16 @@ __all__ = [
     "PermissionDenied",
     "ProblemsFound",
     "ValidationFailed",
+    "did_you_mean",
 ]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``Did you mean 'x'?`` naming the closest of ``choices`` (difflib), else ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "Did you mean " + " or ".join(repr(c) for c in close) + "?"
 
 
 class LedgerlinkError(Exception):
@@ -110,7 +120,9 @@ class BackendNotFound(LedgerlinkError):
         self.name = name
         self.installed = tuple(installed)
         choices = ", ".join(self.installed) or "none"
-        super().__init__(f"no backend {name!r}. Installed: {choices}")
+        hint = did_you_mean(name, self.installed)
+        hint = f" {hint}" if hint else ""
+        super().__init__(f"no backend {name!r}.{hint} Installed: {choices}")
 
 
 class BackendLoadError(LedgerlinkError):

@@ -61,7 +61,7 @@ def test_push_with_attachments_then_again_is_a_no_op(
     status = run_cli("push", "--status", "--to", "fortnox", "--json")
     entries = json.loads(status.stdout)["entries"]
     assert len(entries) == 6
-    assert all(e["state"] == "confirmed" and len(e["attachments"]) == 2 for e in entries)
+    assert all(e["status"] == "confirmed" and len(e["attachments"]) == 2 for e in entries)
 
 
 def test_every_validation_with_its_message_and_nothing_sent(

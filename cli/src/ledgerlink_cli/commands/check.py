@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from ledgerlink_core.errors import ProblemsFound
-from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.options import json_option
 from ledgerlink_cli.render import echo_json
+
+if TYPE_CHECKING:
+    from ledgerlink_core.runtime import Runtime
 
 
 @click.command()
@@ -17,7 +19,16 @@ from ledgerlink_cli.render import echo_json
 @json_option
 @click.pass_obj
 def check(runtime: Runtime, file: Path, as_json: bool) -> None:
-    """Validate a SIE file: exit 0 when clean, 1 when problems were found, 2 when unreadable."""
+    """Validate a SIE file.
+
+    Exits 0 when the file is clean, 1 when problems were found, 2 when it cannot be read.
+
+    \b
+    Examples:
+      ledgerlink check books.se
+      ledgerlink check books.se --json
+    """
+    from ledgerlink_core.errors import ProblemsFound
     from ledgerlink_core.sie import check_sie
 
     # The codec names what is wrong with a path that is not a readable file (exit 2).
@@ -25,7 +36,7 @@ def check(runtime: Runtime, file: Path, as_json: bool) -> None:
     with runtime.progress.task(f"checking {file.name} (kB)", total=size_kb) as task:
         report = check_sie(file, on_read=lambda n: task.advance(n // 1024))
     if as_json:
-        echo_json(report.model_dump(mode="json"))
+        echo_json({"ok": report.clean, **report.model_dump(mode="json")})
     else:
         click.echo(render_report(report))
     if not report.clean:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from ledgerlink_core.backend import BookkeepingRequest
-from ledgerlink_core.config import parse_assignments
-from ledgerlink_core.diff import BalanceChange, DiffReport, DiffRow, NameChange, VoucherChange
-from ledgerlink_core.errors import ProblemsFound
-from ledgerlink_core.jobs import DiffRequest
-from ledgerlink_core.jobs import diff as run_diff
-from ledgerlink_core.runtime import Runtime
 
-from ledgerlink_cli.options import DATE, json_option, set_option
-from ledgerlink_cli.render import echo_json, table
+from ledgerlink_cli.amounts import money
+from ledgerlink_cli.formats import Sheet, choose, emit, format_options
+from ledgerlink_cli.options import DATE, complete_backends, set_option
+from ledgerlink_cli.render import table
+
+if TYPE_CHECKING:
+    from ledgerlink_core.diff import BalanceChange, DiffReport, DiffRow, NameChange, VoucherChange
+    from ledgerlink_core.runtime import Runtime
 
 EPILOG = """\b
 Vouchers are matched by series and number (unnumbered ones by their place in
@@ -47,13 +48,14 @@ SHOWN = 20
     "--from",
     "backend",
     metavar="BACKEND",
+    shell_complete=complete_backends,
     help="Compare the last snapshot (what the last pull imported) with BACKEND now.",
 )
 @set_option
 @click.option("--year", type=int, help="With --from: the fiscal year ending in this year.")
 @click.option("--year-index", type=int, help="With --from: the fiscal year by index.")
 @click.option("--date", "on_date", type=DATE, help="With --from: the year containing this date.")
-@json_option
+@format_options
 @click.pass_obj
 def diff(
     runtime: Runtime,
@@ -64,17 +66,29 @@ def diff(
     year: int | None,
     year_index: int | None,
     on_date: dt.date | None,
+    fmt: str | None,
     as_json: bool,
+    output: Path | None,
+    csv_dialect: str,
 ) -> None:
-    """Compare two SIE files, or what the last pull imported with the backend now: vouchers
-    added, removed and changed, balances moved, accounts and objects added, removed or
-    renamed.
+    """Compare two SIE files, or the last pull with the backend now.
+
+    Lists vouchers added, removed and changed, balances moved, accounts and objects
+    added, removed or renamed.
 
     \b
     Examples:
       ledgerlink diff january.se today.se
       ledgerlink diff --from fortnox --year 2025
+      ledgerlink diff january.se today.se --format xlsx -o changes.xlsx
     """
+    from ledgerlink_core.backend import BookkeepingRequest
+    from ledgerlink_core.config import parse_assignments
+    from ledgerlink_core.errors import ProblemsFound
+    from ledgerlink_core.jobs import DiffRequest
+    from ledgerlink_core.jobs import diff as run_diff
+
+    out = choose(fmt, as_json, output, csv_dialect)
     if backend is None and (old is None or new is None):
         raise click.UsageError("give two SIE files (OLD NEW), or --from BACKEND")
     if backend is not None and old is not None:
@@ -89,12 +103,138 @@ def diff(
         selector=BookkeepingRequest(year=year, year_index=year_index, on_date=on_date),
     )
     report = run_diff(runtime, request)
-    if as_json:
-        echo_json(report.model_dump(mode="json"))
-    else:
-        click.echo(render(report))
+    emit(
+        out,
+        sheets=lambda: [sheet(report)],
+        json_data=lambda: as_data(report),
+        table=lambda: render(report),
+    )
     if not report.equal:
         raise ProblemsFound(f"{report.old.file} and {report.new.file} differ: {_counts(report)}")
+
+
+def as_data(report: DiffReport) -> dict[str, Any]:
+    """The JSON answer: ``ok`` (the two sides are equal) and the report (issue 12's shape:
+    ``old``, ``new``, ``vouchers``, ``balances``, the name changes and ``summary``)."""
+    return {"ok": report.equal, **report.model_dump(mode="json")}
+
+
+SHEET_HEADERS = (
+    "section",
+    "change",
+    "series",
+    "number",
+    "account",
+    "kind",
+    "year",
+    "period",
+    "objects",
+    "date",
+    "text",
+    "old",
+    "new",
+    "difference",
+    "detail",
+)
+
+
+def sheet(report: DiffReport) -> Sheet:
+    """Every change, one row each: vouchers added, removed and changed, balances moved,
+    accounts, dimensions and objects added, removed or renamed."""
+    rows: list[Sequence[Any]] = []
+    v = report.vouchers
+    for change, items in (("added", v.added), ("removed", v.removed)):
+        for item in items:
+            number = item.number if item.number is not None else f"#{item.position}"
+            rows.append(
+                (
+                    "voucher",
+                    change,
+                    item.series,
+                    number,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    item.date,
+                    item.text,
+                    None,
+                    None,
+                    None,
+                    "",
+                )
+            )
+    for c in v.changed:
+        number = c.number if c.number is not None else f"#{c.position}"
+        detail = "; ".join(f"{f.field}: {f.old!r} -> {f.new!r}" for f in c.fields)
+        rows.append(
+            (
+                "voucher",
+                "changed",
+                c.series,
+                number,
+                None,
+                None,
+                None,
+                None,
+                None,
+                c.date,
+                c.text,
+                None,
+                None,
+                None,
+                ", ".join(c.changed) + (f" ({detail})" if detail else ""),
+            )
+        )
+    for b in report.balances:
+        objects = " ".join(f"{o.dimension}:{o.number}" for o in b.objects)
+        rows.append(
+            (
+                "balance",
+                "moved",
+                None,
+                None,
+                b.account,
+                b.kind,
+                b.year,
+                b.period,
+                objects or None,
+                None,
+                None,
+                b.old,
+                b.new,
+                b.difference,
+                "",
+            )
+        )
+    for section, names in (
+        ("account", report.accounts),
+        ("dimension", report.dimensions),
+        ("object", report.objects),
+    ):
+        for n in names:
+            key = f"{n.dimension}:{n.number}" if n.dimension is not None else n.number
+            rows.append(
+                (
+                    section,
+                    n.change,
+                    None,
+                    None,
+                    key,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    n.old,
+                    n.new,
+                    None,
+                    "",
+                )
+            )
+    return Sheet("Changes", SHEET_HEADERS, rows, widths={"text": 40, "detail": 50})
 
 
 def _counts(report: DiffReport) -> str:
@@ -119,7 +259,7 @@ def _voucher(series: str, number: str | None, position: int | None) -> str:
 
 def _row(row: DiffRow) -> str:
     objects = " ".join(f"{o.dimension}:{o.number}" for o in row.objects)
-    parts = [row.account, f"{{{objects}}}" if objects else "", str(row.amount)]
+    parts = [row.account, f"{{{objects}}}" if objects else "", money(row.amount)]
     if row.text:
         parts.append(repr(row.text))
     return " ".join(p for p in parts if p)
@@ -149,8 +289,8 @@ def _more(items: Sequence[object]) -> list[str]:
 
 
 def _balances(items: Sequence[BalanceChange]) -> str:
-    def amount(value: object) -> str:
-        return "-" if value is None else str(value)  # as in JSON: every decimal shown
+    def amount(value: Decimal | None) -> str:
+        return "-" if value is None else money(value)  # every decimal it has is shown
 
     rows = [
         (

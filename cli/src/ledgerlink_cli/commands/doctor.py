@@ -5,14 +5,15 @@ The checks are core's :func:`ledgerlink_core.jobs.doctor`; this command renders 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from ledgerlink_core.errors import ProblemsFound
-from ledgerlink_core.jobs import DoctorRequest
-from ledgerlink_core.jobs import doctor as run_doctor
-from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.options import json_option
 from ledgerlink_cli.render import echo_json, table
+
+if TYPE_CHECKING:
+    from ledgerlink_core.runtime import Runtime
 
 
 @click.command()
@@ -20,14 +21,27 @@ from ledgerlink_cli.render import echo_json, table
 @json_option
 @click.pass_obj
 def doctor(runtime: Runtime, connect: bool, as_json: bool) -> None:
-    """Check plugins, backends and settings; exit 1 if anything fails (use it in CI)."""
+    """Check the installation, the config and the backends.
+
+    Exits 1 if anything fails, so it can gate a CI job; --connect also logs in to
+    every configured backend.
+
+    \b
+    Examples:
+      ledgerlink doctor
+      ledgerlink doctor --connect --json
+    """
+    from ledgerlink_core.errors import ProblemsFound
+    from ledgerlink_core.jobs import DoctorRequest
+    from ledgerlink_core.jobs import doctor as run_doctor
+
     report = run_doctor(runtime, DoctorRequest(connect=connect))
     if as_json:
         echo_json({"ok": report.ok, "checks": [c.model_dump() for c in report.checks]})
     else:
         click.echo(
             table(
-                ["check", "name", "status", "detail"],
+                ["area", "name", "status", "detail"],  # as the JSON names them
                 [[c.area, c.name, c.status, c.detail] for c in report.checks],
             )
         )

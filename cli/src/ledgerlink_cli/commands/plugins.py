@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import click
-from ledgerlink_core.runtime import Runtime
 
 from ledgerlink_cli.commands.plugins_new import new
 from ledgerlink_cli.options import json_option
@@ -16,9 +15,20 @@ from ledgerlink_cli.render import echo_json, installed_table
 @json_option
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:
-    """List extension plugins (``ledgerlink.plugins``) and the hooks they implement."""
+    """List the extension plugins and their hooks.
+
+    Plugins are the distributions declaring a `ledgerlink.plugins` entry point.
+
+    \b
+    Examples:
+      ledgerlink plugins
+      ledgerlink plugins --json
+      ledgerlink plugins new acme
+    """
     if ctx.invoked_subcommand is not None:
         return
+    from ledgerlink_core.runtime import Runtime
+
     runtime = ctx.find_object(Runtime)
     assert runtime is not None
     rows = runtime.registry.list_plugins()

@@ -6,23 +6,29 @@ import datetime as dt
 import json
 import textwrap
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
-from ledgerlink_core.backend import BookkeepingRequest
-from ledgerlink_core.config import parse_assignments
-from ledgerlink_core.errors import ProblemsFound
-from ledgerlink_core.jobs import AttachmentsReport, PullRequest
-from ledgerlink_core.jobs import pull as run_pull
-from ledgerlink_core.model import Bookkeeping
-from ledgerlink_core.runtime import Runtime
 
-from ledgerlink_cli.options import DATE, json_option, set_option
+from ledgerlink_cli.globals import note
+from ledgerlink_cli.options import DATE, complete_backends, json_option, set_option
+from ledgerlink_cli.render import mark_json_written
+
+if TYPE_CHECKING:
+    from ledgerlink_core.jobs import AttachmentsReport
+    from ledgerlink_core.model import Bookkeeping
+    from ledgerlink_core.runtime import Runtime
 
 
 @click.command()
 @click.argument("source", required=False, type=click.Path(path_type=Path))
-@click.option("--from", "backend", metavar="BACKEND", help="The backend to import from.")
+@click.option(
+    "--from",
+    "backend",
+    shell_complete=complete_backends,
+    metavar="BACKEND",
+    help="The backend to import from.",
+)
 @set_option
 @click.option("--year", type=int, help="The fiscal year ending in this calendar year.")
 @click.option("--year-index", type=int, help="The fiscal year by index (0 current, -1 ...).")
@@ -58,14 +64,27 @@ def pull(
     no_snapshot: bool,
     as_json: bool,
 ) -> None:
-    """Import bookkeeping: company, chart, dimensions, balances and every voucher.
+    """Import a fiscal year's bookkeeping from a backend.
 
-    A file given directly (``ledgerlink pull books.se``) is read by the installed backend
-    that reads such files (a SIE file: ``sie_file``); ``--from`` names it when several do.
+    The company, chart, dimensions, balances and every voucher. A file given directly
+    (ledgerlink pull books.se) is read by the installed backend that reads such files
+    (a SIE file: sie_file); --from names it when several do.
 
     Every pull keeps a snapshot of what it imported in the data directory (see
-    ``ledgerlink snapshots``), the baseline that ``ledgerlink diff --from`` compares with.
+    ledgerlink snapshots), the baseline that ledgerlink diff --from compares with.
+
+    \b
+    Examples:
+      ledgerlink pull books.se
+      ledgerlink pull --from fortnox --year 2025 -o books.se
+      ledgerlink pull --from fortnox --date 2025-06-30 --attachments bilagor/
     """
+    from ledgerlink_core.backend import BookkeepingRequest
+    from ledgerlink_core.config import parse_assignments
+    from ledgerlink_core.errors import ProblemsFound
+    from ledgerlink_core.jobs import PullRequest
+    from ledgerlink_core.jobs import pull as run_pull
+
     if output is not None and as_json:
         raise click.UsageError("choose one of -o/--output and --json")
     request = PullRequest(
@@ -87,8 +106,10 @@ def pull(
         from ledgerlink_core.sie import write_sie
 
         sie_type: Literal["4E", "4I"] = "4I" if output.suffix.lower() == ".si" else "4E"
-        write_sie(book, output, sie_type=sie_type)
-        click.echo(f"wrote {output} (SIE {sie_type}, {len(book.vouchers)} vouchers)", err=True)
+        label = f"writing {output.name} (vouchers)"
+        with runtime.progress.task(label, total=len(book.vouchers)) as task:
+            write_sie(book, output, sie_type=sie_type, on_vouchers=task.advance)
+        note(f"wrote {output} (SIE {sie_type}, {len(book.vouchers)} vouchers)")
     else:
         click.echo(summary(book))
     if result.attachments is not None and not result.attachments.ok:
@@ -115,20 +136,21 @@ def echo_book_json(book: Bookkeeping) -> None:
         item = json.dumps(voucher.model_dump(mode="json"), indent=2, ensure_ascii=False)
         click.echo(("," if n else "") + "\n" + textwrap.indent(item, "    "), nl=False)
     click.echo(("\n  ]" if book.vouchers else "]") + after)
+    mark_json_written()
 
 
 def _report_attachments(report: AttachmentsReport) -> None:
-    """One line per failed file and a count, on stderr (stdout carries the bookkeeping)."""
+    """One line per failed file and a count (not with -q), on stderr (stdout carries the
+    bookkeeping)."""
     for failure in report.failed:
         click.echo(
             f"attachment {failure.filename!r} of voucher {failure.voucher}: {failure.message}",
             err=True,
         )
-    click.echo(
+    note(
         f"attachments in {report.directory}: {len(report.downloaded)} downloaded "
         f"({report.bytes_downloaded} bytes), {len(report.kept)} already there, "
-        f"{len(report.failed)} failed",
-        err=True,
+        f"{len(report.failed)} failed"
     )
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from ledgerlink_core import ExportError, ExportReport, ExportStatus, Runtime, ValidationFailed
-from ledgerlink_core.config import parse_assignments
-from ledgerlink_core.jobs import JournalStatus
 
-from ledgerlink_cli.options import json_option, set_option
+from ledgerlink_cli.formats import Sheet, choose, emit, format_options
+from ledgerlink_cli.options import complete_backends, set_option
 from ledgerlink_cli.render import echo_json, table
+
+if TYPE_CHECKING:
+    from ledgerlink_core import ExportReport, Runtime
+    from ledgerlink_core.jobs import JournalStatus
 
 EPILOG = """\b
 Input: a SIE 4I file (or a 4E file: its vouchers), or JSON: what `ledgerlink pull
@@ -54,7 +56,13 @@ Exit codes: 0 all vouchers there; 1 validation failed (nothing was sent);
 
 @click.command(epilog=EPILOG)
 @click.argument("vouchers", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--to", "backend", metavar="BACKEND", help="The backend to export to.")
+@click.option(
+    "--to",
+    "backend",
+    shell_complete=complete_backends,
+    metavar="BACKEND",
+    help="The backend to export to.",
+)
 @click.option(
     "--attach",
     "attach_dir",
@@ -70,7 +78,7 @@ Exit codes: 0 all vouchers there; 1 validation failed (nothing was sent);
 )
 @click.option("--status", "show_status", is_flag=True, help="Show the export journal and exit.")
 @set_option
-@json_option
+@format_options
 @click.pass_obj
 def push(
     runtime: Runtime,
@@ -82,23 +90,39 @@ def push(
     normalise_text: bool,
     show_status: bool,
     assignments: tuple[str, ...],
+    fmt: str | None,
     as_json: bool,
+    output: Path | None,
+    csv_dialect: str,
 ) -> None:
-    """Export vouchers with their documents into BACKEND, exactly once.
+    """Export vouchers with their documents into a backend, exactly once.
 
     Everything is validated before anything is written (balance, rows, accounts in the
     target's chart, fiscal years, locked periods, series, attachments); every problem
     is listed with its voucher.
-    """
-    from ledgerlink_core import jobs
 
+    \b
+    Examples:
+      ledgerlink push --to fortnox adjustments.si --series A --dry-run
+      ledgerlink push --to fortnox adjustments.si --series A --attach bilagor/
+      ledgerlink push --status --format xlsx -o journal.xlsx
+    """
+    from ledgerlink_core import ExportError, ExportStatus, ValidationFailed, jobs
+    from ledgerlink_core.config import parse_assignments
+
+    out = choose(fmt, as_json, output, csv_dialect)
     if show_status:
         status = jobs.journal_status(runtime, jobs.JournalStatusRequest(backend=backend))
-        if as_json:
-            echo_json(_status_json(status))
-        else:
-            click.echo(_status_text(status))
+        emit(
+            out,
+            sheets=lambda: [_status_sheet(status)],
+            json_data=lambda: _status_json(status),
+            table=lambda: _status_text(status),
+        )
         return
+    if out.fmt in ("csv", "xlsx"):
+        raise click.UsageError("--format csv and xlsx are for push --status")
+    as_json = out.fmt == "json"
     if vouchers is None or backend is None:
         raise click.UsageError("usage: ledgerlink push --to BACKEND VOUCHERS (or --status)")
     request = jobs.PushRequest(
@@ -132,8 +156,9 @@ def push(
 
 
 def _report_json(report: ExportReport) -> dict[str, Any]:
-    data: dict[str, Any] = report.model_dump(mode="json")
-    data["ok"] = report.ok
+    from ledgerlink_core import ExportStatus
+
+    data: dict[str, Any] = {"ok": report.ok, **report.model_dump(mode="json")}
     data["counts"] = {s.value: report.count(s) for s in ExportStatus if report.count(s)}
     return data
 
@@ -146,6 +171,8 @@ def _placement(o: Any) -> str:
 
 
 def _report_text(report: ExportReport) -> str:
+    from ledgerlink_core import ExportStatus
+
     rows = [
         (o.voucher, o.status.value, _placement(o), o.attachments or "", o.error or "")
         for o in report.outcomes
@@ -163,11 +190,63 @@ def _report_text(report: ExportReport) -> str:
 
 
 def _status_json(status: JournalStatus) -> dict[str, Any]:
+    """``ok``, the journal's path, the counts and every entry; an entry's (and attachment's)
+    state is its ``status``, as an outcome's is in push --json."""
     entries = []
     for e in status.entries:
         entry = e.model_dump(mode="json", exclude={"key"})
+        entry["status"] = entry.pop("state")
+        for a in entry["attachments"]:
+            a["status"] = a.pop("state")
         entries.append({"backend": e.backend, "target_id": e.target_id, **entry})
-    return {"journal": str(status.journal), "counts": status.counts(), "entries": entries}
+    return {
+        "ok": True,
+        "journal": str(status.journal),
+        "counts": status.counts(),
+        "entries": entries,
+    }
+
+
+STATUS_HEADERS = (
+    "backend",
+    "target_id",
+    "voucher",
+    "date",
+    "status",
+    "series",
+    "number",
+    "year",
+    "external_ref",
+    "attempts",
+    "attachments",
+    "attachments_connected",
+    "error",
+    "updated_at",
+)
+
+
+def _status_sheet(status: JournalStatus) -> Sheet:
+    """One row per journal entry (numbers and dates as such in xlsx)."""
+    rows = [
+        (
+            e.backend,
+            e.target_id,
+            e.voucher,
+            e.date,
+            e.state.value,
+            e.series,
+            e.number,
+            e.year,
+            e.external_ref,
+            e.attempts,
+            len(e.attachments),
+            sum(a.state == "connected" for a in e.attachments),
+            e.error,
+            e.updated_at,
+        )
+        for e in status.entries
+    ]
+    return Sheet("Export journal", STATUS_HEADERS, list(rows), widths={"voucher": 40})
 
 
 def _status_text(status: JournalStatus) -> str:
@@ -189,6 +268,6 @@ def _status_text(status: JournalStatus) -> str:
         )
         for e in status.entries
     ]
-    headers = ["target", "voucher", "date", "state", "in target", "attachments", "last error"]
+    headers = ["target", "voucher", "date", "status", "in target", "attachments", "last error"]
     summary = ", ".join(f"{n} {s}" for s, n in status.counts().items())
     return f"{table(headers, rows)}\n{status.journal}: {summary}"

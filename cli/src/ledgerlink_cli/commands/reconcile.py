@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from ledgerlink_core.config import parse_assignments
-from ledgerlink_core.errors import ProblemsFound
-from ledgerlink_core.jobs import ReconcileRequest
-from ledgerlink_core.jobs import reconcile as run_reconcile
-from ledgerlink_core.reconcile import ReconcileLine, ReconcileReport, parse_ranges, parse_rates
-from ledgerlink_core.runtime import Runtime
 
-from ledgerlink_cli.appendix import CSV_DIALECTS, CsvDialect, csv_text, write_csv, write_xlsx
-from ledgerlink_cli.options import DATE, set_option
-from ledgerlink_cli.render import echo_json, table
+from ledgerlink_cli.amounts import money as _money
+from ledgerlink_cli.formats import choose, emit, format_options
+from ledgerlink_cli.options import DATE, complete_backends, set_option
+from ledgerlink_cli.render import table
+
+if TYPE_CHECKING:
+    from ledgerlink_core.reconcile import ReconcileLine, ReconcileReport
+    from ledgerlink_core.runtime import Runtime
 
 EPILOG = """\b
 The ledger side is the control accounts' balance at the date: the year's opening
@@ -43,11 +42,16 @@ document the backend does not list); 6 the backend has no subledgers; others
 as for every command.
 """
 
-FORMATS = ("table", "json", "csv", "xlsx")
-
 
 @click.command(epilog=EPILOG)
-@click.option("--from", "backend", metavar="BACKEND", required=True, help="The backend to ask.")
+@click.option(
+    "--from",
+    "backend",
+    shell_complete=complete_backends,
+    metavar="BACKEND",
+    required=True,
+    help="The backend to ask.",
+)
 @click.option("--date", "as_of", type=DATE, required=True, help="The date to reconcile at.")
 @click.option(
     "--accounts",
@@ -63,27 +67,7 @@ FORMATS = ("table", "json", "csv", "xlsx")
     metavar="CUR=RATE",
     help="Closing rate, SEK per unit (repeatable), e.g. EUR=11.0512.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default=None,
-    help="table (default), json, csv or xlsx (the closing appendix).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Short for --format json.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the csv or xlsx appendix to this file (csv: default stdout).",
-)
-@click.option(
-    "--csv-dialect",
-    type=click.Choice(CSV_DIALECTS),
-    default="rfc4180",
-    show_default=True,
-    help="excel-sv: semicolons and decimal commas, for Swedish Excel.",
-)
+@format_options
 @set_option
 @click.pass_obj
 def reconcile(
@@ -98,14 +82,25 @@ def reconcile(
     csv_dialect: str,
     assignments: tuple[str, ...],
 ) -> None:
-    """Compare the customer and supplier subledgers with their control accounts."""
-    if as_json and fmt not in (None, "json"):
-        raise click.UsageError("--json is short for --format json; give one of them")
-    fmt = "json" if as_json else (fmt or "table")
-    if output is not None and fmt not in ("csv", "xlsx"):
-        raise click.UsageError("-o/--output is for --format csv or xlsx")
-    if fmt == "xlsx" and output is None:
-        raise click.UsageError("--format xlsx needs -o FILE")
+    """Compare the subledgers with their control accounts.
+
+    The customer and supplier subledgers against the control accounts' balance at --date,
+    with every difference explained as far as the books allow.
+
+    \b
+    Examples:
+      ledgerlink reconcile --from fortnox --date 2025-12-31
+      ledgerlink reconcile --from fortnox --date 2025-12-31 --rate EUR=11.0512
+      ledgerlink reconcile --from fortnox --date 2025-12-31 --format xlsx -o bilaga.xlsx
+    """
+    from ledgerlink_core.config import parse_assignments
+    from ledgerlink_core.jobs import ReconcileRequest
+    from ledgerlink_core.jobs import reconcile as run_reconcile
+    from ledgerlink_core.reconcile import parse_ranges, parse_rates
+
+    from ledgerlink_cli import appendix
+
+    out = choose(fmt, as_json, output, csv_dialect)
     request = ReconcileRequest(
         backend=backend,
         overrides=parse_assignments(assignments),
@@ -114,24 +109,16 @@ def reconcile(
         rates=parse_rates(rates),
     )
     report = run_reconcile(runtime, request)
-    dialect: CsvDialect = "excel-sv" if csv_dialect == "excel-sv" else "rfc4180"
-    if fmt == "json":
-        echo_json(as_data(report))
-    elif fmt == "csv" and output is None:
-        # bytes, so the CRLF line ends of RFC 4180 reach stdout as they are
-        prefix = "\ufeff" if dialect == "excel-sv" else ""
-        click.echo((prefix + csv_text(report, dialect)).encode("utf-8"), nl=False)
-    elif fmt == "csv":
-        assert output is not None
-        write_csv(report, output, dialect)
-        click.echo(f"wrote {output}", err=True)
-    elif fmt == "xlsx":
-        assert output is not None
-        write_xlsx(report, output)
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(render(report))
+    emit(
+        out,
+        sheets=lambda: appendix.sheets(report),
+        json_data=lambda: as_data(report),
+        table=lambda: render(report),
+        csv_sheet=appendix.CSV,
+    )
     if not report.agrees:
+        from ledgerlink_core.errors import ProblemsFound
+
         differ = [line.kind for line in report.lines if not line.agrees]
         raise ProblemsFound(
             f"{', '.join(differ)}: subledger and control accounts differ at {report.date}"
@@ -139,16 +126,13 @@ def reconcile(
 
 
 def as_data(report: ReconcileReport) -> dict[str, Any]:
-    """The JSON answer: the report's fields (amounts as two-decimal strings) plus ``agrees``."""
-    data: dict[str, Any] = report.model_dump(mode="json")
+    """The JSON answer: ``ok`` (every subledger agrees), the report's fields (amounts as
+    two-decimal strings) and ``agrees`` (the same as ``ok``, kept for older scripts)."""
+    data: dict[str, Any] = {"ok": report.agrees, **report.model_dump(mode="json")}
     data["agrees"] = report.agrees
     for line, out in zip(report.lines, data["lines"], strict=True):
         out["agrees"] = line.agrees
     return data
-
-
-def _money(value: Any) -> str:
-    return f"{value:,.2f}"
 
 
 def render(report: ReconcileReport) -> str:
@@ -168,7 +152,7 @@ def render(report: ReconcileReport) -> str:
     out = [
         f"{report.source} at {report.date}",
         table(
-            ["subledger", "accounts", "ledger", "subledger", "difference", "open items", ""],
+            ["kind", "accounts", "ledger", "subledger", "difference", "open items", "status"],
             rows,
             right=[2, 3, 4, 5],
         ),

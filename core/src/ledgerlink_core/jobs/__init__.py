@@ -29,6 +29,7 @@ from ledgerlink_core.jobs.attachments import (
 from ledgerlink_core.jobs.diff import DiffRequest, diff
 from ledgerlink_core.jobs.doctor import DoctorCheck, DoctorReport, DoctorRequest, doctor
 from ledgerlink_core.jobs.journal_status import JournalStatus, JournalStatusRequest, journal_status
+from ledgerlink_core.jobs.paths import Paths, paths
 from ledgerlink_core.jobs.pull import PullRequest, PullResult, pull
 from ledgerlink_core.jobs.push import PushRequest, push
 from ledgerlink_core.jobs.reconcile import ReconcileRequest, reconcile
@@ -44,6 +45,7 @@ __all__ = [
     "DoctorRequest",
     "JournalStatus",
     "JournalStatusRequest",
+    "Paths",
     "PullRequest",
     "PullResult",
     "PushRequest",
@@ -55,6 +57,7 @@ __all__ = [
     "doctor",
     "import_attachments",
     "journal_status",
+    "paths",
     "pull",
     "push",
     "reconcile",

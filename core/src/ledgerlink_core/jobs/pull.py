@@ -114,6 +114,9 @@ def _keep_snapshot(runtime: Runtime, book: Bookkeeping, backend: str) -> Snapsho
 def _backend_and_settings(runtime: Runtime, request: PullRequest) -> tuple[str, dict[str, str]]:
     """The backend's name and the settings overrides the request implies."""
     if request.source is not None:
+        # a file the user named: say so, not which setting (a symlink loop is the codec's)
+        if not request.source.exists() and not request.source.is_symlink():
+            raise InputError("no such file", path=request.source)
         name, from_source = runtime.registry.backend_for_source(request.source, request.backend)
         return name, {**request.overrides, **from_source}
     if request.backend is None:

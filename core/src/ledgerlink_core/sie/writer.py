@@ -17,7 +17,7 @@ import logging
 import os
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
@@ -295,7 +295,12 @@ def _encode(lines: list[str]) -> bytes:
         return codecs.charmap_encode(text, "replace", _CP437)[0]
 
 
-def _chunks(book: Bookkeeping, sie_type: SieKind, ksumma: bool) -> Iterator[bytes]:
+def _chunks(
+    book: Bookkeeping,
+    sie_type: SieKind,
+    ksumma: bool,
+    on_vouchers: Callable[[int], None] | None = None,
+) -> Iterator[bytes]:
     if ksumma:
         buf: list[str] = []
         for line in iter_lines(book, sie_type=sie_type, ksumma=True):
@@ -308,13 +313,20 @@ def _chunks(book: Bookkeeping, sie_type: SieKind, ksumma: bool) -> Iterator[byte
         return
     _check_balanced(book)
     out = ["#FLAGGA 0", *_records(book.model_copy(update={"vouchers": ()}), sie_type)]
+    done = 0
     for v in book.vouchers:
         _voucher(v, out)
+        done += 1
         if len(out) >= _CHUNK:
             yield _encode(out)
             out = []
+            if on_vouchers is not None:
+                on_vouchers(done)
+                done = 0
     if out:
         yield _encode(out)
+    if on_vouchers is not None and done:
+        on_vouchers(done)
 
 
 def dumps_sie(book: Bookkeeping, *, sie_type: SieKind = "4E", ksumma: bool = False) -> bytes:
@@ -328,14 +340,17 @@ def write_sie(
     *,
     sie_type: SieKind = "4E",
     ksumma: bool = False,
+    on_vouchers: Callable[[int], None] | None = None,
 ) -> None:
     """Write ``book`` to ``path`` atomically: a temp file in the same directory, then a rename.
 
     Unbalanced vouchers are refused (``ValidationFailed``) before anything is written.
+    ``on_vouchers(n)`` is told, as the file is written, that ``n`` more vouchers are in it
+    (for a progress bar; not called with ``ksumma``).
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    chunks = _chunks(book, sie_type, ksumma)
+    chunks = _chunks(book, sie_type, ksumma, on_vouchers)
     first = next(chunks)  # validates before a file is created
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:

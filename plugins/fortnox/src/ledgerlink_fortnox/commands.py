@@ -51,7 +51,13 @@ def _settings(runtime: Runtime, assignments: tuple[str, ...]) -> FortnoxSettings
 def login(
     no_browser: bool, client_credentials: bool, timeout: float, assignments: tuple[str, ...]
 ) -> None:
-    """Connect ledgerlink to a Fortnox company (log in and approve once)."""
+    """Connect ledgerlink to a Fortnox company (log in and approve once).
+
+    \b
+    Examples:
+      ledgerlink fortnox login
+      ledgerlink fortnox login --no-browser
+    """
     from ledgerlink_fortnox import login as flow
 
     runtime = _runtime()
@@ -76,7 +82,16 @@ def login(
 @click.option("--check", is_flag=True, help="Also call Fortnox to confirm the login works.")
 @set_option
 def status(as_json: bool, check: bool, assignments: tuple[str, ...]) -> None:
-    """Show whether ledgerlink is logged in to Fortnox, with which scopes, until when."""
+    """Show whether ledgerlink is logged in to Fortnox, with which scopes, until when.
+
+    Exits 4 when not logged in (as every command does without a login), so scripts can
+    test it.
+
+    \b
+    Examples:
+      ledgerlink fortnox status
+      ledgerlink fortnox status --check --json
+    """
     from ledgerlink_fortnox import login as flow
 
     runtime = _runtime()
@@ -88,9 +103,11 @@ def status(as_json: bool, check: bool, assignments: tuple[str, ...]) -> None:
         info["detail"] = found.detail
     if as_json:
         click.echo(json.dumps(info, indent=2, sort_keys=True))
-        return
-    if not info["logged_in"]:
+    elif not info["logged_in"]:
         click.echo("Not logged in to Fortnox; run `ledgerlink fortnox login`.")
+    if not info["logged_in"]:
+        raise click.exceptions.Exit(4)  # as an AuthenticationError: scripts can test the login
+    if as_json:
         return
     click.echo(f"Logged in to Fortnox ({info['grant']})")
     if info.get("company"):
@@ -107,7 +124,12 @@ def status(as_json: bool, check: bool, assignments: tuple[str, ...]) -> None:
 @click.command()
 @set_option
 def logout(assignments: tuple[str, ...]) -> None:
-    """Forget the stored Fortnox tokens (and revoke them where Fortnox allows it)."""
+    """Forget the stored Fortnox tokens (and revoke them where Fortnox allows it).
+
+    \b
+    Example:
+      ledgerlink fortnox logout
+    """
     from ledgerlink_fortnox import login as flow
 
     runtime = _runtime()

@@ -70,7 +70,13 @@ def emulator_command(
     redirect_uris: tuple[str, ...],
     locked_until: dt.datetime | None,
 ) -> None:
-    """Run a local Fortnox emulator (OAuth2 and API v3) until Ctrl-C. No credentials needed."""
+    """Run a local Fortnox emulator (OAuth2 and API v3) until Ctrl-C. No credentials needed.
+
+    \b
+    Examples:
+      ledgerlink fortnox emulator
+      ledgerlink fortnox emulator --port 0 --latency 0.05
+    """
     from ledgerlink_fortnox_emulator.config import EmulatorConfig
     from ledgerlink_fortnox_emulator.server import start_emulator
 
