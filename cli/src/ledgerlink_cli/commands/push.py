@@ -147,7 +147,7 @@ def _placement(o: Any) -> str:
 
 def _report_text(report: ExportReport) -> str:
     rows = [
-        (o.voucher, o.status.value, _placement(o), o.attachments or "", o.error or "")
+        (o.voucher, o.status.value, _placement(o), o.attachments or "", o.error or o.note or "")
         for o in report.outcomes
     ]
     counts = ", ".join(f"{report.count(s)} {s.value}" for s in ExportStatus if report.count(s))
