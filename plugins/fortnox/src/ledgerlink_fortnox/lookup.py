@@ -211,6 +211,11 @@ class _Lookup:
         numbers = self.matches()
         if not numbers:
             return None
+        return self.verified(numbers)
+
+    def verified(self, numbers: list[str]) -> VoucherRef:
+        """The first of the vouchers ``numbers`` carrying our reference, once its rows and
+        date are ours."""
         if len(numbers) > 1:
             log.warning(
                 "voucher %s is in Fortnox %d times (%s); keeping the first",
@@ -238,3 +243,57 @@ def find_posted(
     """Where ``item`` was posted in fiscal ``year``; None only when it is certainly absent.
     ``full`` keeps the vouchers read in full for later look-ups of the same run."""
     return _Lookup(client, item, year, full if full is not None else FullVouchers()).run()
+
+
+def find_listed(
+    client: FortnoxClient,
+    items: list[VoucherExport],
+    year: FortnoxYear,
+    series: str,
+    full: FullVouchers,
+) -> dict[str, VoucherRef | ExportAmbiguous]:
+    """Which of ``items`` (all of ``series`` in fiscal ``year``) Fortnox holds: ONE listing of
+    the series in that year (``/3/vouchers/sublist/{series}?financialyear=<id>``, paged),
+    indexed by the reference marker in ``Comments``. Each match is read in full and its rows
+    and date compared with ours, as :func:`find_posted` does; a match that differs, or one
+    that cannot be read, is an :class:`~ledgerlink_core.ExportAmbiguous` for that voucher.
+    When the list items carry no ``Comments`` (the older list shape) each voucher is looked
+    up by its day instead (:func:`find_posted`). A listing that fails raises
+    ``ExportAmbiguous``."""
+    what = f"listing voucher series {series} of fiscal year {year.label()} in Fortnox"
+    try:
+        listed = list(
+            client.paginate(
+                f"vouchers/sublist/{series}", "Vouchers", {"financialyear": year.id}, action=what
+            )
+        )
+    except (BackendUnavailable, BackendError) as exc:
+        raise ExportAmbiguous(str(exc)) from exc
+    found: dict[str, VoucherRef | ExportAmbiguous] = {}
+    if any(field(v, "Comments", _ABSENT) is _ABSENT for v in listed):
+        for item in items:
+            try:
+                placement = find_posted(client, item, year, full)
+            except ExportAmbiguous as exc:
+                found[item.external_ref] = exc
+            else:
+                if placement is not None:
+                    found[item.external_ref] = placement
+        return found
+    by_ref: dict[str, list[str]] = {}
+    for v in listed:
+        ref = find_marker(str(field(v, "Comments", "") or ""))
+        number = field(v, "VoucherNumber")
+        if ref is not None and number not in (None, ""):
+            by_ref.setdefault(ref, []).append(str(number))
+    for item in items:
+        numbers = by_ref.get(item.external_ref)
+        if not numbers:
+            continue
+        try:
+            found[item.external_ref] = _Lookup(client, item, year, full).verified(
+                sorted(numbers, key=int)
+            )
+        except ExportAmbiguous as exc:
+            found[item.external_ref] = exc
+    return found
