@@ -31,7 +31,6 @@ from contextlib import AbstractContextManager
 from typing import NamedTuple
 
 from ledgerlink_core.errors import ExportAmbiguous
-
 from ledgerlink_core.model import AttachmentRef, Voucher, VoucherExport, VoucherRef
 
 __all__ = ["BatchSink", "ExportSink", "HeldVoucher", "VoucherSink"]

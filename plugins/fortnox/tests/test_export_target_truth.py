@@ -112,8 +112,17 @@ def test_d2_series_b_killed_and_rerun_without_series(emulator_factory: Any, tmp_
     # voucher in B whose answer never came (the journal says ``sending``)
     emu.configure(timeout_rate=1.0, timeout_hold=60.0, faults_on_reads=False)
     proc = subprocess.Popen(
-        [*cli_command(), "push", "--to", "fortnox", str(src), "--series", "B", "--json"]
-        + ["--set", "timeout=300"],
+        [
+            *cli_command(),
+            "push",
+            "--to",
+            "fortnox",
+            str(src),
+            "--series",
+            "B",
+            "--set",
+            "timeout=300",
+        ],
         env=subprocess_env(ws),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

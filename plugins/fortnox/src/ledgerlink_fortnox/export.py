@@ -216,7 +216,7 @@ class FortnoxSink(VoucherSink):
         self, items: Sequence[VoucherExport]
     ) -> Mapping[str, VoucherRef | ExportAmbiguous]:
         """Which of ``items`` Fortnox holds already: one listing per series and fiscal year,
-        indexed by the reference in ``Comments`` (:func:`~ledgerlink_fortnox.lookup.find_listed`)."""
+        indexed by the reference in ``Comments`` (:func:`.lookup.find_listed`)."""
         groups: dict[tuple[str, int], tuple[FortnoxYear, list[VoucherExport]]] = {}
         for item in items:
             year = self.year_of(item.voucher.date)
