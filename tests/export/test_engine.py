@@ -389,13 +389,19 @@ def test_batch_write_refused_or_ambiguous(
     assert len(sink.vouchers) == 2
 
 
-def test_identical_vouchers_in_the_target_are_not_taken_for_ours(tmp_path: Path) -> None:
-    """A pending voucher (never sent) is written even if an identical one is held: only a run
-    that may have written it (``sending``) looks for it by content."""
+def test_identical_vouchers_in_the_target_are_taken_for_ours(tmp_path: Path) -> None:
+    """The target is the truth (issue 15, D1/D7): a voucher identical in series, number,
+    date, text and rows to one the target holds is there, whatever the journal says (the same
+    push of the same input gives it the same reference, so the journal would say the same),
+    and the outcome does not depend on whether an earlier run crashed."""
     sink = MemoryBatch()
     items = vouchers(1)
     sink.vouchers = [items[0].voucher]
-    assert statuses(export(sink, items, tmp_path)) == [ExportStatus.CREATED]
+    assert statuses(export(sink, items, tmp_path)) == [ExportStatus.ALREADY_THERE]
+    assert len(sink.vouchers) == 1
+    numbered = items[0].voucher.model_copy(update={"number": "1"})
+    sink.vouchers = [numbered]  # a numbered one booked by someone else is not ours
+    assert statuses(export(sink, items, tmp_path / "fresh")) == [ExportStatus.CREATED]
     assert len(sink.vouchers) == 2
 
 

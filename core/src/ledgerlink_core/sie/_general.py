@@ -83,6 +83,8 @@ class GeneralPath:
         #: counts its own rows in the reader's ``counts`` as it reads them).
         self.nver = 0
         self.ntrans = 0
+        #: ``(series, number)`` of every numbered voucher read, and the line of each.
+        self.numbers: dict[tuple[str, str], int] = {}
         #: Summary mode: ``ntrans`` at which the bucketed amounts go to the movements next.
         self.flush_at = FLUSH_ROWS
         #: The running ``#KSUMMA`` checksum while one runs, and the line that opened it.
@@ -193,6 +195,8 @@ class GeneralPath:
             self.flush_at = self.ntrans + FLUSH_ROWS
         ver = self.ver = self._voucher(t, lineno)
         self.twin = False
+        if ver.number:
+            self.numbered(ver.series, ver.number, lineno)
         year = self.reader.year0
         if year is not None:
             self.year = (year.start, year.end)
@@ -359,6 +363,17 @@ class GeneralPath:
             f"#RTRANS in voucher {ver.label} is not followed by its twin #TRANS "
             "(same account, objects and amount)",
         )
+
+    def numbered(self, series: str, number: str, lineno: int) -> None:
+        """Report a voucher number used twice in its series: a warning, as some programs
+        write one number for a whole series of generated vouchers (``#VER # 1``)."""
+        first = self.numbers.setdefault((series, number), lineno)
+        if first != lineno:
+            self.problems.warn(
+                lineno,
+                "duplicate-number",
+                f"voucher {series} {number} is numbered like the voucher on line {first}",
+            )
 
     def outside_year(self, ver: SieVoucher) -> None:
         """Report a voucher dated outside ``#RAR 0``."""

@@ -79,6 +79,12 @@ def summary_loop(
                         series, number, date, reg, _, _ = match_ver(line)
                     if date is not missing and date is not None and reg is not missing:
                         g.nver += 1
+                        if number:
+                            g.numbered(
+                                series if isinstance(series, str) else decode(series),
+                                number if isinstance(number, str) else decode(number),
+                                lineno,
+                            )
                         if g.ntrans > g.flush_at:
                             flush(movements)
                             g.flush_at = g.ntrans + FLUSH_ROWS
