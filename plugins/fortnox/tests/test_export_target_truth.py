@@ -200,3 +200,43 @@ def test_d1_documents_of_a_voucher_found_again_are_not_uploaded_twice(
     assert {o.status.value for o in again.outcomes} == {"already-there"}
     assert len(emu.state.inbox_files()) == 2
     assert len(emu.state.connections()) == 2
+
+
+def _one(emu: Any, tmp: Path, amount: str, text: str = "Bokslut") -> Path:
+    from export_kit import active_accounts
+
+    year = max(emu.state.years, key=lambda y: y.start)
+    accounts = active_accounts(emu)
+    path = tmp / "one.json"
+    rows = [
+        {"account": accounts[3], "amount": amount, "text": text},
+        {"account": accounts[-3], "amount": f"-{amount}"},
+    ]
+    path.write_text(
+        json.dumps([{"series": "A", "date": year.end.isoformat(), "text": text, "rows": rows}])
+    )
+    return path
+
+
+def test_d12_amounts_with_more_than_two_decimals_are_refused_for_fortnox(
+    emulator: Any, tmp_path: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    emu = emulator
+    apply_env(workspace(emu, tmp_path / "home"), monkeypatch)
+    result = run_cli("push", "--to", "fortnox", str(_one(emu, tmp_path, "20.005")), "--json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert any("more than 2 decimals" in p and "20.005" in p for p in problems)
+    assert not emu.state.vouchers(origin="api") and not _posts(emu)
+
+
+def test_d13_a_text_like_the_number_tag_stays_a_string(
+    emulator: Any, tmp_path: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    emu = emulator
+    apply_env(workspace(emu, tmp_path / "home"), monkeypatch)
+    src = _one(emu, tmp_path, "20.50", text="__dec__42")
+    assert _statuses(run_cli("push", "--to", "fortnox", str(src), "--json")) == ["created"]
+    (v,) = emu.state.vouchers(origin="api")
+    assert v.description == "__dec__42"
+    assert v.rows[0].transaction_information == "__dec__42"

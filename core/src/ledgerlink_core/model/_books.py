@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from ledgerlink_core.model._base import Amount, Frozen
+from ledgerlink_core.model._base import Amount, Frozen, exact_sum
 
 __all__ = [
     "Account",
@@ -252,7 +252,7 @@ class Voucher(Frozen):
 
     @model_validator(mode="after")
     def _balanced(self) -> Voucher:
-        total = sum((row.amount for row in self.rows), Decimal(0))
+        total = exact_sum(row.amount for row in self.rows)
         if total != 0:
             raise ValueError(f"voucher {self.label} does not balance: its rows sum to {total}")
         return self
