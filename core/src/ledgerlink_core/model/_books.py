@@ -5,7 +5,6 @@ Part of :mod:`ledgerlink_core.model`, which re-exports every public name."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
