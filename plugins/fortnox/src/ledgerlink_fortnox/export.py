@@ -259,8 +259,10 @@ class FortnoxSink(VoucherSink):
         self, placement: VoucherRef, item: VoucherExport, idx: int, att: AttachmentRef
     ) -> str | None:
         """The file of this document connected to ``placement`` already (a connected file
-        leaves the inbox): ``GET /3/voucherfileconnections`` narrowed to the voucher, matched
-        by the upload name that carries the reference."""
+        leaves the inbox): ``GET /3/voucherfileconnections`` of the voucher's year, with the
+        voucher's series and number as search parameters (the emulator honours them; the
+        spec lists none, so the items are filtered here too), matched by the upload name
+        that carries the reference."""
         if placement.year is None:
             return None
         name = upload_name(item, idx, att)
