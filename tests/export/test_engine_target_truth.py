@@ -5,9 +5,11 @@ Each test names its finding in ``../shared/docs/reliability-review.md``."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from pathlib import Path
 
+import pytest
 from ledgerlink_core import ExportAmbiguous, ExportStatus, VoucherRef
 from ledgerlink_core.export.journal import ExportJournal, VoucherState
 from ledgerlink_core.testing import ScriptedSink, SimulatedCrash
@@ -32,16 +34,20 @@ def test_d1_fresh_journal_finds_vouchers_in_the_target(tmp_path: Path) -> None:
     assert states(tmp_path / "another-data-dir") == [VoucherState.CONFIRMED] * 3
 
 
-def test_d1_emptied_journal_file_costs_a_look_up_not_a_duplicate(tmp_path: Path) -> None:
+def test_d1_emptied_journal_file_costs_a_look_up_not_a_duplicate(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     sink = ScriptedSink()
     items = vouchers(2)
     export(sink, items, tmp_path)
     (tmp_path / "export-journal.sqlite3").write_bytes(b"")  # truncated to 0 bytes
     for extra in ("-wal", "-shm"):
         (tmp_path / f"export-journal.sqlite3{extra}").unlink(missing_ok=True)
-    again = export(sink, items, tmp_path)
+    with caplog.at_level(logging.WARNING, logger="ledgerlink.export"):
+        again = export(sink, items, tmp_path)
     assert statuses(again) == [ExportStatus.ALREADY_THERE] * 2
     assert not sink.duplicates()
+    assert "is an empty file" in caplog.text  # never accepted without a word
 
 
 def test_d1_a_failed_look_up_sends_nothing(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
@@ -49,6 +50,8 @@ __all__ = [
     "VoucherState",
     "journal_key",
 ]
+
+_log = logging.getLogger("ledgerlink.export")
 
 FILENAME = "export-journal.sqlite3"
 LOCKNAME = "export-journal.lock"
@@ -179,6 +182,14 @@ class ExportJournal:
         self.path = path
         self._lock = threading.Lock()
         self._lockfile: IO[str] | None = None
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.stat().st_size == 0:
+                _log.warning(
+                    "the export journal %s is an empty file: it knows no voucher exported "
+                    "before (restore it from a backup if it did); every voucher it does not "
+                    "know is looked up in the target before anything is sent",
+                    path,
+                )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
