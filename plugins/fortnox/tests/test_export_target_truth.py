@@ -240,3 +240,25 @@ def test_d13_a_text_like_the_number_tag_stays_a_string(
     (v,) = emu.state.vouchers(origin="api")
     assert v.description == "__dec__42"
     assert v.rows[0].transaction_information == "__dec__42"
+
+
+def test_d1_fresh_journal_with_list_items_without_comments(
+    emulator_factory: Any, tmp_path: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    """The older list shape (no ``Comments`` in list items): one listing, then only the
+    vouchers of our vouchers' days are read in full; still no duplicate."""
+    emu = emulator_factory(voucher_list_comments=False)
+    src = make_vouchers(emu, tmp_path, 3, attachments=0)
+    apply_env(workspace(emu, tmp_path / "first"), monkeypatch)
+    assert _statuses(run_cli("push", "--to", "fortnox", str(src), "--json")) == ["created"] * 3
+    apply_env(workspace(emu, tmp_path / "second"), monkeypatch)
+    logged = len(emu.state.request_log)
+    again = run_cli("push", "--to", "fortnox", str(src), "--json")
+    assert _statuses(again) == ["already-there"] * 3
+    assert not _dupes(emu) and len(emu.state.vouchers(origin="api")) == 3
+    log = emu.state.request_log[logged:]
+    assert sum("/3/vouchers/sublist/" in r.path for r in log) == 1
+    day = max(emu.state.years, key=lambda y: y.start).end
+    on_day = [v for v in emu.state.vouchers() if v.date == day]
+    full_reads = [r for r in log if r.path.startswith("/3/vouchers/A/")]
+    assert len(full_reads) <= len(on_day)

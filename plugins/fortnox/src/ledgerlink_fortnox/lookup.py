@@ -257,8 +257,8 @@ def find_listed(
     indexed by the reference marker in ``Comments``. Each match is read in full and its rows
     and date compared with ours, as :func:`find_posted` does; a match that differs, or one
     that cannot be read, is an :class:`~ledgerlink_core.ExportAmbiguous` for that voucher.
-    When the list items carry no ``Comments`` (the older list shape) each voucher is looked
-    up by its day instead (:func:`find_posted`). A listing that fails raises
+    List items without ``Comments`` (the older list shape) are read in full, only those
+    dated on one of our vouchers' days (kept for the run). A listing that fails raises
     ``ExportAmbiguous``."""
     what = f"listing voucher series {series} of fiscal year {year.label()} in Fortnox"
     try:
@@ -270,22 +270,34 @@ def find_listed(
     except (BackendUnavailable, BackendError) as exc:
         raise ExportAmbiguous(str(exc)) from exc
     found: dict[str, VoucherRef | ExportAmbiguous] = {}
-    if any(field(v, "Comments", _ABSENT) is _ABSENT for v in listed):
-        for item in items:
-            try:
-                placement = find_posted(client, item, year, full)
-            except ExportAmbiguous as exc:
-                found[item.external_ref] = exc
-            else:
-                if placement is not None:
-                    found[item.external_ref] = placement
-        return found
     by_ref: dict[str, list[str]] = {}
+    unread: dict[str, dt.date | None] = {}  # list items without Comments: number -> day
     for v in listed:
-        ref = find_marker(str(field(v, "Comments", "") or ""))
         number = field(v, "VoucherNumber")
-        if ref is not None and number not in (None, ""):
+        comments = field(v, "Comments", _ABSENT)
+        if number in (None, ""):
+            if comments is _ABSENT or find_marker(str(comments or "")) is not None:
+                raise ExportAmbiguous(f"{what}: Fortnox listed a voucher without a number")
+            continue
+        if comments is _ABSENT:
+            unread[str(number)] = _day_of(v)
+            continue
+        ref = find_marker(str(comments or ""))
+        if ref is not None:
             by_ref.setdefault(ref, []).append(str(number))
+    if unread:
+        # The older list shape: read in full only the vouchers on our vouchers' days.
+        days = {item.voucher.date for item in items}
+        wanted = [n for n, day in unread.items() if day is None or day in days]
+        reader = _Lookup(client, items[0], year, full)
+        try:
+            texts = list(client.map_ordered(reader.comments_in_full, wanted))
+        except ExportAmbiguous as exc:
+            return {item.external_ref: exc for item in items}
+        for number, text in zip(wanted, texts, strict=True):
+            ref = find_marker(text)
+            if ref is not None:
+                by_ref.setdefault(ref, []).append(number)
     for item in items:
         numbers = by_ref.get(item.external_ref)
         if not numbers:
