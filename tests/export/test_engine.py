@@ -110,7 +110,8 @@ def test_pending_sending_confirmed_then_nothing_the_second_time(tmp_path: Path) 
         VoucherRef(series="A", number="2", year=1),
     ]
     assert states(tmp_path) == [VoucherState.CONFIRMED] * 2
-    assert [m for m, _ in sink.calls] == ["post_voucher", "post_voucher"]
+    # one look-up in the target before the first post (the journal is only a cache)
+    assert [m for m, _ in sink.calls] == ["find_vouchers", "post_voucher", "post_voucher"]
 
     sink.calls.clear()
     second = export(sink, items, tmp_path)
@@ -131,7 +132,12 @@ def test_answer_lost_before_the_write_is_looked_up_and_sent_again(tmp_path: Path
     sink = ScriptedSink().script("post_voucher", ExportAmbiguous("timeout"))
     (done,) = export(sink, vouchers(1), tmp_path)
     assert done.status == ExportStatus.CREATED
-    assert [m for m, _ in sink.calls] == ["post_voucher", "find_voucher", "post_voucher"]
+    assert [m for m, _ in sink.calls] == [
+        "find_vouchers",
+        "post_voucher",
+        "find_voucher",
+        "post_voucher",
+    ]
     assert len(sink.posted) == 1 and not sink.duplicates()
 
 
@@ -140,7 +146,7 @@ def test_answer_dropped_after_the_write_is_found_not_sent_again(tmp_path: Path) 
     (done,) = export(sink, vouchers(1), tmp_path)
     assert done.status == ExportStatus.CREATED
     assert done.placement == sink.posted[0][1]
-    assert [m for m, _ in sink.calls] == ["post_voucher", "find_voucher"]
+    assert [m for m, _ in sink.calls] == ["find_vouchers", "post_voucher", "find_voucher"]
     assert states(tmp_path) == [VoucherState.CONFIRMED]
 
 
@@ -219,6 +225,7 @@ def test_attachments_are_uploaded_then_connected(tmp_path: Path) -> None:
     (done,) = export(sink, items, tmp_path)
     assert done.status == ExportStatus.CREATED and done.attachments == 2
     assert [m for m, _ in sink.calls] == [
+        "find_vouchers",
         "post_voucher",
         "upload_attachment",
         "connect_attachment",
@@ -382,13 +389,19 @@ def test_batch_write_refused_or_ambiguous(
     assert len(sink.vouchers) == 2
 
 
-def test_identical_vouchers_in_the_target_are_not_taken_for_ours(tmp_path: Path) -> None:
-    """A pending voucher (never sent) is written even if an identical one is held: only a run
-    that may have written it (``sending``) looks for it by content."""
+def test_identical_vouchers_in_the_target_are_taken_for_ours(tmp_path: Path) -> None:
+    """The target is the truth (issue 15, D1/D7): a voucher identical in series, number,
+    date, text and rows to one the target holds is there, whatever the journal says (the same
+    push of the same input gives it the same reference, so the journal would say the same),
+    and the outcome does not depend on whether an earlier run crashed."""
     sink = MemoryBatch()
     items = vouchers(1)
     sink.vouchers = [items[0].voucher]
-    assert statuses(export(sink, items, tmp_path)) == [ExportStatus.CREATED]
+    assert statuses(export(sink, items, tmp_path)) == [ExportStatus.ALREADY_THERE]
+    assert len(sink.vouchers) == 1
+    numbered = items[0].voucher.model_copy(update={"number": "1"})
+    sink.vouchers = [numbered]  # a numbered one booked by someone else is not ours
+    assert statuses(export(sink, items, tmp_path / "fresh")) == [ExportStatus.CREATED]
     assert len(sink.vouchers) == 2
 
 

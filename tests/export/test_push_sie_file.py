@@ -119,7 +119,7 @@ def test_attachments_are_refused_before_anything_is_done(
 
     # Attachments named in the JSON are refused the same way.
     data = json.loads(src.read_text())
-    data[0]["attachments"] = [str(docs / "A-1.pdf")]
+    data[0]["attachments"] = ["docs/A-1.pdf"]  # relative to the JSON, inside its folder
     src.write_text(json.dumps(data))
     result = run_cli("push", "--to", "sie_file", "--set", f"path={out}", str(src))
     assert result.exit_code == 6 and not out.exists()

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Generic, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledgerlink_core.capabilities import Capabilities, Capability
 from ledgerlink_core.errors import InputError, NotSupported
@@ -156,6 +156,9 @@ class ExportConstraints(BaseModel):
     checked."""
     text: TextRules | None = None
     """The characters and lengths the target takes in texts."""
+    decimals: int | None = Field(default=None, ge=0)
+    """The decimals the target keeps in an amount (Fortnox: 2); an amount with more is
+    refused before anything is sent, since the target would round it."""
 
 
 @dataclass

@@ -25,9 +25,12 @@ per call, for testing the engine and for comparing a sink against it.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import NamedTuple
 
+from ledgerlink_core.errors import ExportAmbiguous
 from ledgerlink_core.model import AttachmentRef, Voucher, VoucherExport, VoucherRef
 
 __all__ = ["BatchSink", "ExportSink", "HeldVoucher", "VoucherSink"]
@@ -36,7 +39,7 @@ __all__ = ["BatchSink", "ExportSink", "HeldVoucher", "VoucherSink"]
 class VoucherSink(abc.ABC):
     """A target written one voucher at a time. Must be thread-safe when ``workers > 1``.
 
-    The four attachment methods are needed only by backends that declare
+    The attachment methods are needed only by backends that declare
     ``export.attachments``; core calls them for vouchers that carry documents.
     """
 
@@ -54,6 +57,27 @@ class VoucherSink(abc.ABC):
         None only when it is certainly absent. Raise ``ExportAmbiguous`` when the target
         cannot be asked (core then sends nothing and keeps the voucher for the next run)."""
 
+    def find_vouchers(
+        self, items: Sequence[VoucherExport]
+    ) -> Mapping[str, VoucherRef | ExportAmbiguous]:
+        """Which of ``items`` the target already holds, by external reference: a placement for
+        each one found, an ``ExportAmbiguous`` for one whose presence cannot be told (core
+        then sends nothing for it), nothing for one certainly absent.
+
+        Core calls it once per run, before the first post, with every voucher its journal has
+        not seen confirmed: the target is the truth and the journal a cache, so a lost or
+        foreign journal costs look-ups, never duplicates. Raise ``ExportAmbiguous`` when the
+        target cannot be asked at all (core then sends none of ``items``). Override it with
+        one listing per series and year indexed by reference; the default asks
+        :meth:`find_voucher` for each item.
+        """
+        found: dict[str, VoucherRef | ExportAmbiguous] = {}
+        for item in items:
+            placement = self.find_voucher(item)
+            if placement is not None:
+                found[item.external_ref] = placement
+        return found
+
     def upload_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str:
         """Upload document ``idx`` of ``item``; return the target's id for the file."""
         raise NotImplementedError("declare export.attachments and implement upload_attachment")
@@ -61,6 +85,15 @@ class VoucherSink(abc.ABC):
     def find_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str | None:
         """The file id of an earlier upload of this document, or None when it is absent."""
         raise NotImplementedError("declare export.attachments and implement find_attachment")
+
+    def find_connected(
+        self, placement: VoucherRef, item: VoucherExport, idx: int, att: AttachmentRef
+    ) -> str | None:
+        """The file id of document ``idx`` of ``item`` when an earlier run (perhaps with
+        another journal) connected it to the voucher at ``placement`` already; None when it
+        is not, or the target cannot tell (the default). Core asks for vouchers it found in
+        the target rather than posted, before uploading their documents."""
+        return None
 
     def connect_attachment(self, placement: VoucherRef, file_id: str) -> None:
         """Connect the uploaded file ``file_id`` to the voucher at ``placement``."""
@@ -84,6 +117,12 @@ class BatchSink(abc.ABC):
     Core calls :meth:`held` once, decides which vouchers are new, records them in the journal
     and then calls :meth:`write_all` at most once per run.
     """
+
+    def locked(self) -> AbstractContextManager[object]:
+        """Hold the target for one run, from :meth:`held` to :meth:`write_all`, against any
+        other writer (another data directory, another machine). Raise ``ExportRefused`` or an
+        ``InputError`` when it is busy. The default holds nothing."""
+        return contextlib.nullcontext()
 
     @abc.abstractmethod
     def held(self) -> Sequence[HeldVoucher]:

@@ -23,6 +23,7 @@ from ledgerlink_core import (
     Voucher,
     VoucherExport,
     VoucherRow,
+    check_sie,
     example_company_path,
     export_items,
     read_sie,
@@ -117,7 +118,9 @@ def test_export_writes_a_sie_4i_file(tmp_path: Path) -> None:
     doc = read_sie(out)
     assert doc.info.sie_type == "4I" and doc.bookkeeping.company.name == "Mottagaren AB"
     assert doc.bookkeeping.vouchers == tuple(i.voucher for i in items)
-    assert [p.name for p in tmp_path.iterdir()] == ["OUT.si"]
+    # no temp file left; the lock file beside the target stays (it is never removed: a lock
+    # file deleted while another process waits on it would let two writers in)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".OUT.si.lock", "OUT.si"]
 
 
 def test_exporting_twice_from_python_writes_once(tmp_path: Path) -> None:
@@ -174,5 +177,9 @@ def test_export_into_an_existing_bookkeeping_keeps_it(tmp_path: Path) -> None:
     after = read_sie(target)
     assert after.info.sie_type == "4E"
     assert after.bookkeeping.vouchers == (*before.vouchers, items[0].voucher)
-    unchanged = {"vouchers": (), "source": None}
+    # Everything else is kept, but year 0's #UB/#RES/#PSALDO move with the voucher, so the
+    # file stays valid by `check` (issue 15, D8).
+    moved = ("closing_balances", "results", "period_balances")
+    unchanged = {"vouchers": (), "source": None, **dict.fromkeys(moved, ())}
     assert after.bookkeeping.model_copy(update=unchanged) == before.model_copy(update=unchanged)
+    assert check_sie(target).errors == 0

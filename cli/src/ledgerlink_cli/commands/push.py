@@ -25,15 +25,22 @@ Attachments from --attach DIR (PDF, JPEG, PNG; checked by content): the file nam
 up to the first "_" (or the whole name without extension) names the voucher:
   A-12.pdf, A-12_receipt.pdf   voucher A 12 (series-number in the input)
   v3.png, v3_scan.jpg          the 3rd voucher of the input (unnumbered ones)
-A file that matches no voucher is reported as a problem.
+A file that matches no voucher, or more than one, is reported as a problem. In
+JSON a voucher's own "attachments" must lie inside the JSON file's folder (or
+--attach DIR): absolute paths, ".." and symlinks out of it are refused.
 
 \b
 Exactly once: every voucher is recorded in the export journal,
 <data dir>/export-journal.sqlite3 (LEDGERLINK_DATA_DIR, or the platform's user data
 directory), before it is sent. After a crash, timeout or dropped connection the
 target is searched before anything is sent again, and pushing the same input
-twice reports every voucher as already there. `ledgerlink push --status` shows
-the journal.
+twice reports every voucher as already there. The target is the truth, the
+journal a cache: before the first post, every voucher the journal has not
+confirmed is looked up in the target, so a new data directory, an emptied
+journal or another host name for the same server costs look-ups, never
+duplicates. A voucher is looked up in the series it was sent to; --series does
+not move a voucher exported before (its outcome says so). `ledgerlink push
+--status` shows the journal.
 
 \b
 Vouchers of one series are posted strictly in input order, so a target that
@@ -48,9 +55,12 @@ voucher's comment in the target, and lists every change in the report.
 
 \b
 Exit codes: 0 all vouchers there; 1 validation failed (nothing was sent);
-2 unreadable input; 4 not logged in; 5 the backend could not be reached;
+2 unreadable input, or a target file that cannot be written (read-only, its
+folder missing); 4 not logged in; 5 the backend could not be reached;
 6 the backend cannot take vouchers or attachments; 8 some vouchers failed
-(run the same push again: it looks up what is unsure and finishes the rest).
+(run the same push again: it looks up what is unsure and finishes the rest),
+another push holds the journal or the target file, or the journal is damaged
+(restore it or move it aside: a new one looks everything up in the target).
 """
 
 
@@ -174,7 +184,7 @@ def _report_text(report: ExportReport) -> str:
     from ledgerlink_core import ExportStatus
 
     rows = [
-        (o.voucher, o.status.value, _placement(o), o.attachments or "", o.error or "")
+        (o.voucher, o.status.value, _placement(o), o.attachments or "", o.error or o.note or "")
         for o in report.outcomes
     ]
     counts = ", ".join(f"{report.count(s)} {s.value}" for s in ExportStatus if report.count(s))

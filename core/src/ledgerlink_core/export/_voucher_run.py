@@ -3,6 +3,14 @@ then the target.
 
 * every step is journaled *before* it is tried, so a crash at any point leaves a state that
   says what must be checked;
+* the target is the truth and the journal a cache: before the first post, every voucher the
+  journal has not confirmed (new to it, refused before, or recorded by a journal that was
+  lost) is looked up in the target in one call (:meth:`VoucherSink.find_vouchers`), so a
+  fresh or emptied journal, or another name for the same server, costs look-ups, never
+  duplicates;
+* ``sending`` records the series the voucher went to, and a later run looks there, whatever
+  its own ``--series``; an override that cannot apply to a voucher already exported into
+  another series is said in the outcome's note;
 * after an ambiguous answer, or when a previous run left a voucher ``sending``, the target is
   asked first (:meth:`VoucherSink.find_voucher`) and the voucher is posted again only when it
   is certainly absent; if even the look-up fails, nothing is re-sent and the voucher stays
@@ -28,6 +36,7 @@ from ledgerlink_core.export.journal import (
     AttachmentEntry,
     AttachmentState,
     ExportJournal,
+    JournalEntry,
     VoucherState,
 )
 from ledgerlink_core.model import ExportStatus, VoucherExport, VoucherOutcome, VoucherRef
@@ -92,6 +101,30 @@ class _Run:
         self.journal = journal
         self.key = key
         self.sink = sink
+        self.found: dict[str, VoucherRef | ExportAmbiguous] = {}
+        """What the look-up before the first post said of vouchers the journal did not
+        know as confirmed."""
+        self.override: str | None = None
+
+    def look_up_unknown(
+        self, pairs: Sequence[tuple[VoucherExport, VoucherExport]], override: str | None
+    ) -> None:
+        """Register every voucher, then ask the target once for those the journal has not
+        confirmed and has not left ``sending`` (those are looked up one by one where they
+        were sent)."""
+        self.override = override
+        unknown = []
+        for item, placed in pairs:
+            entry = self.journal.register(self.key, item)
+            if entry.state in (VoucherState.PENDING, VoucherState.FAILED):
+                unknown.append(placed)
+        if not unknown:
+            return
+        try:
+            found = dict(self.sink.find_vouchers(unknown))
+        except ExportAmbiguous as exc:
+            found = {placed.external_ref: exc for placed in unknown}
+        self.found = found
 
     def voucher(
         self, item: VoucherExport, placed: VoucherExport, turn: _Turn | None = None
@@ -101,10 +134,16 @@ class _Run:
         placement = None
         try:
             entry = self.journal.register(self.key, item)
-            placement, already = self._placement(item, placed, entry.state, entry.placement, turn)
+            placement, already = self._placement(item, placed, entry, turn)
             if turn is not None:
                 turn.after.set()  # posted (or there already): the series' next may go
-            connected = self._attachments(placed, placement, entry.attachments)
+            connected = self._attachments(placed, placement, entry.attachments, already)
+            note = None
+            if already and self.override is not None and placement.series != self.override:
+                note = (
+                    f"--series {self.override} does not apply: it was exported before, to "
+                    f"{placement.series} {placement.number}"
+                )
         except (ExportRefused, _Unfinished) as exc:
             if turn is not None:
                 turn.after.set()  # this one failed; the series' next may still go
@@ -115,31 +154,43 @@ class _Run:
                 turn.after.set()
             raise
         status = ExportStatus.ALREADY_THERE if already else ExportStatus.CREATED
-        return VoucherOutcome.of(item, status, placement, attachments=connected)
+        return VoucherOutcome.of(item, status, placement, attachments=connected, note=note)
 
     def _placement(
         self,
         item: VoucherExport,
         placed: VoucherExport,
-        state: VoucherState,
-        placement: VoucherRef | None,
+        entry: JournalEntry,
         turn: _Turn | None,
     ) -> tuple[VoucherRef, bool]:
         """Where the voucher is, and whether it was there before this run: looked up when a
-        previous run left it ``sending``, posted (in its turn) when it is not there."""
-        if placement is not None:
-            return placement, True
+        previous run left it ``sending`` (in the series it was sent to) or when the journal
+        does not know it as confirmed, posted (in its turn) when it is not there."""
+        if entry.placement is not None:
+            return entry.placement, True
         ref = item.external_ref
-        if state == VoucherState.SENDING:
-            # A previous run sent it and never heard back: ask the target first.
+        if entry.state == VoucherState.SENDING:
+            # A previous run sent it and never heard back: ask the target first, where it went.
+            sent = entry.sent_series
+            there = placed if sent is None else _in_series(placed, sent)
             try:
-                found = self.sink.find_voucher(placed)
+                found = self.sink.find_voucher(there)
             except ExportAmbiguous as exc:
                 raise _Unfinished(f"its fate is unknown and the look-up failed ({exc})") from exc
             if found is not None:
                 self.journal.mark_confirmed(self.key, ref, found)
                 return found, True
             self.journal.mark_pending(self.key, ref)
+        else:
+            known = self.found.get(ref)
+            if isinstance(known, ExportAmbiguous):
+                raise _Unfinished(
+                    "the journal does not know it as exported and the look-up in the target "
+                    f"failed ({known}); nothing was sent"
+                )
+            if known is not None:
+                self.journal.mark_confirmed(self.key, ref, known)
+                return known, True
         if turn is not None:
             turn.wait()
         return self._post(item, placed), False
@@ -148,7 +199,7 @@ class _Run:
         ref = item.external_ref
 
         def do() -> VoucherRef:
-            self.journal.mark_sending(self.key, ref)
+            self.journal.mark_sending(self.key, ref, placed.voucher.series)
             return self.sink.post_voucher(placed)
 
         def find() -> VoucherRef | None:
@@ -169,16 +220,47 @@ class _Run:
         return placement
 
     def _attachments(
-        self, item: VoucherExport, placement: VoucherRef, steps: Sequence[AttachmentEntry]
+        self,
+        item: VoucherExport,
+        placement: VoucherRef,
+        steps: Sequence[AttachmentEntry],
+        already: bool,
     ) -> int:
         if not item.attachments:
             return 0
         connected = 0
         for step in steps:
+            if step.state == AttachmentState.PENDING and already:
+                # The voucher was there before this run; the journal may not know what an
+                # earlier run (another journal) did with its documents: look before uploading.
+                step = self._found_attachment(item, placement, step)
             if step.state != AttachmentState.CONNECTED:
                 self._attachment(item, placement, step)
             connected += 1
         return connected
+
+    def _found_attachment(
+        self, item: VoucherExport, placement: VoucherRef, step: AttachmentEntry
+    ) -> AttachmentEntry:
+        """``step`` as the target has it: connected to ``placement`` already, uploaded and not
+        connected, or still to do."""
+        ref, idx = item.external_ref, step.idx
+        att = item.attachments[idx]
+        try:
+            file_id = self.sink.find_connected(placement, item, idx, att)
+            state = AttachmentState.CONNECTED
+            if file_id is None:
+                file_id = self.sink.find_attachment(item, idx, att)
+                state = AttachmentState.UPLOADED
+        except ExportAmbiguous as exc:
+            raise _Unfinished(
+                f"voucher {item.voucher.label}, attachment {att.filename}: the look-up of an "
+                f"earlier upload failed ({exc}); nothing was sent"
+            ) from exc
+        if file_id is None:
+            return step
+        self.journal.mark_attachment(self.key, ref, idx, state, file_id)
+        return step.model_copy(update={"state": state, "file_id": file_id})
 
     def _attachment(
         self, item: VoucherExport, placement: VoucherRef, step: AttachmentEntry
@@ -230,11 +312,18 @@ class _Run:
         mark(AttachmentState.CONNECTED)
 
 
+def _in_series(item: VoucherExport, series: str) -> VoucherExport:
+    if item.voucher.series == series:
+        return item
+    return item.model_copy(update={"voucher": item.voucher.model_copy(update={"series": series})})
+
+
 def export_each(
     sink: VoucherSink,
     pairs: Sequence[tuple[VoucherExport, VoucherExport]],
     journal: ExportJournal,
     key: str,
+    override: str | None = None,
 ) -> Iterator[VoucherOutcome]:
     """Export each ``(item, placed)`` pair through ``sink``; yield outcomes in input order.
 
@@ -242,6 +331,7 @@ def export_each(
     journal then holds every voucher's true state for the next run.
     """
     run = _Run(journal, key, sink)
+    run.look_up_unknown(pairs, override)
     workers = max(1, int(sink.workers))
     if workers == 1:
         for item, placed in pairs:

@@ -44,7 +44,7 @@ def run_export(
     if isinstance(sink, BatchSink):
         yield from export_batch(sink, pairs, journal, key)
     elif isinstance(sink, VoucherSink):
-        yield from export_each(sink, pairs, journal, key)
+        yield from export_each(sink, pairs, journal, key, series)
     else:
         raise TypeError(f"export_sink() returned {sink!r}, not a VoucherSink or a BatchSink")
 

@@ -5,7 +5,10 @@ Vouchers come from
 * a SIE file (4I, or 4E: its ``#VER`` blocks; any extension, recognised by its ``#`` records);
 * canonical JSON: what ``ledgerlink pull --json`` prints (a bookkeeping with ``vouchers``),
   ``{"vouchers": [...]}`` or a plain list of vouchers. In JSON each voucher may name its
-  attachments: ``"attachments": ["receipts/a12.pdf", ...]``, relative to the JSON file.
+  attachments: ``"attachments": ["receipts/a12.pdf", ...]``, relative to the JSON file and
+  confined to its folder (or the ``--attach`` directory): an absolute path, ``..`` out of
+  it or a symlink to a file outside is refused (a JSON from a third party must not send any
+  local document to the company's books).
 
 Attachments from a directory (``--attach DIR``) follow one naming rule: the part of the file
 name before the first ``_`` (or the whole name without its extension) is the voucher's key,
@@ -191,12 +194,24 @@ def _read_json(path: Path, out: PushInput) -> list[tuple[Voucher, list[str]]]:
 # --- attachments -------------------------------------------------------------------------------
 
 
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    """Whether ``path``, with every symlink followed, lies inside one of ``roots``."""
+    real = path.resolve()
+    return any(real.is_relative_to(root.resolve()) for root in roots)
+
+
 def _named_attachments(
-    base: Path, voucher: Voucher, names: list[str], out: PushInput
+    base: Path, voucher: Voucher, names: list[str], out: PushInput, roots: Sequence[Path]
 ) -> list[AttachmentRef]:
     refs: list[AttachmentRef] = []
+    where = " or ".join(str(r) for r in roots)
     for name in names:
-        path = Path(name) if Path(name).is_absolute() else base / name
+        path = base / name
+        if Path(name).is_absolute() or not _inside(path, roots):
+            raise InputError(
+                f"voucher {voucher.label}: attachment {name!r} is outside {where}; an "
+                "attachment must be a file inside the input's folder (or --attach DIR)"
+            )
         if not path.is_file():
             out.problems.append(f"voucher {voucher.label}: attachment {path} is missing")
             continue
@@ -212,11 +227,31 @@ def _directory_attachments(
 ) -> list[list[AttachmentRef]]:
     if not directory.is_dir():
         raise InputError("--attach must name a directory", path=directory)
-    keys = {attachment_key(v, n): n - 1 for n, v in enumerate(vouchers, start=1)}
+    keys: dict[str, int] = {}
+    shared: dict[str, list[int]] = {}  # keys that name two vouchers (A-1 2 and A 1-2)
+    for n, v in enumerate(vouchers, start=1):
+        key = attachment_key(v, n)
+        if key in keys:
+            shared.setdefault(key, [keys[key]]).append(n - 1)
+        else:
+            keys[key] = n - 1
     found: list[list[AttachmentRef]] = [[] for _ in vouchers]
     for path in sorted(directory.iterdir()):
         if not path.is_file() or path.suffix.lower() not in ATTACHMENT_SUFFIXES:
             continue
+        if file_key(path) in shared:
+            named = " and ".join(vouchers[i].label for i in shared[file_key(path)])
+            out.problems.append(
+                f"attachment {path.name}: its name matches more than one voucher ({named}); "
+                "name it by position (v<position>[_...]) instead"
+            )
+            continue
+        if not _inside(path, [directory]):
+            raise InputError(
+                f"attachment {path.name} is a link to a file outside {directory}; copy the "
+                "file in instead",
+                path=path,
+            )
         index = keys.get(file_key(path))
         if index is None:
             out.problems.append(
@@ -231,6 +266,21 @@ def _directory_attachments(
     return found
 
 
+def _duplicate_numbers(vouchers: list[Voucher]) -> list[str]:
+    """Two input vouchers with the same series and number: which one a target's voucher, an
+    attachment or a look-up means could not be told."""
+    seen: dict[tuple[str, str], list[int]] = {}
+    for n, v in enumerate(vouchers, start=1):
+        if v.number:
+            seen.setdefault((v.series, v.number), []).append(n)
+    return [
+        f"voucher {series} {number}: {len(at)} input vouchers carry this series and number "
+        f"(vouchers {', '.join(f'#{i}' for i in at)}); number them apart"
+        for (series, number), at in seen.items()
+        if len(at) > 1
+    ]
+
+
 def read_push_input(path: Path, attach_dir: Path | None = None) -> PushInput:
     """Read vouchers (SIE or JSON) and their attachments; compute each external reference.
 
@@ -242,12 +292,14 @@ def read_push_input(path: Path, attach_dir: Path | None = None) -> PushInput:
     out = PushInput()
     parsed = _read_sie(path, out) if _looks_like_sie(path) else _read_json(path, out)
     vouchers = [v for v, _ in parsed]
+    out.problems.extend(_duplicate_numbers(vouchers))
     if attach_dir is not None:
         per_voucher = _directory_attachments(attach_dir, vouchers, out)
     else:
         per_voucher = [[] for _ in vouchers]
+    roots = [path.parent] if attach_dir is None else [path.parent, attach_dir]
     for (voucher, names), extra in zip(parsed, per_voucher, strict=True):
-        extra.extend(_named_attachments(path.parent, voucher, names, out))
+        extra.extend(_named_attachments(path.parent, voucher, names, out, roots))
     out.items = export_items(vouchers, origin=str(path), attachments=per_voucher)
     return out
 

@@ -24,7 +24,9 @@ Windows), released by the operating system even after ``kill -9``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -48,6 +50,8 @@ __all__ = [
     "journal_key",
 ]
 
+_log = logging.getLogger("ledgerlink.export")
+
 FILENAME = "export-journal.sqlite3"
 LOCKNAME = "export-journal.lock"
 
@@ -68,6 +72,7 @@ CREATE TABLE IF NOT EXISTS vouchers (
     series     TEXT,
     number     TEXT,
     year       INTEGER,
+    sent_series TEXT,
     attempts   INTEGER NOT NULL DEFAULT 0,
     error      TEXT,
     created_at TEXT NOT NULL,
@@ -142,6 +147,9 @@ class JournalEntry(BaseModel):
     error: str | None
     updated_at: str
     attachments: tuple[AttachmentEntry, ...] = ()
+    sent_series: str | None = None
+    """The series the voucher was last sent to (recorded with ``sending``): where a later
+    run looks for it, whatever ``--series`` that run is given."""
 
     @property
     def backend(self) -> str:
@@ -171,21 +179,50 @@ class ExportJournal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._pushlock = file_lock(path.parent / LOCKNAME)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.stat().st_size == 0:
+                _log.warning(
+                    "the export journal %s is an empty file: it knows no voucher exported "
+                    "before (restore it from a backup if it did); every voucher it does not "
+                    "know is looked up in the target before anything is sent",
+                    path,
+                )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise JournalError(
+                f"{path}: the export journal cannot be created ({reason}); check the data "
+                "directory (LEDGERLINK_DATA_DIR) and push again"
+            ) from None
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._db.executescript(_SCHEMA)
+            columns = {str(r[1]) for r in self._db.execute("PRAGMA table_info(vouchers)")}
+            if "sent_series" not in columns:  # a journal written before the column existed
+                self._db.execute("ALTER TABLE vouchers ADD COLUMN sent_series TEXT")
         except sqlite3.DatabaseError as exc:
             self._db.close()
-            raise JournalError(
-                f"{path}: the export journal cannot be opened ({exc}); restore it from a backup "
-                "(a new, empty journal does not know what was exported before)"
-            ) from None
+            raise self._broken(exc) from None
+
+    def _broken(self, exc: sqlite3.Error) -> JournalError:
+        """The one-line error for a journal SQLite cannot use: corrupt, or its disk full."""
+        text = str(exc)
+        if "full" in text or "disk I/O" in text:
+            return JournalError(
+                f"{self.path}: the export journal cannot be written ({text}); free space on "
+                "its disk (or set LEDGERLINK_DATA_DIR elsewhere) and push again"
+            )
+        return JournalError(
+            f"{self.path}: the export journal is damaged ({text}); restore it from a backup, "
+            "or move it aside: a new journal looks every voucher up in the target before "
+            "sending it"
+        )
 
     @classmethod
     def open(cls, data_dir: Path) -> ExportJournal:
@@ -226,17 +263,33 @@ class ExportJournal:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise self._broken(exc) from None
             try:
                 yield self._db
+            except sqlite3.DatabaseError as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise self._broken(exc) from None
             except BaseException:
-                self._db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise self._broken(exc) from None
 
     def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with self._lock:
-            return list(self._db.execute(sql, args).fetchall())
+            try:
+                return list(self._db.execute(sql, args).fetchall())
+            except sqlite3.DatabaseError as exc:
+                raise self._broken(exc) from None
 
     # -- vouchers ---------------------------------------------------------------------------
 
@@ -280,7 +333,7 @@ class ExportJournal:
         """The journal's entry for one voucher, or None."""
         rows = self._query(
             "SELECT target, ref, label, origin, date, state, series, number, year, attempts, "
-            "error, updated_at FROM vouchers WHERE target = ? AND ref = ?",
+            "error, updated_at, sent_series FROM vouchers WHERE target = ? AND ref = ?",
             (key, ref),
         )
         if not rows:
@@ -292,7 +345,7 @@ class ExportJournal:
         where, args = ("WHERE target = ?", (key,)) if key else ("", ())
         rows = self._query(
             "SELECT target, ref, label, origin, date, state, series, number, year, attempts, "
-            f"error, updated_at FROM vouchers {where} ORDER BY created_at, rowid",
+            f"error, updated_at, sent_series FROM vouchers {where} ORDER BY created_at, rowid",
             args,
         )
         atts: dict[tuple[str, str], list[AttachmentEntry]] = {}
@@ -320,6 +373,7 @@ class ExportJournal:
             error=None if row[10] is None else str(row[10]),
             updated_at=str(row[11]),
             attachments=tuple(atts),
+            sent_series=None if row[12] is None else str(row[12]),
         )
 
     def _set(self, key: str, ref: str, **values: object) -> None:
@@ -332,13 +386,15 @@ class ExportJournal:
             if cur.rowcount != 1:
                 raise JournalError(f"the export journal {self.path} has no voucher {ref} for {key}")
 
-    def mark_sending(self, key: str, ref: str) -> None:
-        """About to send: from now on its fate is unknown until confirmed or refused."""
+    def mark_sending(self, key: str, ref: str, series: str | None = None) -> None:
+        """About to send (into ``series``, recorded as where to look it up): from now on its
+        fate is unknown until confirmed or refused."""
         with self._tx() as db:
             db.execute(
                 "UPDATE vouchers SET state = ?, attempts = attempts + 1, error = NULL, "
-                "updated_at = ? WHERE target = ? AND ref = ?",
-                (VoucherState.SENDING.value, _now(), key, ref),
+                "sent_series = COALESCE(?, sent_series), updated_at = ? "
+                "WHERE target = ? AND ref = ?",
+                (VoucherState.SENDING.value, series, _now(), key, ref),
             )
 
     def mark_confirmed(self, key: str, ref: str, placement: VoucherRef) -> None:

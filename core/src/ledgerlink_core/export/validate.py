@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ledgerlink_core.backend import ExportConstraints, TextRules
 from ledgerlink_core.capabilities import Capabilities
 from ledgerlink_core.errors import ValidationFailed
-from ledgerlink_core.model import Account, Voucher, VoucherExport
+from ledgerlink_core.model import Account, Voucher, VoucherExport, exact_sum
 
 __all__ = [
     "Charts",
@@ -105,9 +104,18 @@ def content_problems(
             continue
         if len(rows) == 1:
             problems.append(f"{_name(item)}: it has only one row (at least two are needed)")
-        total = sum((r.amount for r in rows), Decimal(0))
+        try:
+            total = exact_sum(r.amount for r in rows)
+        except ValueError as exc:
+            problems.append(f"{_name(item)}: {exc}")
+            continue
         if total != 0:
             problems.append(f"{_name(item)}: unbalanced: its rows sum to {total}, not 0")
+        for number in dict.fromkeys(r.account for r in rows):
+            if not (number.isascii() and number.isdigit()):
+                problems.append(
+                    f"{_name(item)}: account {number!r} is not an account number (digits only)"
+                )
         if accounts is not None:
             problems.extend(_account_problems(item, target, accounts))
     return problems
@@ -147,6 +155,19 @@ def show_char(char: str) -> str:
         return repr(char)
     name = {"\t": "TAB", "\n": "LF", "\r": "CR"}.get(char, "control character")
     return f"{name} (U+{ord(char):04X})"
+
+
+def _decimal_problems(item: VoucherExport, target: str, decimals: int) -> list[str]:
+    """Amounts with more decimals than ``target`` keeps (it would round them)."""
+    problems = []
+    for n, row in enumerate(item.voucher.rows, start=1):
+        exponent = row.amount.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > decimals:
+            problems.append(
+                f"{_name(item)}: row {n} amount {row.amount} has more than {decimals} decimals, "
+                f"which {target} would round; round it in the input"
+            )
+    return problems
 
 
 def _series_problems(
@@ -200,6 +221,8 @@ def constraint_problems(
                     problems.append(f"{name}: {what} {number!r} does not exist in {target}")
         if constraints.text is not None:
             problems.extend(text_problems(item, target, constraints.text))
+        if constraints.decimals is not None:
+            problems.extend(_decimal_problems(item, target, constraints.decimals))
         for att in item.attachments:
             if not Path(att.path).is_file():
                 problems.append(f"{name}: attachment {att.path} is missing")

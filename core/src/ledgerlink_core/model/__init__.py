@@ -5,7 +5,7 @@ each field comes from. Money and quantities are :class:`~decimal.Decimal`, never
 they are strings. Models are frozen and reject unknown fields.
 """
 
-from ledgerlink_core.model._base import Amount, Seconds
+from ledgerlink_core.model._base import Amount, Seconds, exact_sum
 from ledgerlink_core.model._books import (
     Account,
     AccountType,
@@ -88,4 +88,5 @@ __all__ = [
     "VoucherRef",
     "VoucherRow",
     "WriteOff",
+    "exact_sum",
 ]

@@ -5,14 +5,13 @@ Part of :mod:`ledgerlink_core.model`, which re-exports every public name."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from ledgerlink_core.model._base import Amount, Frozen
+from ledgerlink_core.model._base import Amount, Frozen, exact_sum
 
 __all__ = [
     "Account",
@@ -252,7 +251,7 @@ class Voucher(Frozen):
 
     @model_validator(mode="after")
     def _balanced(self) -> Voucher:
-        total = sum((row.amount for row in self.rows), Decimal(0))
+        total = exact_sum(row.amount for row in self.rows)
         if total != 0:
             raise ValueError(f"voucher {self.label} does not balance: its rows sum to {total}")
         return self

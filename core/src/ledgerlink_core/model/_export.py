@@ -102,6 +102,9 @@ class VoucherOutcome(Frozen):
     attachments: int = 0
     """Attachments connected to it."""
     error: str | None = None
+    note: str | None = None
+    """Something the user should know although it did not fail: e.g. that ``--series`` did
+    not apply to a voucher exported before into another series."""
 
     @classmethod
     def of(
@@ -112,6 +115,7 @@ class VoucherOutcome(Frozen):
         *,
         attachments: int = 0,
         error: str | None = None,
+        note: str | None = None,
     ) -> VoucherOutcome:
         """The outcome of exporting ``item``, named by its label in the input."""
         return cls(
@@ -121,6 +125,7 @@ class VoucherOutcome(Frozen):
             placement=placement,
             attachments=attachments,
             error=error,
+            note=note,
         )
 
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Decimal, Inexact, getcontext
 from typing import TYPE_CHECKING
 
-from ledgerlink_core.model import RowChange
+from ledgerlink_core.model import RowChange, exact_sum
 from ledgerlink_core.sie import lexer
 from ledgerlink_core.sie._fastbuild import new_row
 from ledgerlink_core.sie._scan import ZERO, Caches, object_refs
@@ -83,6 +83,9 @@ class GeneralPath:
         #: counts its own rows in the reader's ``counts`` as it reads them).
         self.nver = 0
         self.ntrans = 0
+        getcontext().flags[Inexact] = False  # set by whatever ran before: not our sums
+        #: ``(series, number)`` of every numbered voucher read, and the line of each.
+        self.numbers: dict[tuple[str, str], int] = {}
         #: Summary mode: ``ntrans`` at which the bucketed amounts go to the movements next.
         self.flush_at = FLUSH_ROWS
         #: The running ``#KSUMMA`` checksum while one runs, and the line that opened it.
@@ -193,6 +196,8 @@ class GeneralPath:
             self.flush_at = self.ntrans + FLUSH_ROWS
         ver = self.ver = self._voucher(t, lineno)
         self.twin = False
+        if ver.number:
+            self.numbered(ver.series, ver.number, lineno)
         year = self.reader.year0
         if year is not None:
             self.year = (year.start, year.end)
@@ -361,6 +366,17 @@ class GeneralPath:
             "(same account, objects and amount)",
         )
 
+    def numbered(self, series: str, number: str, lineno: int) -> None:
+        """Report a voucher number used twice in its series: a warning, as some programs
+        write one number for a whole series of generated vouchers (``#VER # 1``)."""
+        first = self.numbers.setdefault((series, number), lineno)
+        if first != lineno:
+            self.problems.warn(
+                lineno,
+                "duplicate-number",
+                f"voucher {series} {number} is numbered like the voucher on line {first}",
+            )
+
     def outside_year(self, ver: SieVoucher) -> None:
         """Report a voucher dated outside ``#RAR 0``."""
         year = self.reader.year0
@@ -384,6 +400,10 @@ class GeneralPath:
         A ``broken`` block never ended (already reported): the voucher is yielded for the
         record but never kept."""
         ver.total += total
+        flags = getcontext().flags
+        if flags[Inexact]:  # a sum was rounded to the context's 28 digits: redo it exactly
+            flags[Inexact] = False
+            self._exact_total(ver)
         if broken:
             ver.ok = False
         if ver.total or ver.twin is not None:
@@ -395,6 +415,26 @@ class GeneralPath:
                 self.sink.append(ver.to_model())
             return None
         return ver
+
+    def _exact_total(self, ver: SieVoucher) -> None:
+        """The voucher's sum without rounding: from its rows where the reader kept them; in
+        summary mode (no rows kept) the voucher is reported, since its balance cannot be
+        told from a rounded sum."""
+        if ver.rows:
+            try:
+                ver.total = exact_sum(r.amount for r in ver.rows)
+                return
+            except ValueError:
+                pass
+        ver.ok = False
+        ver.total = Decimal(0)  # not reported as unbalanced by a rounded sum as well
+        self.problems.error(
+            ver.line,
+            "amount-precision",
+            f"voucher {ver.label}: its amounts need more than 28 significant digits to be "
+            "summed exactly; its balance cannot be checked in a streaming check (`ledgerlink "
+            "pull` sums it exactly)",
+        )
 
     def _finish(self, ver: SieVoucher) -> None:
         """Checks that need the whole voucher: balance and a last #RTRANS without its twin."""

@@ -78,6 +78,8 @@ def model_loop(
                     if date is not missing and date is not None and reg is not missing:
                         g.nver += 1
                         series = series_cache.setdefault(series, series)
+                        if number:
+                            g.numbered(series, number, lineno)
                         if reuse is None:
                             ver = SieVoucher(lineno, series, number or None, date, text, reg, sign)
                         else:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Decimal, Inexact, getcontext
 
 from ledgerlink_core.sie._general import FLUSH_ROWS, GeneralPath
 from ledgerlink_core.sie._scan import AMOUNT_CHARS, MISSING, ZERO, Decode
@@ -59,6 +59,8 @@ def summary_loop(
     amount_chars, D, zero, missing = AMOUNT_CHARS, Decimal, ZERO, MISSING
     state, ver, total, twin, in_year = g.state, g.ver, g.total, g.twin, g.in_year
     lazy: _Lazy | None = None
+    flags, inexact = getcontext().flags, Inexact  # a sum rounded to 28 digits is redone
+    flags[inexact] = False  # (set by whatever ran before: not this file's sums)
     series: str | bytes
     number: str | bytes
     lineno = 0
@@ -79,6 +81,12 @@ def summary_loop(
                         series, number, date, reg, _, _ = match_ver(line)
                     if date is not missing and date is not None and reg is not missing:
                         g.nver += 1
+                        if number:
+                            g.numbered(
+                                series if isinstance(series, str) else decode(series),
+                                number if isinstance(number, str) else decode(number),
+                                lineno,
+                            )
                         if g.ntrans > g.flush_at:
                             flush(movements)
                             g.flush_at = g.ntrans + FLUSH_ROWS
@@ -95,7 +103,8 @@ def summary_loop(
                         break
                 elif state == 2 and line == b"}":
                     if lazy is not None:
-                        if not total:  # balanced: the voucher was only ever a tuple
+                        if not total and not flags[inexact]:  # balanced (and summed exactly):
+                            # the voucher was only ever a tuple
                             # (a zero such as 0.00 would carry its exponent into the next sum)
                             lazy, state, total = None, 0, zero
                             break

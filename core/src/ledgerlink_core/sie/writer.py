@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from ledgerlink_core.errors import ValidationFailed
-from ledgerlink_core.model import Bookkeeping, ObjectRef, Voucher, VoucherRow
+from ledgerlink_core.model import Bookkeeping, ObjectRef, Voucher, VoucherRow, exact_sum
 from ledgerlink_core.sie import lexer
 from ledgerlink_core.sie.ksumma import record_bytes
 
@@ -243,11 +243,15 @@ def _records(book: Bookkeeping, sie_type: SieKind) -> Iterator[str]:
 def _check_balanced(book: Bookkeeping) -> None:
     """Refuse, before writing anything, vouchers whose rows do not sum to zero (a model built
     without validation could hold one)."""
-    bad = [
-        f"voucher {v.label} does not balance (rows sum to {sum(r.amount for r in v.rows)})"
-        for v in book.vouchers
-        if sum((r.amount for r in v.rows), Decimal(0)) != 0
-    ]
+    bad = []
+    for v in book.vouchers:
+        try:
+            total = exact_sum(r.amount for r in v.rows)
+        except ValueError as exc:
+            bad.append(f"voucher {v.label}: {exc}")
+            continue
+        if total != 0:
+            bad.append(f"voucher {v.label} does not balance (rows sum to {total})")
     if bad:
         raise ValidationFailed(f"{len(bad)} unbalanced voucher(s); nothing written", bad)
 

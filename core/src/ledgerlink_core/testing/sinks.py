@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from ledgerlink_core.errors import ExportAmbiguous, ExportRefused
@@ -121,6 +121,21 @@ class ScriptedSink(VoucherSink):
 
         return self._call("find_voucher", item.voucher.label, act)
 
+    def find_vouchers(
+        self, items: Sequence[VoucherExport]
+    ) -> Mapping[str, VoucherRef | ExportAmbiguous]:
+        """One listing of the target: the first placement of each item's reference."""
+
+        def act() -> Mapping[str, VoucherRef | ExportAmbiguous]:
+            wanted = {item.external_ref for item in items}
+            found: dict[str, VoucherRef | ExportAmbiguous] = {}
+            for ref, placement in self.posted:
+                if ref in wanted:
+                    found.setdefault(ref, placement)
+            return found
+
+        return self._call("find_vouchers", f"{len(items)} vouchers", act)
+
     # --- attachments ----------------------------------------------------------------------------
 
     def upload_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str:
@@ -141,6 +156,24 @@ class ScriptedSink(VoucherSink):
             return next((f for f, key in self.files.items() if key == wanted), None)
 
         return self._call("find_attachment", item.voucher.label, act)
+
+    def find_connected(
+        self, placement: VoucherRef, item: VoucherExport, idx: int, att: AttachmentRef
+    ) -> str | None:
+        """The file of this document connected to ``placement``, or None."""
+
+        def act() -> str | None:
+            wanted = (item.external_ref, idx)
+            return next(
+                (
+                    f
+                    for f, key in self.files.items()
+                    if key == wanted and self.connections.get(f) == placement
+                ),
+                None,
+            )
+
+        return self._call("find_connected", item.voucher.label, act)
 
     def connect_attachment(self, placement: VoucherRef, file_id: str) -> None:
         """Connect the file; a file already connected elsewhere is refused, as Fortnox does."""

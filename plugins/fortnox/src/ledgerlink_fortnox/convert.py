@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -13,19 +12,29 @@ from typing import Any
 from ledgerlink_core import BackendError
 
 CENT = Decimal("0.01")
-_DEC = re.compile(r'"__dec__(-?[0-9.]+)"')
+
+
+def _json(value: Any) -> str:
+    """One JSON value, with every ``Decimal`` written as its exact number: the document is
+    built piece by piece, so no user string can ever be mistaken for a number."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise TypeError(f"cannot serialise the amount {value}")
+        return format(value, "f")
+    if isinstance(value, dict):
+        items = (f"{json.dumps(str(k), ensure_ascii=False)}:{_json(v)}" for k, v in value.items())
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_json(v) for v in value) + "]"
+    if value is None or isinstance(value, str | int | float | bool):
+        return json.dumps(value, ensure_ascii=False)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def dumps(body: Any) -> bytes:
     """A request body as JSON with every ``Decimal`` an exact JSON number (``json`` alone would
-    need floats): each is written as a tagged string first, then untagged."""
-
-    def default(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return f"__dec__{format(value, 'f')}"
-        raise TypeError(f"cannot serialise {type(value).__name__}")
-
-    return _DEC.sub(r"\1", json.dumps(body, default=default, ensure_ascii=False)).encode("utf-8")
+    need floats)."""
+    return _json(body).encode("utf-8")
 
 
 def field(obj: Mapping[str, Any], name: str, default: Any = None) -> Any:

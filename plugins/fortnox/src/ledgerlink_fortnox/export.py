@@ -24,10 +24,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path, PurePath
 from typing import Any
+from urllib.parse import unquote
 
 from ledgerlink_core import (
     Account,
@@ -49,7 +50,7 @@ from ledgerlink_fortnox.bookkeeping import FortnoxYear, fiscal_years
 from ledgerlink_fortnox.client import FortnoxClient
 from ledgerlink_fortnox.convert import field
 from ledgerlink_fortnox.errors import NotFound
-from ledgerlink_fortnox.lookup import FullVouchers, find_posted, read_json
+from ledgerlink_fortnox.lookup import FullVouchers, find_listed, find_posted, read_json
 from ledgerlink_fortnox.rules import (
     COST_CENTRE_DIM,
     PROJECT_DIM,
@@ -76,6 +77,14 @@ def upload_name(item: VoucherExport, idx: int, att: AttachmentRef) -> str:
     """The inbox file name of an attachment: it carries the reference, for look-ups."""
     path = PurePath(att.filename)
     return f"{path.stem}--{item.external_ref}-{idx + 1}{path.suffix.lower()}"
+
+
+def _stored_as(stored: Any, name: str) -> bool:
+    """Whether Fortnox's ``stored`` file name is ``name`` as uploaded: the multipart upload
+    percent-encodes ``"``, CR and LF in a file name, and Fortnox keeps the encoded form."""
+    if not isinstance(stored, str):
+        return False
+    return stored == name or unquote(stored) == name
 
 
 def voucher_body(item: VoucherExport, series: str) -> dict[str, Any]:
@@ -203,6 +212,20 @@ class FortnoxSink(VoucherSink):
         absent (:mod:`ledgerlink_fortnox.lookup`)."""
         return find_posted(self.client, item, self.year_of(item.voucher.date), self._full)
 
+    def find_vouchers(
+        self, items: Sequence[VoucherExport]
+    ) -> Mapping[str, VoucherRef | ExportAmbiguous]:
+        """Which of ``items`` Fortnox holds already: one listing per series and fiscal year,
+        indexed by the reference in ``Comments`` (:func:`.lookup.find_listed`)."""
+        groups: dict[tuple[str, int], tuple[FortnoxYear, list[VoucherExport]]] = {}
+        for item in items:
+            year = self.year_of(item.voucher.date)
+            groups.setdefault((item.voucher.series, year.id), (year, []))[1].append(item)
+        found: dict[str, VoucherRef | ExportAmbiguous] = {}
+        for (series, _), (year, group) in groups.items():
+            found.update(find_listed(self.client, group, year, series, self._full))
+        return found
+
     def upload_attachment(self, item: VoucherExport, idx: int, att: AttachmentRef) -> str:
         """Upload to the inbox folder for vouchers; return the file's ``Id``."""
         data = Path(att.path).read_bytes()
@@ -229,7 +252,44 @@ class FortnoxSink(VoucherSink):
             f"looking up {att.filename} in the Fortnox inbox",
         )
         files = field(field(body, "Folder", {}) or {}, "Files", []) or []
-        ids = sorted(str(field(f, "Id")) for f in files if field(f, "Name") == name)
+        ids = sorted(str(field(f, "Id")) for f in files if _stored_as(field(f, "Name"), name))
+        return ids[0] if ids else None
+
+    def find_connected(
+        self, placement: VoucherRef, item: VoucherExport, idx: int, att: AttachmentRef
+    ) -> str | None:
+        """The file of this document connected to ``placement`` already (a connected file
+        leaves the inbox): ``GET /3/voucherfileconnections`` of the voucher's year, with the
+        voucher's series and number as search parameters (the emulator honours them; the
+        spec lists none, so the items are filtered here too), matched by the upload name
+        that carries the reference."""
+        if placement.year is None:
+            return None
+        name = upload_name(item, idx, att)
+        try:
+            listed = list(
+                self.client.paginate(
+                    "voucherfileconnections",
+                    "VoucherFileConnections",
+                    {
+                        "financialyear": placement.year,
+                        "voucheryear": placement.year,
+                        "voucherseries": placement.series,
+                        "vouchernumber": placement.number,
+                    },
+                    action=f"looking up the files of voucher {placement.series} "
+                    f"{placement.number} in Fortnox",
+                )
+            )
+        except (BackendError, BackendUnavailable) as exc:
+            raise ExportAmbiguous(str(exc)) from exc
+        ids = sorted(
+            str(field(c, "FileId"))
+            for c in listed
+            if str(field(c, "VoucherSeries")) == placement.series
+            and str(field(c, "VoucherNumber")) == str(placement.number)
+            and _stored_as(field(c, "Name"), name)
+        )
         return ids[0] if ids else None
 
     def _year_start(self, placement: VoucherRef) -> str:

@@ -211,6 +211,11 @@ class _Lookup:
         numbers = self.matches()
         if not numbers:
             return None
+        return self.verified(numbers)
+
+    def verified(self, numbers: list[str]) -> VoucherRef:
+        """The first of the vouchers ``numbers`` carrying our reference, once its rows and
+        date are ours."""
         if len(numbers) > 1:
             log.warning(
                 "voucher %s is in Fortnox %d times (%s); keeping the first",
@@ -238,3 +243,69 @@ def find_posted(
     """Where ``item`` was posted in fiscal ``year``; None only when it is certainly absent.
     ``full`` keeps the vouchers read in full for later look-ups of the same run."""
     return _Lookup(client, item, year, full if full is not None else FullVouchers()).run()
+
+
+def find_listed(
+    client: FortnoxClient,
+    items: list[VoucherExport],
+    year: FortnoxYear,
+    series: str,
+    full: FullVouchers,
+) -> dict[str, VoucherRef | ExportAmbiguous]:
+    """Which of ``items`` (all of ``series`` in fiscal ``year``) Fortnox holds: ONE listing of
+    the series in that year (``/3/vouchers/sublist/{series}?financialyear=<id>``, paged),
+    indexed by the reference marker in ``Comments``. Each match is read in full and its rows
+    and date compared with ours, as :func:`find_posted` does; a match that differs, or one
+    that cannot be read, is an :class:`~ledgerlink_core.ExportAmbiguous` for that voucher.
+    List items without ``Comments`` (the older list shape) are read in full, only those
+    dated on one of our vouchers' days (kept for the run). A listing that fails raises
+    ``ExportAmbiguous``."""
+    what = f"listing voucher series {series} of fiscal year {year.label()} in Fortnox"
+    try:
+        listed = list(
+            client.paginate(
+                f"vouchers/sublist/{series}", "Vouchers", {"financialyear": year.id}, action=what
+            )
+        )
+    except (BackendUnavailable, BackendError) as exc:
+        raise ExportAmbiguous(str(exc)) from exc
+    found: dict[str, VoucherRef | ExportAmbiguous] = {}
+    by_ref: dict[str, list[str]] = {}
+    unread: dict[str, dt.date | None] = {}  # list items without Comments: number -> day
+    for v in listed:
+        number = field(v, "VoucherNumber")
+        comments = field(v, "Comments", _ABSENT)
+        if number in (None, ""):
+            if comments is _ABSENT or find_marker(str(comments or "")) is not None:
+                raise ExportAmbiguous(f"{what}: Fortnox listed a voucher without a number")
+            continue
+        if comments is _ABSENT:
+            unread[str(number)] = _day_of(v)
+            continue
+        ref = find_marker(str(comments or ""))
+        if ref is not None:
+            by_ref.setdefault(ref, []).append(str(number))
+    if unread:
+        # The older list shape: read in full only the vouchers on our vouchers' days.
+        days = {item.voucher.date for item in items}
+        wanted = [n for n, day in unread.items() if day is None or day in days]
+        reader = _Lookup(client, items[0], year, full)
+        try:
+            texts = list(client.map_ordered(reader.comments_in_full, wanted))
+        except ExportAmbiguous as exc:
+            return {item.external_ref: exc for item in items}
+        for number, text in zip(wanted, texts, strict=True):
+            ref = find_marker(text)
+            if ref is not None:
+                by_ref.setdefault(ref, []).append(number)
+    for item in items:
+        numbers = by_ref.get(item.external_ref)
+        if not numbers:
+            continue
+        try:
+            found[item.external_ref] = _Lookup(client, item, year, full).verified(
+                sorted(numbers, key=int)
+            )
+        except ExportAmbiguous as exc:
+            found[item.external_ref] = exc
+    return found

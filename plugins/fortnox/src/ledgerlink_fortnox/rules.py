@@ -143,4 +143,5 @@ def export_constraints(
         manual_series=manual,
         objects={COST_CENTRE_DIM: got["cost_centres"], PROJECT_DIM: got["projects"]},
         text=RULES,
+        decimals=2,  # Fortnox keeps öre: it would round 10.005 to 10.01
     )

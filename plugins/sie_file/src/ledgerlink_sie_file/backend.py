@@ -3,6 +3,7 @@ vouchers. A thin layer over :mod:`ledgerlink_core.sie`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,6 +14,8 @@ from ledgerlink_core import (
     Capabilities,
     Capability,
     ConnectionInfo,
+    ExportConstraints,
+    FiscalYear,
     InputError,
     SieRecord,
     iter_sie,
@@ -24,6 +27,17 @@ from ledgerlink_sie_file.sink import SieFileSink
 from ledgerlink_sie_file.years import select_year
 
 __all__ = ["SieFileBackend", "SieFileSettings"]
+
+
+def _year(start: object, end: object) -> FiscalYear | None:
+    """``#RAR 0 start end`` as a fiscal year, or None when its dates are unreadable."""
+    try:
+        first = dt.datetime.strptime(str(start), "%Y%m%d").date()
+        last = dt.datetime.strptime(str(end), "%Y%m%d").date()
+        return FiscalYear(index=0, start=first, end=last)
+    except ValueError:
+        return None
+
 
 #: The file names this backend reads when given one directly (``ledgerlink pull books.se``).
 SIE_SUFFIXES = frozenset({".se", ".si", ".sie"})
@@ -91,6 +105,24 @@ class SieFileBackend(AccountingBackend[SieFileSettings]):
         for p in doc.problems:
             self.ctx.logger.warning("%s: %s", s.path, p)
         return select_year(doc.bookkeeping, request, s.path)
+
+    def export_constraints(self) -> ExportConstraints:
+        """An existing file's financial year (``#RAR 0``): a voucher dated outside it would
+        make the file fail ``ledgerlink check``, so validation refuses it. A new file, or one
+        without ``#RAR``, takes any date."""
+        path = self.settings.path
+        if not path.is_file():
+            return ExportConstraints()
+        year: FiscalYear | None = None
+        for item in iter_sie(path, strict=False):
+            if not isinstance(item, SieRecord):
+                break  # a voucher: the years come first
+            if item.label == "#RAR" and len(item.fields) >= 3:
+                index, start, end = item.fields[:3]
+                if str(index) == "0":
+                    year = _year(start, end)
+                    break
+        return ExportConstraints(fiscal_years=(year,) if year is not None else None)
 
     def export_sink(self) -> SieFileSink:
         """The file, written whole with the new vouchers added (see :mod:`.sink`)."""
