@@ -15,8 +15,9 @@ answers are dropped after the write. By default each runs with a seed of its own
 Time is scaled down 50x (Fortnox's 25 requests per 5 s become 25 per 0.1 s), and so is
 everything that waits: the emulator's ``Retry-After`` (1 s of a 5 s window by default, here
 a fifth of the window), how long it holds a "timed-out" answer, the client's timeout (its
-30 s default becomes 0.6 s) and, through the window, its retry backoff. With real-clock waits (``Retry-After: 1`` on every
-429 pausing every thread) a run took three to four minutes; now it takes under half of one.
+30 s default becomes 0.6 s) and, through the window, its retry backoff. With real-clock
+waits (``Retry-After: 1`` on every 429 pausing every thread) a run took three to four
+minutes; now it takes under half of one.
 """
 
 from __future__ import annotations
