@@ -97,3 +97,24 @@ def test_one_push_at_a_time_and_lock_released_on_kill(tmp_path: Path) -> None:
     third = ExportJournal.open(tmp_path)
     third.acquire()
     third.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes; Windows: the profile folder")
+def test_s4_the_journal_and_its_folder_are_the_users_alone(tmp_path: Path) -> None:
+    """Reliability review S4: with umask 022 the data folder was 0755, the journal and its
+    lock 0644, although the journal holds voucher texts, input paths and company numbers."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        data = tmp_path / "data"
+        with ExportJournal.open(data) as journal:
+            journal.acquire()
+            journal.register("t", item("r1"))
+            journal.release()
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in data.iterdir()}
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert modes and all(mode == 0o600 for mode in modes.values()), modes

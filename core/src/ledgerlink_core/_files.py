@@ -65,7 +65,7 @@ class _Lock:
         from filelock import FileLock
 
         self.path = path
-        self._lock: BaseFileLock = FileLock(path, thread_local=False)
+        self._lock: BaseFileLock = FileLock(path, mode=0o600, thread_local=False)
 
     @property
     def held(self) -> bool:

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from ledgerlink_core._files import LockBusy, file_lock
+from ledgerlink_core._files import LockBusy, file_lock, make_private
 from ledgerlink_core.errors import JournalError
 from ledgerlink_core.model import VoucherExport, VoucherRef
 
@@ -190,8 +190,11 @@ class ExportJournal:
                     path,
                 )
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # The journal holds voucher texts, input paths and the company's numbers: its
+            # folder (when made here) and the file are the user's alone.
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            make_private(path)
         except (OSError, sqlite3.Error) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise JournalError(
