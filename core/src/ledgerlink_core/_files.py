@@ -67,8 +67,11 @@ class _Lock:
         self.path = path
         # The lock file is the user's alone on POSIX (the umask would make it 0644); on
         # Windows the profile folder protects it and the mode bits say nothing.
-        private = {"mode": 0o600} if _os_name() != "nt" else {}
-        self._lock: BaseFileLock = FileLock(path, thread_local=False, **private)
+        self._lock: BaseFileLock = (
+            FileLock(path, thread_local=False)
+            if _os_name() == "nt"
+            else FileLock(path, mode=0o600, thread_local=False)
+        )
 
     @property
     def held(self) -> bool:
