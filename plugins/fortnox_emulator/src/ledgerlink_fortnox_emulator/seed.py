@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ledgerlink_core import Bookkeeping
 
-from ledgerlink_fortnox_emulator.config import EmulatorConfig
+from ledgerlink_fortnox_emulator.config import EmulatorConfig, tenant_company
 from ledgerlink_fortnox_emulator.state import (
     AccountRec,
     Company,
@@ -83,22 +83,28 @@ def load_bookkeeping(path: Path | None) -> Bookkeeping:
     return read_sie(Path(path), strict=False).bookkeeping
 
 
-def build_state(config: EmulatorConfig, book: Bookkeeping | None = None) -> EmulatorState:
-    """The tenant's state: ``book`` (or the config's seed SIE) plus generated data."""
+def build_state(
+    config: EmulatorConfig, book: Bookkeeping | None = None, *, tenant: int = 0
+) -> EmulatorState:
+    """The state of the ``tenant``-th company (0: the first): ``book`` (or the config's seed
+    SIE) plus generated data; other companies than the first get their own name and
+    organisation number (:func:`~ledgerlink_fortnox_emulator.config.tenant_company`), tenant
+    id ``config.tenant_id + tenant`` and their own generated subledgers."""
     if book is None:
         book = load_bookkeeping(config.seed_sie)
-    rng = random.Random(config.seed)
+    rng = random.Random(config.seed + 7919 * tenant)
     address = book.company.address
     postal = re.match(r"^\s*(\d{3}\s?\d{2})\s+(.*)$", address.postal if address else "")
+    name, org_nr = tenant_company(tenant, book.company.name, book.company.org_nr or "")
     state = EmulatorState(
         Company(
-            name=book.company.name,
-            org_nr=book.company.org_nr or "",
+            name=name,
+            org_nr=org_nr,
             address=address.street if address else "",
             zip_code=postal.group(1) if postal else "",
             city=postal.group(2).strip() if postal else (address.postal if address else ""),
         ),
-        config.tenant_id,
+        config.tenant_id + tenant,
     )
     _seed_ledger(state, book, config)
     if config.synthetic_vouchers:
