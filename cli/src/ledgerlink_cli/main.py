@@ -21,6 +21,7 @@ import click
 from ledgerlink_core.errors import EXIT_CODES, LedgerlinkError
 from ledgerlink_core.runtime import Runtime
 
+from ledgerlink_cli.options import company_option
 from ledgerlink_cli.progress import terminal_progress
 
 #: Core commands: name -> "module:attribute" under ledgerlink_cli.commands.
@@ -35,6 +36,8 @@ COMMANDS: dict[str, str] = {
     "doctor": "doctor:doctor",
     "push": "push:push",
     "reconcile": "reconcile:reconcile",
+    "connections": "connections:connections",
+    "batch": "batch:batch",
 }
 
 INTERNAL_ERROR = 70
@@ -119,9 +122,13 @@ def _exit_codes_epilog() -> str:
 @click.group(cls=LedgerlinkGroup, epilog=_exit_codes_epilog())
 @click.option("--traceback", is_flag=True, help="Show the full traceback of an error.")
 @click.option("-v", "--verbose", count=True, help="Log more (repeat for debug).")
+@company_option
 @click.version_option(package_name="ledgerlink-cli", prog_name="ledgerlink")
-def cli(traceback: bool, verbose: int) -> None:
+@click.pass_context
+def cli(ctx: click.Context, traceback: bool, verbose: int, company: str | None) -> None:
     """Move bookkeeping between year-end closing and accounting systems (Fortnox, SIE files...)."""
+    if company is not None:
+        ctx.ensure_object(Runtime).company = company
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     if not verbose:

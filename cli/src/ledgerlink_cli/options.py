@@ -18,6 +18,18 @@ set_option = click.option(
     help="A backend setting for this run (repeatable); beats env and config file.",
 )
 
+company_option = click.option(
+    "--company",
+    metavar="ORGNR|ALIAS",
+    default=None,
+    envvar="LEDGERLINK_COMPANY",
+    help="The company (connection) to work on, by organisation number or alias; needed when "
+    "a backend has several (`ledgerlink connections` lists them).",
+)
+"""The global ``--company``: defined once here, applied to the ``ledgerlink`` group, and read
+from the :class:`~ledgerlink_core.Runtime` (``runtime.company``) by every job reaching a
+backend."""
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 

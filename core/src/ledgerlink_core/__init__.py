@@ -32,6 +32,13 @@ if TYPE_CHECKING:
     )
     from ledgerlink_core.capabilities import Capabilities, Capability
     from ledgerlink_core.config import parse_assignments
+    from ledgerlink_core.connections import (
+        Connection,
+        Connections,
+        LoginStatus,
+        login_status,
+        org_key,
+    )
     from ledgerlink_core.diff import DiffReport, diff_sie
     from ledgerlink_core.errors import (
         AuthenticationError,
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
         BackendLoadError,
         BackendNotFound,
         BackendUnavailable,
+        BatchIncomplete,
         ConfigError,
         ExportAmbiguous,
         ExportError,
@@ -50,6 +58,7 @@ if TYPE_CHECKING:
         PermissionDenied,
         ProblemsFound,
         ValidationFailed,
+        WrongCompany,
     )
     from ledgerlink_core.examples import example_company_path
     from ledgerlink_core.export.inputs import export_items
@@ -139,6 +148,11 @@ _HOMES: dict[str, str] = {
     "FileTokenStore": "tokens",
     "MemoryTokenStore": "tokens",
     "TokenStore": "tokens",
+    "Connection": "connections",
+    "Connections": "connections",
+    "LoginStatus": "connections",
+    "login_status": "connections",
+    "org_key": "connections",
     "NullProgress": "progress",
     "Progress": "progress",
     "ProgressTask": "progress",
@@ -199,6 +213,8 @@ _HOMES: dict[str, str] = {
     "PermissionDenied": "errors",
     "ProblemsFound": "errors",
     "ValidationFailed": "errors",
+    "WrongCompany": "errors",
+    "BatchIncomplete": "errors",
     # the SIE codec
     "SieError": "sie",
     "SieKind": "sie",
@@ -230,6 +246,7 @@ __all__ = [
     "BackendSettings",
     "BackendUnavailable",
     "Balance",
+    "BatchIncomplete",
     "BatchSink",
     "Bookkeeping",
     "BookkeepingRequest",
@@ -237,7 +254,9 @@ __all__ = [
     "Capability",
     "CompanyInfo",
     "ConfigError",
+    "Connection",
     "ConnectionInfo",
+    "Connections",
     "ControlAccounts",
     "Counterparty",
     "CustomerInvoice",
@@ -257,6 +276,7 @@ __all__ = [
     "InputError",
     "JournalError",
     "LedgerlinkError",
+    "LoginStatus",
     "MemoryTokenStore",
     "NotSupported",
     "NullProgress",
@@ -293,6 +313,7 @@ __all__ = [
     "VoucherRow",
     "VoucherSink",
     "WriteOff",
+    "WrongCompany",
     "check_sie",
     "diff_sie",
     "dumps_sie",
@@ -301,7 +322,9 @@ __all__ = [
     "find_marker",
     "hookimpl",
     "iter_sie",
+    "login_status",
     "marker",
+    "org_key",
     "parse_assignments",
     "read_sie",
     "write_sie",

@@ -90,6 +90,12 @@ def default_store(config_dir: Path) -> FileTokenStore:
     return FileTokenStore(config_dir / "tokens" / "fortnox.json")
 
 
+def connection_store(config_dir: Path, org_nr: str) -> FileTokenStore:
+    """Where the CLI keeps the tokens of the connection to company ``org_nr``."""
+    digits = "".join(ch for ch in org_nr if ch.isdigit())
+    return FileTokenStore(config_dir / "tokens" / "fortnox" / f"{digits}.json")
+
+
 def backend_for(emu: Any, store: TokenStore, tmp: Path, **overrides: Any) -> FortnoxBackend:
     """A FortnoxBackend against ``emu`` using ``store``."""
     ctx = BackendContext(

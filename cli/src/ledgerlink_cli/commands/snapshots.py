@@ -27,7 +27,7 @@ def snapshots(runtime: Runtime, company: str | None, as_json: bool) -> None:
     Example:
       ledgerlink snapshots --company 556677-8899
     """
-    found = run_snapshots(runtime, SnapshotsRequest(company=company))
+    found = run_snapshots(runtime, SnapshotsRequest(company=company or runtime.company))
     if as_json:
         echo_json({"ok": True, "snapshots": [s.model_dump(mode="json") for s in found]})
         return

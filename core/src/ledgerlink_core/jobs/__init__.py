@@ -26,6 +26,7 @@ from ledgerlink_core.jobs.attachments import (
     AttachmentsReport,
     import_attachments,
 )
+from ledgerlink_core.jobs.connections import ConnectionRow, ConnectionsRequest, connections
 from ledgerlink_core.jobs.diff import DiffRequest, diff
 from ledgerlink_core.jobs.doctor import DoctorCheck, DoctorReport, DoctorRequest, doctor
 from ledgerlink_core.jobs.journal_status import JournalStatus, JournalStatusRequest, journal_status
@@ -38,6 +39,8 @@ from ledgerlink_core.jobs.subledgers import SubledgersRequest, SubledgersResult,
 __all__ = [
     "AttachmentFailure",
     "AttachmentsReport",
+    "ConnectionRow",
+    "ConnectionsRequest",
     "DiffRequest",
     "DoctorCheck",
     "DoctorReport",
@@ -51,6 +54,7 @@ __all__ = [
     "SnapshotsRequest",
     "SubledgersRequest",
     "SubledgersResult",
+    "connections",
     "diff",
     "doctor",
     "import_attachments",
