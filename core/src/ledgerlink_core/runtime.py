@@ -67,6 +67,18 @@ class Runtime:
         """Where durable state (the export journal) lives."""
         return config.data_dir(self.environ)
 
+    def for_company(self, company: str | None, *, progress: Progress | None = None) -> Runtime:
+        """A runtime like this one (registry, environment, config) on another company: what
+        a batch hands each company's job."""
+        sibling = Runtime(
+            registry=self.registry,
+            environ=self.environ,
+            config_path=self.config_path,
+            progress=progress or self.progress,
+            company=company,
+        )
+        return sibling
+
     @property
     def connections(self) -> Connections:
         """The logins, one per company and backend (:mod:`ledgerlink_core.connections`)."""
@@ -132,6 +144,13 @@ class Runtime:
             connection = chosen.key if chosen is not None else None
         store: TokenStore = self.registry.hook.ledgerlink_token_store(
             backend=backend, config_dir=self.config_dir, connection=connection
+        )
+        return store
+
+    def legacy_token_store(self, backend: str) -> TokenStore:
+        """The single store ``backend`` used before connections (``tokens/<backend>.json``)."""
+        store: TokenStore = self.registry.hook.ledgerlink_token_store(
+            backend=backend, config_dir=self.config_dir, connection=None
         )
         return store
 

@@ -16,7 +16,6 @@ import pytest
 from fake_fortnox import settings as fake_settings
 from fortnox_testkit import (
     connection_store,
-    default_store,
     env_for,
     free_port,
     login_emulator,

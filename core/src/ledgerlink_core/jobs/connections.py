@@ -67,7 +67,7 @@ def connections(runtime: Runtime, request: ConnectionsRequest) -> list[Connectio
     for backend in index.legacy_backends():
         if request.backend not in (None, backend) or backend in with_connections:
             continue
-        state = login_status(runtime.token_store(backend, connection=None).load())
+        state = login_status(runtime.legacy_token_store(backend).load())
         if state.status == "missing":
             continue
         rows.append(

@@ -133,7 +133,7 @@ def _adopt_legacy_login(runtime: Runtime, settings: FortnoxSettings) -> None:
     from ledgerlink_fortnox import login as flow
 
     index = runtime.connections
-    legacy = runtime.token_store("fortnox", connection=None)
+    legacy = runtime.legacy_token_store("fortnox")
     if index.listed("fortnox") or not legacy.load():
         return
     try:
@@ -220,7 +220,11 @@ def logout(company: str | None, assignments: tuple[str, ...]) -> None:
 
     runtime = _runtime()
     conn = runtime.connection("fortnox", company)
-    store = runtime.token_store("fortnox", connection=conn.key if conn else None)
+    store = (
+        runtime.token_store("fortnox", connection=conn.key)
+        if conn
+        else runtime.legacy_token_store("fortnox")
+    )
     with store.lock():
         data = store.load()
         store.delete()
