@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "push": "push:push",
     "reconcile": "reconcile:reconcile",
     "connections": "connections:connections",
+    "batch": "batch:batch",
 }
 
 INTERNAL_ERROR = 70

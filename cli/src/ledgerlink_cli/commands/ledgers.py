@@ -53,16 +53,7 @@ def ledgers(
     )
     result = subledgers(runtime, request)
     if as_json:
-        items = [i.model_dump(mode="json") for found in result.items.values() for i in found]
-        left_out = {k: [o.model_dump(mode="json") for o in v] for k, v in result.left_out.items()}
-        echo_json(
-            {
-                "date": result.date.isoformat(),
-                "items": items,
-                "left_out": left_out,
-                "methods": result.methods,
-            }
-        )
+        echo_json(result.document())
     else:
         click.echo(render(result), nl=False)
 

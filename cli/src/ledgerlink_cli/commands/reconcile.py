@@ -140,11 +140,7 @@ def reconcile(
 
 def as_data(report: ReconcileReport) -> dict[str, Any]:
     """The JSON answer: the report's fields (amounts as two-decimal strings) plus ``agrees``."""
-    data: dict[str, Any] = report.model_dump(mode="json")
-    data["agrees"] = report.agrees
-    for line, out in zip(report.lines, data["lines"], strict=True):
-        out["agrees"] = line.agrees
-    return data
+    return report.document()
 
 
 def _money(value: Any) -> str:

@@ -26,6 +26,7 @@ from ledgerlink_core.jobs.attachments import (
     AttachmentsReport,
     import_attachments,
 )
+from ledgerlink_core.jobs.batch import BatchReport, BatchRequest, CompanyOutcome, batch
 from ledgerlink_core.jobs.connections import ConnectionRow, ConnectionsRequest, connections
 from ledgerlink_core.jobs.diff import DiffRequest, diff
 from ledgerlink_core.jobs.doctor import DoctorCheck, DoctorReport, DoctorRequest, doctor
@@ -39,6 +40,9 @@ from ledgerlink_core.jobs.subledgers import SubledgersRequest, SubledgersResult,
 __all__ = [
     "AttachmentFailure",
     "AttachmentsReport",
+    "BatchReport",
+    "BatchRequest",
+    "CompanyOutcome",
     "ConnectionRow",
     "ConnectionsRequest",
     "DiffRequest",
@@ -54,6 +58,7 @@ __all__ = [
     "SnapshotsRequest",
     "SubledgersRequest",
     "SubledgersResult",
+    "batch",
     "connections",
     "diff",
     "doctor",

@@ -64,6 +64,18 @@ class SubledgersResult(BaseModel):
     histories: dict[Kind, SubledgerHistory] = Field(default_factory=dict, exclude=True)
     """What the backend supplied (for ``reconcile``); left out of dumps."""
 
+    def document(self) -> dict[str, Any]:
+        """The JSON document ``ledgerlink ledgers --json`` prints (and ``batch ledgers``
+        writes): ``date``, every open ``item``, ``left_out`` and ``methods`` per kind."""
+        return {
+            "date": self.date.isoformat(),
+            "items": [i.model_dump(mode="json") for found in self.items.values() for i in found],
+            "left_out": {
+                k: [o.model_dump(mode="json") for o in v] for k, v in self.left_out.items()
+            },
+            "methods": dict(self.methods),
+        }
+
 
 def subledgers(
     runtime: Runtime, request: SubledgersRequest, *, transport: Any = None
