@@ -79,7 +79,9 @@ class FortnoxBackend(AccountingBackend[FortnoxSettings]):
             if self.ctx.token_store is None:
                 raise ConfigError("fortnox needs a token store: open it with Runtime.open_backend")
             store = self.ctx.token_store(self.ctx.backend_name)
-            self._client = FortnoxClient(self.settings, store, transport=self.ctx.transport)
+            self._client = FortnoxClient(
+                self.settings, store, transport=self.ctx.transport, budget_dir=self.ctx.data_dir
+            )
         return self._client
 
     def check_connection(self) -> ConnectionInfo:
