@@ -117,7 +117,7 @@ class _BoardTask:
         if self._outer:
             self._line._board.finish(self._line._key)
         else:
-            self._line._board.update(self._line._key, detail="")
+            self._line._board.update(self._line._key, detail="", force=True)
 
 
 class BatchBoard:
@@ -140,7 +140,9 @@ class BatchBoard:
             self._lines[key] = [head, ""]
             self._draw(force=True)
 
-    def update(self, key: str, *, head: str | None = None, detail: str | None = None) -> None:
+    def update(
+        self, key: str, *, head: str | None = None, detail: str | None = None, force: bool = False
+    ) -> None:
         with self._lock:
             line = self._lines.get(key)
             if line is None:
@@ -149,7 +151,7 @@ class BatchBoard:
                 line[0] = head
             if detail is not None:
                 line[1] = detail
-            self._draw()
+            self._draw(force=force)
 
     def finish(self, key: str) -> None:
         with self._lock:

@@ -211,9 +211,10 @@ class ExportAmbiguous(ExportError):
 #: Exit codes of the ``ledgerlink`` command, documented in the README.
 EXIT_CODES: dict[int, str] = {
     0: "success (for `check`: the file is clean; for `diff`: the files are equal)",
-    1: "problems found (`check`, `reconcile`, `doctor`, export validation; `diff`: they differ)",
+    1: "problems found (`check`, `reconcile`, `doctor`, export validation; `diff`: they differ;"
+    " `push`, `pull`: the input is another company's)",
     2: "unreadable or malformed input, or bad command-line usage",
-    3: "configuration error",
+    3: "configuration error (also: several connections and no --company)",
     4: "authentication or permission error",
     5: "backend unavailable or failing",
     6: "capability not supported by the selected backend",
