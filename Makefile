@@ -45,6 +45,7 @@ bench: .venv/.synced
 	$(RUN) python bench/fortnox_bench.py
 	$(RUN) python bench/push_bench.py
 	$(RUN) python bench/attachments_bench.py
+	$(RUN) python bench/batch_bench.py
 
 clean:
 	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache

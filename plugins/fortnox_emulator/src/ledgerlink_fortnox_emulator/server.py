@@ -426,7 +426,7 @@ def configure(config: EmulatorConfig, changes: dict[str, Any]) -> None:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
-    request_queue_size = 128
+    request_queue_size = 1024  # many companies connect at once (a batch)
 
     def __init__(self, address: tuple[str, int], app: EmulatorApp) -> None:
         self.app = app
