@@ -23,13 +23,17 @@ def test_two_limiters_on_one_key_share_the_window(tmp_path: Path) -> None:
     limiters = [SharedWindowLimiter(tmp_path, "app@api:1", limit, window) for _ in range(2)]
     other = SharedWindowLimiter(tmp_path, "app@api:2", limit, window)
     starts: list[float] = []
+    errors: list[BaseException] = []
     lock = threading.Lock()
 
     def work(limiter: SharedWindowLimiter, n: int) -> None:
-        for _ in range(n):
-            slot = limiter.take()
-            with lock:
-                starts.append(slot.at)
+        try:
+            for _ in range(n):
+                slot = limiter.take()
+                with lock:
+                    starts.append(slot.at)
+        except BaseException as exc:  # reported below: a thread's error fails the test
+            errors.append(exc)
 
     began = time.time()
     threads = [threading.Thread(target=work, args=(lim, 10)) for lim in limiters]
@@ -38,6 +42,8 @@ def test_two_limiters_on_one_key_share_the_window(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     elapsed = time.time() - began
+    assert not errors and len(starts) == 20
+    assert not any(lim._broken for lim in limiters)  # the file was shared, not given up
     # 20 starts at 5 per window need at least 3 full windows, however fast the machine
     assert elapsed >= 3 * window
     starts.sort()
@@ -50,6 +56,16 @@ def test_two_limiters_on_one_key_share_the_window(tmp_path: Path) -> None:
     assert budget_file(tmp_path, "app@api:1") != budget_file(tmp_path, "app@api:2")
     for lim in [*limiters, other]:
         lim.close()
+
+
+def test_an_unusable_budget_file_falls_back_to_pacing_alone(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("not a directory")
+    limiter = SharedWindowLimiter(blocker, "app@api:1", 3, 0.2)
+    slots = [limiter.take() for _ in range(4)]  # the fourth waits for the window
+    assert limiter._broken
+    assert slots[3].at - slots[0].at >= 0.2
+    limiter.close()
 
 
 @pytest.mark.slow

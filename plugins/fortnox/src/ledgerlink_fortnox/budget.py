@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import re
 import sqlite3
 import threading
@@ -45,6 +46,7 @@ from ledgerlink_core import Seconds
 from ledgerlink_fortnox.transport import SlidingWindowLimiter, Slot
 
 FOLDER = "fortnox-budget"
+log = logging.getLogger("ledgerlink.fortnox")
 
 
 def budget_file(data_dir: Path, key: str) -> Path:
@@ -78,6 +80,7 @@ class SharedWindowLimiter(SlidingWindowLimiter):
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
+        self._broken = False
 
     def __repr__(self) -> str:
         return f"SharedWindowLimiter({self._key or '?'!r}, {self.limit}/{self.base_window}s)"
@@ -104,17 +107,38 @@ class SharedWindowLimiter(SlidingWindowLimiter):
             db = sqlite3.connect(
                 self.path, timeout=60.0, isolation_level=None, check_same_thread=False
             )
-            db.execute("PRAGMA journal_mode=WAL")
+            # The default rollback journal: every statement below waits for the lock (the
+            # busy timeout), where switching a shared file to WAL can fail at once when
+            # another connection is opening it.
             db.execute("PRAGMA synchronous=OFF")  # a rate log: nothing to keep after a crash
+            db.execute("BEGIN IMMEDIATE")
             db.execute("CREATE TABLE IF NOT EXISTS starts (at REAL NOT NULL, window REAL NOT NULL)")
             db.execute("CREATE INDEX IF NOT EXISTS starts_at ON starts (at)")
+            db.execute("COMMIT")
             self._local.db = db
             with self._all_lock:
                 self._all.append(db)
         return db
 
     def take(self) -> Slot:
-        """Block until a request may start in the shared window; return the slot taken."""
+        """Block until a request may start in the shared window; return the slot taken.
+
+        When the file cannot be used (unwritable, corrupt, locked beyond the busy timeout)
+        the process paces itself alone, as before budgets were shared, and says so once."""
+        if self._broken:
+            return super().take()
+        try:
+            return self._take_shared()
+        except (sqlite3.Error, OSError) as exc:
+            self._broken = True
+            log.warning(
+                "cannot share the Fortnox rate budget through %s (%s); pacing this process alone",
+                self.path,
+                exc,
+            )
+            return super().take()
+
+    def _take_shared(self) -> Slot:
         waited = 0.0
         while True:
             with self._lock:
