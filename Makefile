@@ -55,6 +55,7 @@ bench: .venv/.synced
 	$(RUN) python bench/push_bench.py
 	$(RUN) python bench/attachments_bench.py
 	$(RUN) python bench/startup_bench.py
+	$(RUN) python bench/batch_bench.py
 
 clean:
 	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache

@@ -2,9 +2,9 @@
 
 ``python scripts/fortnox_demo.py`` (from ``scripts/demo.sh``) starts an emulator seeded with the
 example company, then runs the real commands in a throw-away config directory: ``ledgerlink
-fortnox login`` (the emulator's test user approves in place of a browser), ``status``, ``pull``,
-``ledgers``, ``reconcile``, ``push`` (twice: exactly once), ``push --status`` and ``logout``. No
-credentials and no network beyond 127.0.0.1.
+fortnox login`` (the emulator's test user approves in place of a browser), ``status``,
+``connections``, ``pull``, ``ledgers``, ``reconcile``, ``push`` (twice: exactly once), ``push
+--status`` and ``logout``. No credentials and no network beyond 127.0.0.1.
 
 A script, not part of a distribution: it needs the workspace's dev environment, where both
 ``ledgerlink-fortnox`` and ``ledgerlink-fortnox-emulator`` are installed.
@@ -115,6 +115,7 @@ def main() -> int:
         )
         _login(env, redirect_uri)
         _run(["fortnox", "status"], env)
+        _run(["connections"], env)
         books = Path(tmp) / "books.se"
         _run(["pull", "--from", "fortnox", "--year", str(closing.year), "-o", str(books)], env)
         _run(["ledgers", "--from", "fortnox", "--date", closing.isoformat()], env)

@@ -182,3 +182,32 @@ def test_validation_lists_every_problem_and_writes_nothing(
     assert not out.exists()
     assert not (isolated_dirs / "data" / "export-journal.sqlite3").exists()
     assert sorted(os.listdir(tmp_path)) == ["v.json"]
+
+
+def test_push_into_another_companys_file_is_refused(
+    run_cli: Any, tmp_path: Path, isolated_dirs: Path
+) -> None:
+    from ledgerlink_core import example_company_path
+
+    target = tmp_path / "books.se"
+    target.write_bytes(example_company_path().read_bytes())
+    target_org = read_sie(target).bookkeeping.company.org_nr
+    assert target_org
+    before = target.read_bytes()
+    src = tmp_path / "v.json"
+    write_vouchers(src)
+    body = {"company": {"org_nr": "999999-0000"}, "vouchers": json.loads(src.read_text())}
+    src.write_text(json.dumps(body))
+    for dry in ([], ["--dry-run"]):
+        refused = run_cli("push", "--to", "sie_file", "--set", f"path={target}", str(src), *dry)
+        assert refused.exit_code == 1
+        assert "999999-0000" in refused.stderr and target_org in refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert target.read_bytes() == before
+    assert not (isolated_dirs / "data" / "export-journal.sqlite3").exists()
+    # the same company, written either way, is taken
+    digits = target_org.replace("-", "")
+    body["company"] = {"org_nr": digits}
+    src.write_text(json.dumps(body))
+    ok = run_cli("push", "--to", "sie_file", "--set", f"path={target}", str(src), "--dry-run")
+    assert ok.exit_code == 0, ok.stderr

@@ -10,11 +10,11 @@ later wins), and a command reads it with :func:`value`::
     from ledgerlink_cli import globals as gopts
     gopts.value(click.get_current_context(), "verbose")
 
-To add one (``--company``, say): append a :class:`GlobalOption` to :data:`GLOBAL_OPTIONS`
+To add one: append a :class:`GlobalOption` to :data:`GLOBAL_OPTIONS`
 (``GlobalOption("company", ("--company",), {"metavar": "ORGNR|NAME", "help": ...})``) and read
 it with :func:`value` where it is needed; what must happen as soon as it is parsed goes in
-:func:`apply`. A command with its own option of that name (``snapshots --company``) keeps
-its own.
+:func:`apply` (``--company`` sets the runtime's company there). A command with its own
+option of that name (``snapshots --company``) keeps its own.
 """
 
 from __future__ import annotations
@@ -57,6 +57,17 @@ GLOBAL_OPTIONS: list[GlobalOption] = [
     ),
     GlobalOption(
         "traceback", ("--traceback",), {"is_flag": True, "help": "Show the full traceback."}
+    ),
+    GlobalOption(
+        "company",
+        ("--company",),
+        {
+            "metavar": "ORGNR|ALIAS",
+            "default": None,
+            "envvar": "LEDGERLINK_COMPANY",
+            "help": "The company (connection) to work on, by organisation number or alias; "
+            "needed when a backend has several (`ledgerlink connections` lists them).",
+        },
     ),
 ]
 
@@ -108,6 +119,9 @@ def apply(ctx: click.Context) -> None:
     # Load failures are reported in our own rows and messages; stevedore's log is noise.
     logging.getLogger("stevedore").setLevel(logging.NOTSET if verbose else logging.CRITICAL)
     root = ctx.find_root()
+    company = value(ctx, "company")
+    if company is not None and root.obj is not None and hasattr(root.obj, "company"):
+        root.obj.company = company
     if quiet and root.obj is not None and hasattr(root.obj, "progress"):
         from ledgerlink_core.progress import NullProgress
 

@@ -52,6 +52,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "push": ("push:push", "Export vouchers with their documents into a backend, exactly once."),
     "reconcile": ("reconcile:reconcile", "Compare the subledgers with their control accounts."),
     "snapshots": ("snapshots:snapshots", "List the snapshots that pulls kept, newest first."),
+    "connections": ("connections:connections", "List the logins, one per company and backend."),
+    "batch": (
+        "batch:batch",
+        "Run one operation for many companies: every connection, or --companies X,Y.",
+    ),
 }
 
 INTERNAL_ERROR = 70
@@ -72,7 +77,10 @@ def runtime_of(ctx: click.Context) -> Runtime:
         from ledgerlink_cli.progress import terminal_progress
 
         quiet = bool(gopts.value(root, "quiet"))
-        root.obj = Runtime(progress=NullProgress() if quiet else terminal_progress())
+        root.obj = Runtime(
+            progress=NullProgress() if quiet else terminal_progress(),
+            company=gopts.value(root, "company"),
+        )
         root.meta["ledgerlink.own_runtime"] = True
     runtime: Runtime = root.obj
     return runtime

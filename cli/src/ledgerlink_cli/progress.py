@@ -3,13 +3,15 @@ silent when stderr is piped, when ``TERM=dumb`` and with ``-q``.
 
 Implements core's progress protocol (:mod:`ledgerlink_core.progress`). A task whose total is
 not known yet (a download of unknown size, pages that keep coming) is a counter with its rate
-until :meth:`set_total` gives it one; then it is a bar.
+until :meth:`set_total` gives it one; then it is a bar. A batch shows one line per running
+company instead (:class:`BatchBoard`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from typing import Any, TextIO
 
@@ -120,3 +122,127 @@ def terminal_progress(stream: TextIO | None = None) -> Progress:
     if os.environ.get("TERM") == "dumb" or not out.isatty():
         return NullProgress()
     return TerminalProgress(out)
+
+
+class _BoardLine:
+    """One company's line on a :class:`BatchBoard`: its outermost task is the line, inner
+    tasks (a backend's pages) show as its detail."""
+
+    def __init__(self, board: BatchBoard, key: str) -> None:
+        self._board = board
+        self._key = key
+        self._depth = 0
+
+    def task(self, label: str, total: int | None = None) -> ProgressTask:
+        return _BoardTask(self, label, total)
+
+
+class _BoardTask:
+    def __init__(self, line: _BoardLine, label: str, total: int | None) -> None:
+        self._line = line
+        self._label = label
+        self._total = total
+        self._done = 0
+        self._outer = False
+
+    def _text(self) -> str:
+        total = f"/{self._total}" if self._total is not None else ""
+        return f"{self._label}: {self._done}{total}" if self._done or total else self._label
+
+    def set_total(self, total: int | None) -> None:
+        self._total = total
+        self._show()
+
+    def advance(self, n: int = 1) -> None:
+        self._done += n
+        self._show()
+
+    def _show(self) -> None:
+        board, key = self._line._board, self._line._key
+        if self._outer:
+            board.update(key, head=self._label)
+        else:
+            board.update(key, detail=self._text())
+
+    def __enter__(self) -> _BoardTask:
+        self._outer = self._line._depth == 0
+        self._line._depth += 1
+        if self._outer:
+            self._line._board.start(self._line._key, self._label)
+        else:
+            self._show()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._line._depth -= 1
+        if self._outer:
+            self._line._board.finish(self._line._key)
+        else:
+            self._line._board.update(self._line._key, detail="", force=True)
+
+
+class BatchBoard:
+    """One progress line per running company on a terminal, redrawn in place; finished
+    companies leave the board (the summary follows)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._lines: dict[str, list[str]] = {}
+        self._drawn = 0
+        self._last = 0.0
+
+    def for_company(self, key: str) -> Progress:
+        """The progress one company's job draws on."""
+        return _BoardLine(self, key)
+
+    def start(self, key: str, head: str) -> None:
+        with self._lock:
+            self._lines[key] = [head, ""]
+            self._draw(force=True)
+
+    def update(
+        self, key: str, *, head: str | None = None, detail: str | None = None, force: bool = False
+    ) -> None:
+        with self._lock:
+            line = self._lines.get(key)
+            if line is None:
+                return
+            if head is not None:
+                line[0] = head
+            if detail is not None:
+                line[1] = detail
+            self._draw(force=force)
+
+    def finish(self, key: str) -> None:
+        with self._lock:
+            self._lines.pop(key, None)
+            self._draw(force=True)
+
+    def close(self) -> None:
+        """Clear the board."""
+        with self._lock:
+            self._lines.clear()
+            self._draw(force=True)
+
+    def _draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        out = []
+        if self._drawn:
+            out.append(f"\x1b[{self._drawn}F")  # back to the board's first line
+        rows = [f"{head}  {detail}".rstrip() for head, detail in self._lines.values()]
+        for row in rows:
+            out.append(f"{row}\x1b[K\n")
+        out.append("\x1b[J")  # clear what the board held below
+        self._drawn = len(rows)
+        self._stream.write("".join(out))
+        self._stream.flush()
+
+
+def batch_board(stream: TextIO | None = None) -> BatchBoard | None:
+    """A board on a terminal; None (no progress) when stderr is piped."""
+    out = stream or sys.stderr
+    return BatchBoard(out) if out.isatty() else None

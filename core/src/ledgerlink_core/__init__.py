@@ -32,6 +32,13 @@ if TYPE_CHECKING:
     )
     from ledgerlink_core.capabilities import Capabilities, Capability
     from ledgerlink_core.config import parse_assignments
+    from ledgerlink_core.connections import (
+        Connection,
+        Connections,
+        LoginStatus,
+        login_status,
+        org_key,
+    )
     from ledgerlink_core.diff import DiffReport, diff_sie
     from ledgerlink_core.errors import (
         AuthenticationError,
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
         BackendLoadError,
         BackendNotFound,
         BackendUnavailable,
+        BatchIncomplete,
         ConfigError,
         ExportAmbiguous,
         ExportError,
@@ -50,6 +58,7 @@ if TYPE_CHECKING:
         PermissionDenied,
         ProblemsFound,
         ValidationFailed,
+        WrongCompany,
     )
     from ledgerlink_core.examples import example_company_path
     from ledgerlink_core.export.inputs import export_items
@@ -140,6 +149,11 @@ _HOMES: dict[str, str] = {
     "FileTokenStore": "tokens",
     "MemoryTokenStore": "tokens",
     "TokenStore": "tokens",
+    "Connection": "connections",
+    "Connections": "connections",
+    "LoginStatus": "connections",
+    "login_status": "connections",
+    "org_key": "connections",
     "NullProgress": "progress",
     "Progress": "progress",
     "ProgressTask": "progress",
@@ -200,6 +214,8 @@ _HOMES: dict[str, str] = {
     "PermissionDenied": "errors",
     "ProblemsFound": "errors",
     "ValidationFailed": "errors",
+    "WrongCompany": "errors",
+    "BatchIncomplete": "errors",
     # the SIE codec
     "SieError": "sie",
     "SieKind": "sie",
@@ -232,6 +248,7 @@ __all__ = [
     "BackendSettings",
     "BackendUnavailable",
     "Balance",
+    "BatchIncomplete",
     "BatchSink",
     "Bookkeeping",
     "BookkeepingRequest",
@@ -239,7 +256,9 @@ __all__ = [
     "Capability",
     "CompanyInfo",
     "ConfigError",
+    "Connection",
     "ConnectionInfo",
+    "Connections",
     "ControlAccounts",
     "Counterparty",
     "CustomerInvoice",
@@ -259,6 +278,7 @@ __all__ = [
     "InputError",
     "JournalError",
     "LedgerlinkError",
+    "LoginStatus",
     "MemoryTokenStore",
     "NotSupported",
     "NullProgress",
@@ -295,6 +315,7 @@ __all__ = [
     "VoucherRow",
     "VoucherSink",
     "WriteOff",
+    "WrongCompany",
     "check_sie",
     "diff_sie",
     "dumps_sie",
@@ -304,7 +325,9 @@ __all__ = [
     "hookimpl",
     "iter_sie",
     "load_checked",
+    "login_status",
     "marker",
+    "org_key",
     "parse_assignments",
     "read_sie",
     "write_sie",

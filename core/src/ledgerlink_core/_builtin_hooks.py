@@ -9,6 +9,12 @@ from ledgerlink_core.tokens import FileTokenStore, TokenStore
 
 
 @hookimpl(trylast=True)
-def ledgerlink_token_store(backend: str, config_dir: Path) -> TokenStore | None:
-    """Default token store: a 0600 JSON file per backend under ``<config_dir>/tokens/``."""
-    return FileTokenStore(config_dir / "tokens" / f"{backend}.json")
+def ledgerlink_token_store(
+    backend: str, config_dir: Path, connection: str | None
+) -> TokenStore | None:
+    """Default token store: a 0600 JSON file per connection under
+    ``<config_dir>/tokens/<backend>/`` (``<config_dir>/tokens/<backend>.json`` before
+    connections)."""
+    if connection is None:
+        return FileTokenStore(config_dir / "tokens" / f"{backend}.json")
+    return FileTokenStore(config_dir / "tokens" / backend / f"{connection}.json")

@@ -319,6 +319,13 @@ class AccountingBackend(abc.ABC, Generic[S]):
         has one target only. May do I/O (e.g. ask which company a login reaches)."""
         return ""
 
+    def target_company(self) -> str | None:
+        """The organisation number of the company this target holds, or None when it cannot
+        say. Core refuses a push (or pull) whose input names another company
+        (:class:`~ledgerlink_core.errors.WrongCompany`) before anything is written. May do
+        I/O (a company look-up); asked once per job."""
+        return None
+
     def close(self) -> None:
         """Release connections and files. Called once; also via ``with backend:``."""
         return None  # nothing to release by default

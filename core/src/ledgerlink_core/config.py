@@ -54,7 +54,8 @@ APP = "ledgerlink"
 
 log = logging.getLogger("ledgerlink.config")
 
-#: The environment variables core reads itself (besides each backend's settings).
+#: The environment variables ledgerlink reads itself (besides each backend's settings):
+#: core's, and the CLI's ``--company`` and amount style.
 GLOBAL_VARIABLES = frozenset(
     {
         "LEDGERLINK_CONFIG",
@@ -62,12 +63,14 @@ GLOBAL_VARIABLES = frozenset(
         "LEDGERLINK_DATA_DIR",
         "LEDGERLINK_PLUGINS",
         "LEDGERLINK_DISABLE_PLUGINS",
+        "LEDGERLINK_COMPANY",
+        "LEDGERLINK_AMOUNTS",
     }
 )
 #: The suffix of a variable that names a file holding a secret setting.
 FILE_SUFFIX = "_FILE"
-#: The top-level tables a config file may hold.
-TABLES = frozenset({"backends"})
+#: The top-level tables a config file may hold: the backends' settings, the CLI's own.
+TABLES = frozenset({"backends", "cli"})
 
 
 def config_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -319,7 +322,11 @@ def config_problems(
     """
     where = str(file_path)
     problems = [
-        (where, f"unknown table [{name}] (ignored; backends are configured under [backends.NAME])")
+        (
+            where,
+            f"unknown table [{name}] (ignored; backends are configured under [backends.NAME], "
+            "the CLI under [cli])",
+        )
         for name in sorted(set(file_data) - TABLES)
     ]
     sections = file_data.get("backends", {})

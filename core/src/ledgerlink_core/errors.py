@@ -11,6 +11,8 @@ plugin may raise, with the exit code the ``ledgerlink`` command gives it::
     ├── BackendNotFound             7  no installed backend has that name
     ├── BackendLoadError            7  installed, but failed to import or is not a backend
     ├── InputError                  2  a file or value the user gave is malformed
+    ├── WrongCompany                1  the input names another company than the target's
+    ├── BatchIncomplete             8  a batch ran, and some company's part of it failed
     ├── ProblemsFound               1  the job's answer: problems found (check, reconcile, doctor,
     │                                  diff: the files differ)
     │   └── ValidationFailed        1  read fine, breaks the rules; carries every problem
@@ -39,6 +41,7 @@ __all__ = [
     "BackendLoadError",
     "BackendNotFound",
     "BackendUnavailable",
+    "BatchIncomplete",
     "ConfigError",
     "ExportAmbiguous",
     "ExportError",
@@ -50,6 +53,7 @@ __all__ = [
     "PermissionDenied",
     "ProblemsFound",
     "ValidationFailed",
+    "WrongCompany",
     "did_you_mean",
 ]
 
@@ -151,6 +155,30 @@ class InputError(LedgerlinkError):
         super().__init__(f"{where}{message}")
 
 
+class WrongCompany(LedgerlinkError):
+    """The input belongs to another company than the target (its #ORGNR or
+    ``company.org_nr`` is not the target's): nothing was read or written. The message names
+    both."""
+
+    exit_code = 1
+
+    def __init__(self, what: str, input_org: str, target_org: str, target: str = "") -> None:
+        self.input_org = input_org
+        self.target_org = target_org
+        where = f" ({target})" if target else ""
+        super().__init__(
+            f"{what} is for company {input_org}, but the target{where} is company "
+            f"{target_org}; choose the right one with --company, or check the file"
+        )
+
+
+class BatchIncomplete(LedgerlinkError):
+    """A batch ran to the end, but one or more companies failed; the summary names them and
+    a re-run does only those."""
+
+    exit_code = 8
+
+
 class ProblemsFound(LedgerlinkError):
     """The job ran and its answer is: problems found (a SIE file that is not clean,
     subledgers that differ from their accounts, a failed health check). ``str(err)`` sums
@@ -195,13 +223,14 @@ class ExportAmbiguous(ExportError):
 #: Exit codes of the ``ledgerlink`` command, documented in the README.
 EXIT_CODES: dict[int, str] = {
     0: "success (for `check`: the file is clean; for `diff`: the files are equal)",
-    1: "problems found (`check`, `reconcile`, `doctor`, export validation; `diff`: they differ)",
+    1: "problems found (`check`, `reconcile`, `doctor`, export validation; `diff`: they differ;"
+    " `push`, `pull`: the input is another company's)",
     2: "unreadable or malformed input, or bad command-line usage",
-    3: "configuration error",
+    3: "configuration error (also: several connections and no --company)",
     4: "authentication or permission error",
     5: "backend unavailable or failing",
     6: "capability not supported by the selected backend",
     7: "backend not found or failed to load",
-    8: "export incomplete",
+    8: "export incomplete; for `batch`: one or more companies failed (a re-run redoes them)",
     70: "internal error (a bug: run with --traceback and report it)",
 }

@@ -72,15 +72,20 @@ def ledgerlink_resolve_secret(backend: str, field: str) -> SecretStr | None:
 
 
 @hookspec(firstresult=True)
-def ledgerlink_token_store(backend: str, config_dir: Path) -> TokenStore | None:
+def ledgerlink_token_store(
+    backend: str, config_dir: Path, connection: str | None
+) -> TokenStore | None:
     """Provide where a backend's rotating OAuth tokens are kept.
 
     :param backend: the backend's name.
     :param config_dir: ledgerlink's configuration directory.
+    :param connection: the company's key (its organisation number's digits, see
+        :mod:`ledgerlink_core.connections`), or None for the single store a backend used
+        before connections. An implementation must keep each connection's tokens apart.
     :return: a :class:`~ledgerlink_core.tokens.TokenStore`, or None to pass (firstresult).
 
     Core's built-in implementation (tried last) is a 0600 JSON file under
-    ``<config_dir>/tokens/``.
+    ``<config_dir>/tokens/``: ``<backend>/<connection>.json``, or ``<backend>.json``.
     """
 
 

@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from ledgerlink_core import config
 from ledgerlink_core.backend import AccountingBackend, BackendContext, BackendSettings
 from ledgerlink_core.capabilities import Capability
+from ledgerlink_core.connections import Connection, Connections
 from ledgerlink_core.progress import NullProgress, Progress
 from ledgerlink_core.registry import Registry
 from ledgerlink_core.tokens import TokenStore
@@ -40,8 +41,11 @@ class Runtime:
         environ: Mapping[str, str] | None = None,
         config_path: Path | None = None,
         progress: Progress | None = None,
+        company: str | None = None,
     ) -> None:
         self.environ: Mapping[str, str] = dict(os.environ if environ is None else environ)
+        self.company: str | None = company
+        """The ``--company ORGNR|ALIAS`` of the invocation (None: the only connection)."""
         self._registry = registry
         self.config_path = config_path or config.config_file(self.environ)
         self.progress: Progress = progress or NullProgress()
@@ -63,6 +67,28 @@ class Runtime:
         """Where durable state (the export journal) lives."""
         return config.data_dir(self.environ)
 
+    def for_company(self, company: str | None, *, progress: Progress | None = None) -> Runtime:
+        """A runtime like this one (registry, environment, config) on another company: what
+        a batch hands each company's job."""
+        sibling = Runtime(
+            registry=self.registry,
+            environ=self.environ,
+            config_path=self.config_path,
+            progress=progress or self.progress,
+            company=company,
+        )
+        return sibling
+
+    @property
+    def connections(self) -> Connections:
+        """The logins, one per company and backend (:mod:`ledgerlink_core.connections`)."""
+        return Connections(self.config_dir)
+
+    def connection(self, backend: str, company: str | None = None) -> Connection | None:
+        """The connection ``company`` (default: ``--company``) names, else the backend's
+        only one; None when it has none. Several and no choice: ConfigError (exit 3)."""
+        return self.connections.choose(backend, company or self.company)
+
     @cached_property
     def file_config(self) -> dict[str, Any]:
         """The parsed config file (empty when there is none)."""
@@ -83,8 +109,11 @@ class Runtime:
         require: Iterable[Capability | str] = (),
         progress: Progress | None = None,
         transport: Any = None,
+        company: str | None = None,
     ) -> AccountingBackend:
-        """Create backend ``name`` for a job needing ``require``.
+        """Create backend ``name`` for a job needing ``require``, on the connection
+        ``company`` names (default: ``--company``, else the only one; chosen when the backend
+        first asks for its token store).
 
         Missing capabilities raise :class:`~ledgerlink_core.errors.NotSupported` before
         settings are read or anything is touched.
@@ -100,14 +129,28 @@ class Runtime:
             progress=progress or self.progress,
             logger=logging.getLogger(f"ledgerlink.{name}"),
             transport=transport,
-            token_store=self.token_store,
+            token_store=lambda backend: self.token_store(backend, company=company),
         )
         return cls(settings, ctx)
 
-    def token_store(self, backend: str) -> TokenStore:
-        """Where ``backend`` keeps its OAuth tokens (``ledgerlink_token_store`` hook)."""
+    def token_store(
+        self, backend: str, *, company: str | None = None, connection: str | None = None
+    ) -> TokenStore:
+        """Where ``backend`` keeps the OAuth tokens of a connection (``ledgerlink_token_store``
+        hook): the one ``connection`` keys (an organisation number's digits) when given, else
+        the one :meth:`connection` chooses, else the backend's single pre-connections store."""
+        if connection is None:
+            chosen = self.connection(backend, company)
+            connection = chosen.key if chosen is not None else None
         store: TokenStore = self.registry.hook.ledgerlink_token_store(
-            backend=backend, config_dir=self.config_dir
+            backend=backend, config_dir=self.config_dir, connection=connection
+        )
+        return store
+
+    def legacy_token_store(self, backend: str) -> TokenStore:
+        """The single store ``backend`` used before connections (``tokens/<backend>.json``)."""
+        store: TokenStore = self.registry.hook.ledgerlink_token_store(
+            backend=backend, config_dir=self.config_dir, connection=None
         )
         return store
 

@@ -90,6 +90,43 @@ def default_store(config_dir: Path) -> FileTokenStore:
     return FileTokenStore(config_dir / "tokens" / "fortnox.json")
 
 
+def connection_store(config_dir: Path, org_nr: str) -> FileTokenStore:
+    """Where the CLI keeps the tokens of the connection to company ``org_nr``."""
+    digits = "".join(ch for ch in org_nr if ch.isdigit())
+    return FileTokenStore(config_dir / "tokens" / "fortnox" / f"{digits}.json")
+
+
+def connect_companies(emu: Any, config_dir: Path, tenants: list[int] | None = None) -> list[str]:
+    """Connections to ``tenants`` (default: every company of ``emu``) as ``ledgerlink fortnox
+    login`` leaves them, without the browser: tokens minted at the emulator for each
+    company, stored per connection, listed in the index. Returns the organisation numbers."""
+    from ledgerlink_core import Connection, Connections
+
+    index = Connections(config_dir)
+    orgs = []
+    for tenant in tenants if tenants is not None else emu.tenant_ids:
+        company = emu.tenant_state(tenant).company
+        answer = emu.issue_tokens(tenant=tenant)
+        now = time.time()
+        connection_store(config_dir, company.org_nr).save(
+            {
+                "grant": "authorization_code",
+                "access_token": answer["access_token"],
+                "refresh_token": answer["refresh_token"],
+                "expires_at": now + float(answer["expires_in"]),
+                "refresh_expires_at": now + 45 * 86400,
+                "scope": answer["scope"],
+                "client_id": emu.config.client_id,
+                "base_url": emu.base_url,
+                "org_nr": company.org_nr,
+                "company": company.name,
+            }
+        )
+        index.add(Connection("fortnox", company.org_nr, company.name))
+        orgs.append(company.org_nr)
+    return orgs
+
+
 def backend_for(emu: Any, store: TokenStore, tmp: Path, **overrides: Any) -> FortnoxBackend:
     """A FortnoxBackend against ``emu`` using ``store``."""
     ctx = BackendContext(

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fake_fortnox import settings as fake_settings
 from fortnox_testkit import (
-    default_store,
+    connection_store,
     env_for,
     free_port,
     login_emulator,
@@ -72,9 +72,12 @@ def test_login_status_logout_cli(
     assert proc.returncode == 0, err
     assert "Logged in to Fortnox" in out
 
-    store = default_store(Path(os.environ["LEDGERLINK_CONFIG_DIR"]))
+    store = connection_store(
+        Path(os.environ["LEDGERLINK_CONFIG_DIR"]), emulator.state.company.org_nr
+    )
     saved = store.load()
     assert saved is not None and saved["refresh_token"]
+    assert saved["org_nr"] == emulator.state.company.org_nr
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
 
     status = run_cli("fortnox", "status", "--json", "--check")
@@ -146,17 +149,51 @@ def test_refused_authorization_is_reported(emulator_factory: Any) -> None:
         flow.login(settings, MemoryTokenStore(), open_browser=False, show=show, timeout=10)
 
 
-def test_service_account_client_credentials(emulator: Any, run_cli: Any, monkeypatch: Any) -> None:
+def test_service_account_needs_the_consent_first(
+    emulator_factory: Any, run_cli: Any, monkeypatch: Any
+) -> None:
+    uri = redirect_uri()
+    emulator = login_emulator(emulator_factory, uri)
     for key, value in env_for(emulator).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("LEDGERLINK_FORTNOX__TENANT_ID", str(emulator.config.tenant_id))
-    result = run_cli("fortnox", "login", "--client-credentials")
+    # client credentials against a fresh tenant: refused, with what to do (review H3)
+    refused = run_cli("fortnox", "login", "--client-credentials")
+    assert refused.exit_code == 4
+    assert "--service-account" in refused.stderr
+    seen: list[str] = []
+
+    def browser(url: str) -> bool:
+        seen.append(url)
+        threading.Thread(target=_approve, args=(url,)).start()
+        return True
+
+    monkeypatch.setattr("webbrowser.open", browser)
+    monkeypatch.delenv("LEDGERLINK_FORTNOX__TENANT_ID")
+    result = run_cli("fortnox", "login", "--service-account", "--set", f"redirect_uri={uri}")
     assert result.exit_code == 0, result.stderr
+    assert dict(httpx.URL(seen[0]).params)["account_type"] == "service"
     assert "client_credentials" in result.stdout
+    saved = connection_store(
+        Path(os.environ["LEDGERLINK_CONFIG_DIR"]), emulator.state.company.org_nr
+    ).load()
+    assert saved is not None and "refresh_token" not in saved
+    assert saved["tenant_id"] == str(emulator.config.tenant_id)
+    # afterwards: tokens from client credentials alone, no browser, no refresh token
+    emulator.expire_access_tokens()
     status = json.loads(run_cli("fortnox", "status", "--json", "--check").stdout)
     assert status["grant"] == "client_credentials"
     assert status["company"] == emulator.state.company.name
     assert status["refresh_token_expires_at"] is None
+    assert len(seen) == 1
+    again = run_cli(
+        "fortnox",
+        "login",
+        "--client-credentials",
+        "--set",
+        f"tenant_id={emulator.config.tenant_id}",
+    )
+    assert again.exit_code == 0, again.stderr
 
 
 def test_wrong_tenant_is_an_auth_error(emulator: Any) -> None:

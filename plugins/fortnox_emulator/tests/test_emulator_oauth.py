@@ -184,6 +184,10 @@ def test_bearer_is_required_and_legacy_headers_are_refused(small: RunningEmulato
 
 def test_client_credentials_grant(small: RunningEmulator) -> None:
     tenant = str(small.config.tenant_id)
+    # No service-account consent yet: refused (review H3), whatever the credentials.
+    fresh = _token(small, {"grant_type": "client_credentials"}, TenantId=tenant)
+    assert fresh.status_code == 400 and fresh.json()["error"] == "invalid_grant"
+    _code_tokens(small, account_type="service")  # an administrator creates the consent
     answer = _token(small, {"grant_type": "client_credentials"}, TenantId=tenant)
     assert answer.status_code == 200
     body = answer.json()

@@ -110,22 +110,8 @@ def ledgers(
 
 
 def as_data(result: SubledgersResult) -> dict[str, Any]:
-    """The JSON answer: ``ok``, the date, every open item, the left-out ones, the methods, and
-    per kind the count and the SEK balance (a two-decimal string)."""
-    items = [i.model_dump(mode="json") for found in result.items.values() for i in found]
-    left_out = {k: [o.model_dump(mode="json") for o in v] for k, v in result.left_out.items()}
-    totals = {
-        k: {"items": len(found), "balance_sek": f"{_total(found):.2f}"}
-        for k, found in result.items.items()
-    }
-    return {
-        "ok": True,
-        "date": result.date.isoformat(),
-        "items": items,
-        "totals": totals,
-        "left_out": left_out,
-        "methods": result.methods,
-    }
+    """The JSON answer: the job's document (what ``batch ledgers`` writes too)."""
+    return result.document()
 
 
 def _total(found: Any) -> Decimal:

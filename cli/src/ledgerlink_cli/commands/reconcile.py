@@ -126,13 +126,8 @@ def reconcile(
 
 
 def as_data(report: ReconcileReport) -> dict[str, Any]:
-    """The JSON answer: ``ok`` (every subledger agrees), the report's fields (amounts as
-    two-decimal strings) and ``agrees`` (the same as ``ok``, kept for older scripts)."""
-    data: dict[str, Any] = {"ok": report.agrees, **report.model_dump(mode="json")}
-    data["agrees"] = report.agrees
-    for line, out in zip(report.lines, data["lines"], strict=True):
-        out["agrees"] = line.agrees
-    return data
+    """The JSON answer: the report's document (what ``batch reconcile`` writes too)."""
+    return report.document()
 
 
 def render(report: ReconcileReport) -> str:

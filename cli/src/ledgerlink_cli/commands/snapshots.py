@@ -60,7 +60,7 @@ def snapshots(
     from ledgerlink_core.jobs import snapshots as run_snapshots
 
     out = choose(fmt, as_json, output, csv_dialect)
-    found = run_snapshots(runtime, SnapshotsRequest(company=company))
+    found = run_snapshots(runtime, SnapshotsRequest(company=company or runtime.company))
     if not found and out.fmt == "table":
         note("no snapshots yet: every `ledgerlink pull` keeps one")
         return

@@ -69,6 +69,8 @@ class PushInput:
     problems: list[str] = field(default_factory=list)
     """Problems of single vouchers (unbalanced, attachment missing...), reported with the
     rest by validation."""
+    org_nr: str | None = None
+    """The company the input names: SIE ``#ORGNR``, JSON ``company.org_nr`` (None: none)."""
 
 
 def sniff_media_type(head: bytes) -> str | None:
@@ -126,6 +128,8 @@ def _read_sie(path: Path, out: PushInput) -> list[tuple[Voucher, list[str]]]:
     vouchers: list[tuple[Voucher, list[str]]] = []
     for item in reader:
         if not isinstance(item, SieVoucher):
+            if item.label == "#ORGNR" and item.fields and isinstance(item.fields[0], str):
+                out.org_nr = item.fields[0] or None
             continue
         if item.ok and item.date is not None:
             vouchers.append((item.to_model(), []))
@@ -163,6 +167,9 @@ def _read_json(path: Path, out: PushInput) -> list[tuple[Voucher, list[str]]]:
         raise InputError("not UTF-8 text", path=path) from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+    company = data.get("company") if isinstance(data, dict) else None
+    if isinstance(company, dict) and isinstance(company.get("org_nr"), str):
+        out.org_nr = company["org_nr"] or None
     vouchers: list[tuple[Voucher, list[str]]] = []
     for n, raw in enumerate(_json_vouchers(data, path), start=1):
         if not isinstance(raw, dict):

@@ -26,6 +26,8 @@ from ledgerlink_core.jobs.attachments import (
     AttachmentsReport,
     import_attachments,
 )
+from ledgerlink_core.jobs.batch import BatchReport, BatchRequest, CompanyOutcome, batch
+from ledgerlink_core.jobs.connections import ConnectionRow, ConnectionsRequest, connections
 from ledgerlink_core.jobs.diff import DiffRequest, diff
 from ledgerlink_core.jobs.doctor import DoctorCheck, DoctorReport, DoctorRequest, doctor
 from ledgerlink_core.jobs.journal_status import JournalStatus, JournalStatusRequest, journal_status
@@ -39,6 +41,11 @@ from ledgerlink_core.jobs.subledgers import SubledgersRequest, SubledgersResult,
 __all__ = [
     "AttachmentFailure",
     "AttachmentsReport",
+    "BatchReport",
+    "BatchRequest",
+    "CompanyOutcome",
+    "ConnectionRow",
+    "ConnectionsRequest",
     "DiffRequest",
     "DoctorCheck",
     "DoctorReport",
@@ -53,6 +60,8 @@ __all__ = [
     "SnapshotsRequest",
     "SubledgersRequest",
     "SubledgersResult",
+    "batch",
+    "connections",
     "diff",
     "doctor",
     "import_attachments",

@@ -77,6 +77,10 @@ def pull(runtime: Runtime, request: PullRequest, *, transport: Any = None) -> Pu
         require.append(Capability.IMPORT_ATTACHMENTS)
     with runtime.open_backend(name, overrides, require=require, transport=transport) as backend:
         book = import_bookkeeping(runtime, backend, request.selector)
+        if book.company.org_nr:
+            from ledgerlink_core.jobs.push import same_company
+
+            same_company(book.company.org_nr, backend, what=f"the bookkeeping from {name}")
         snapshot = _keep_snapshot(runtime, book, backend.name) if request.snapshot else None
         attachments = None
         if request.attachments is not None:

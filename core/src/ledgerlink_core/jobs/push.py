@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledgerlink_core.backend import AccountingBackend, ExportConstraints
 from ledgerlink_core.capabilities import Capability
-from ledgerlink_core.errors import NotSupported
+from ledgerlink_core.errors import NotSupported, WrongCompany
 from ledgerlink_core.export.engine import dry_run, run_export
 from ledgerlink_core.export.inputs import PushInput, read_push_input
 from ledgerlink_core.export.journal import FILENAME, ExportJournal, journal_key
@@ -84,6 +84,8 @@ def push(runtime: Runtime, request: PushRequest, *, transport: Any = None) -> Ex
     with runtime.open_backend(
         request.backend, request.overrides, require=needs, transport=transport
     ) as backend:
+        if pushed.org_nr:
+            same_company(pushed.org_nr, backend, what=str(request.source or "the input"))
         constraints = backend.export_constraints()
         items = pushed.items
         if request.normalise_text and constraints.text is not None:
@@ -111,6 +113,16 @@ def push(runtime: Runtime, request: PushRequest, *, transport: Any = None) -> Ex
     )
     runtime.notify("ledgerlink_export_finished", report=report)
     return report
+
+
+def same_company(org_nr: str, backend: AccountingBackend, *, what: str) -> None:
+    """Raise :class:`WrongCompany` when the target holds another company than ``org_nr``
+    (both known, compared by their digits)."""
+    from ledgerlink_core.connections import org_key
+
+    target = backend.target_company()
+    if target and org_key(target) and org_key(org_nr) and org_key(target) != org_key(org_nr):
+        raise WrongCompany(what, org_nr, target, backend.name)
 
 
 def _charts(

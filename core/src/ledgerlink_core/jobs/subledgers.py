@@ -8,6 +8,7 @@ open items, so every backend gets the same balances.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -63,6 +64,28 @@ class SubledgersResult(BaseModel):
     """Per kind, the accounting method of the fiscal year holding the date."""
     histories: dict[Kind, SubledgerHistory] = Field(default_factory=dict, exclude=True)
     """What the backend supplied (for ``reconcile``); left out of dumps."""
+
+    def document(self) -> dict[str, Any]:
+        """The JSON document ``ledgerlink ledgers --json`` prints (and ``batch ledgers``
+        writes): ``ok``, ``date``, every open ``item``, per kind the count and the SEK balance
+        (a two-decimal string), ``left_out`` and ``methods`` per kind."""
+        totals = {
+            k: {
+                "items": len(found),
+                "balance_sek": f"{sum((i.balance_sek for i in found), Decimal('0.00')):.2f}",
+            }
+            for k, found in self.items.items()
+        }
+        return {
+            "ok": True,
+            "date": self.date.isoformat(),
+            "items": [i.model_dump(mode="json") for found in self.items.values() for i in found],
+            "totals": totals,
+            "left_out": {
+                k: [o.model_dump(mode="json") for o in v] for k, v in self.left_out.items()
+            },
+            "methods": dict(self.methods),
+        }
 
 
 def subledgers(

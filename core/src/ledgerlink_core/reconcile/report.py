@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -306,3 +306,13 @@ class ReconcileReport(BaseModel):
     def agrees(self) -> bool:
         """True when every subledger agrees with its control accounts."""
         return all(line.agrees for line in self.lines)
+
+    def document(self) -> dict[str, Any]:
+        """The JSON document ``ledgerlink reconcile --json`` prints (and ``batch reconcile``
+        writes): ``ok`` (every subledger agrees), the report's fields (amounts as
+        two-decimal strings) and ``agrees`` (the same as ``ok``, kept for older scripts)."""
+        data: dict[str, Any] = {"ok": self.agrees, **self.model_dump(mode="json")}
+        data["agrees"] = self.agrees
+        for line, out in zip(self.lines, data["lines"], strict=True):
+            out["agrees"] = line.agrees
+        return data

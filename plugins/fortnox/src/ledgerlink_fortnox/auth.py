@@ -18,6 +18,7 @@ Fortnox refresh tokens are single-use and rotate on every refresh, so the flow
 from __future__ import annotations
 
 import base64
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -100,7 +101,9 @@ def tokens_from_response(
         if info.status in (400, 401):
             detail = f" ({info.message})" if info.message else ""
             hint = (
-                "check `client_id`, `client_secret` and `tenant_id`"
+                "check `client_id`, `client_secret` and `tenant_id`, and that the company's "
+                "administrator created the service-account consent (`ledgerlink fortnox login "
+                "--service-account`)"
                 if grant == "client_credentials"
                 else f"check `client_id` and `client_secret`, then {LOGIN_AGAIN}"
             )
@@ -181,8 +184,12 @@ class FortnoxAuth(httpx.Auth):
             if self._fresh(data) and data is not None and data["access_token"] != stale:
                 self._tokens = data  # another thread or process rotated already
                 return str(data["access_token"])
+            client = self.client
             if self._service_account(data):
-                request = self.client.token_request("client_credentials")
+                # A connection's service account keeps its company's tenant id in the store.
+                tenant = str((data or {}).get("tenant_id") or self.client.tenant_id or "")
+                client = dataclasses.replace(self.client, tenant_id=tenant or None)
+                request = client.token_request("client_credentials")
                 grant = "client_credentials"
             else:
                 refresh = (data or {}).get("refresh_token")
@@ -201,7 +208,23 @@ class FortnoxAuth(httpx.Auth):
                 response = yield from self._send_refresh(request, data)
             else:
                 response = yield request
-            new = tokens_from_response(response, grant=grant, client=self.client, clock=self._clock)
+            try:
+                new = tokens_from_response(
+                    response,
+                    grant=grant,
+                    client=client,
+                    clock=self._clock,
+                )
+            except AuthenticationError:
+                if data and 400 <= response.status_code < 500:
+                    # Recorded so that `ledgerlink connections` can say "refused".
+                    self.store.save({**(self.store.load() or data), "refused_at": self._clock()})
+                raise
+            if data and grant == "client_credentials":
+                kept: dict[str, Any] = {
+                    k: data[k] for k in ("org_nr", "company", "base_url") if k in data
+                }
+                new = {**kept, **new}
             if grant == "refresh_token" and data:
                 # Keep what the login recorded (e.g. the requested scopes) unless replaced;
                 # the answer came, so no refresh is outstanding any more.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, BinaryIO, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Literal
 
 from ledgerlink_core import (
     Account,
@@ -49,6 +49,7 @@ class FortnoxBackend(AccountingBackend[FortnoxSettings]):
         self._client: FortnoxClient | None = None
         self._sink: FortnoxSink | None = None
         self._target_id: str | None = None
+        self._company: dict[str, Any] | None = None
 
     @classmethod
     def capabilities(cls) -> Capabilities:
@@ -78,7 +79,9 @@ class FortnoxBackend(AccountingBackend[FortnoxSettings]):
             if self.ctx.token_store is None:
                 raise ConfigError("fortnox needs a token store: open it with Runtime.open_backend")
             store = self.ctx.token_store(self.ctx.backend_name)
-            self._client = FortnoxClient(self.settings, store, transport=self.ctx.transport)
+            self._client = FortnoxClient(
+                self.settings, store, transport=self.ctx.transport, budget_dir=self.ctx.data_dir
+            )
         return self._client
 
     def check_connection(self) -> ConnectionInfo:
@@ -177,13 +180,24 @@ class FortnoxBackend(AccountingBackend[FortnoxSettings]):
         Keying the journal by company, not by login, keeps a push to another company from
         being mistaken for one already done."""
         if self._target_id is None:
-            body = self.client.get_json("companyinformation", action="reading company information")
-            info = field(body, "CompanyInformation", {}) or {}
+            info = self._company_information()
             company = "/".join(
                 str(field(info, key) or "?") for key in ("OrganizationNumber", "DatabaseNumber")
             )
             self._target_id = f"{company}@{self.settings.base_url}"
         return self._target_id
+
+    def target_company(self) -> str | None:
+        """The connected company's organisation number (``/3/companyinformation``, read
+        once): core refuses input that names another company."""
+        org = field(self._company_information(), "OrganizationNumber")
+        return str(org) if org else None
+
+    def _company_information(self) -> dict[str, Any]:
+        if self._company is None:
+            body = self.client.get_json("companyinformation", action="reading company information")
+            self._company = dict(field(body, "CompanyInformation", {}) or {})
+        return self._company
 
     def close(self) -> None:
         """Close connections and worker threads."""

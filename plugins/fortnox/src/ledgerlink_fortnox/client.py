@@ -9,11 +9,16 @@ pool within it. Memory stays flat: only a few pages are ever in flight.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import json
+import ssl
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 import httpx
@@ -63,15 +68,28 @@ class FortnoxClient:
         *,
         transport: httpx.BaseTransport | None = None,
         limiter: SlidingWindowLimiter | None = None,
+        budget_dir: Path | None = None,
     ) -> None:
+        """``budget_dir`` (the data directory): share the company's rate budget with other
+        processes through it (``budget.py``; setting ``shared_rate_limit``)."""
         self.settings = settings
         self.stats = TransportStats()
+        self._store = store
+        if limiter is None and budget_dir is not None and settings.shared_rate_limit:
+            from ledgerlink_fortnox.budget import SharedWindowLimiter
+
+            limiter = SharedWindowLimiter(
+                budget_dir,
+                self.budget_key,
+                settings.rate_limit_requests,
+                settings.rate_limit_window,
+            )
         self.limiter = limiter or SlidingWindowLimiter(
             settings.rate_limit_requests, settings.rate_limit_window
         )
         api_prefix = settings.api_base + "/"
         self.transport = RetryingTransport(
-            transport or httpx.HTTPTransport(),
+            transport or httpx.HTTPTransport(verify=ssl_context()),
             self.limiter,
             limited=lambda request: str(request.url).startswith(api_prefix),
             stats=self.stats,
@@ -110,12 +128,25 @@ class FortnoxClient:
             )
         return self._pool
 
+    def budget_key(self) -> str:
+        """What Fortnox counts a rate budget by: the integration (client id, API host) and
+        the company, read from the stored tokens (the access token's ``tenantId`` claim,
+        else the ``tenant_id`` or ``org_nr`` the login recorded)."""
+        data = self._store.load() or {}
+        tenant = tenant_of(str(data.get("access_token") or "")) or str(
+            data.get("tenant_id") or data.get("org_nr") or "unknown"
+        )
+        return f"{self.settings.client_id}@{self.settings.base_url}:{tenant}"
+
     def close(self) -> None:
         """Stop the workers and close connections."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self.http.close()
+        closer = getattr(self.limiter, "close", None)
+        if closer is not None:
+            closer()
 
     def __enter__(self) -> FortnoxClient:
         return self
@@ -334,3 +365,31 @@ class FortnoxClient:
             if name.lower() == lowered and isinstance(value, list):
                 return value
         raise BackendError(f"{what}: the answer has no {key!r} list")
+
+
+def tenant_of(access_token: str) -> str | None:
+    """The ``tenantId`` claim of a Fortnox access token (a JWT), read without verifying
+    it (only to name the rate budget); None when the token is not a readable JWT."""
+    parts = access_token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    tenant = claims.get("tenantId") if isinstance(claims, dict) else None
+    return str(tenant) if tenant is not None else None
+
+
+_SSL: list[ssl.SSLContext] = []
+_SSL_LOCK = threading.Lock()
+
+
+def ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context for every client of the process (what httpx makes by
+    default: the system's or certifi's CA bundle). Loading the bundle costs tens of
+    milliseconds of CPU; a batch opens a client per company, so it is loaded once."""
+    with _SSL_LOCK:
+        if not _SSL:
+            _SSL.append(httpx.create_ssl_context())
+        return _SSL[0]

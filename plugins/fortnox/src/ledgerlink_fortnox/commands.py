@@ -7,10 +7,17 @@ handing out one shared, module-level object for them to change.
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import click
-from ledgerlink_core import ConfigError, Runtime, parse_assignments
+from ledgerlink_core import (
+    AuthenticationError,
+    ConfigError,
+    LedgerlinkError,
+    Runtime,
+    parse_assignments,
+)
 
 from ledgerlink_fortnox.settings import FortnoxSettings
 
@@ -36,9 +43,23 @@ def _settings(runtime: Runtime, assignments: tuple[str, ...]) -> FortnoxSettings
 @click.command()
 @click.option("--no-browser", is_flag=True, help="Print the login URL instead of opening it.")
 @click.option(
+    "--as",
+    "alias",
+    default=None,
+    metavar="ALIAS",
+    help="A short name for the company, for --company ALIAS.",
+)
+@click.option(
+    "--service-account",
+    is_flag=True,
+    help="Approve as the company's system administrator with account_type=service; "
+    "afterwards tokens come from client credentials (no refresh token, no browser).",
+)
+@click.option(
     "--client-credentials",
     is_flag=True,
-    help="Service account: get a token with client id, secret and tenant_id (no browser).",
+    help="Service account whose consent exists: a token from client id, secret and "
+    "tenant_id (no browser).",
 )
 @click.option(
     "--timeout",
@@ -49,32 +70,104 @@ def _settings(runtime: Runtime, assignments: tuple[str, ...]) -> FortnoxSettings
 )
 @set_option
 def login(
-    no_browser: bool, client_credentials: bool, timeout: float, assignments: tuple[str, ...]
+    no_browser: bool,
+    alias: str | None,
+    service_account: bool,
+    client_credentials: bool,
+    timeout: float,
+    assignments: tuple[str, ...],
 ) -> None:
-    """Connect ledgerlink to a Fortnox company (log in and approve once).
+    """Connect ledgerlink to a Fortnox company: adds a connection for the company you approve.
+
+    Each company is its own connection, keyed by its organisation number (ledgerlink
+    connections lists them); logging in again to the same company replaces only that one.
 
     \b
     Examples:
       ledgerlink fortnox login
-      ledgerlink fortnox login --no-browser
+      ledgerlink fortnox login --no-browser --as kund1
+      ledgerlink fortnox login --service-account
     """
+    from ledgerlink_core import Connection, MemoryTokenStore
+
     from ledgerlink_fortnox import login as flow
 
     runtime = _runtime()
     settings = _settings(runtime, assignments)
-    store = runtime.token_store("fortnox")
+    if service_account and client_credentials:
+        raise click.UsageError("choose one of --service-account and --client-credentials")
+    _adopt_legacy_login(runtime, settings)
+    fresh = MemoryTokenStore()
     if client_credentials:
-        data = flow.login_client_credentials(settings, store)
+        data = flow.login_client_credentials(settings, fresh)
     else:
         data = flow.login(
             settings,
-            store,
+            fresh,
             open_browser=not no_browser,
             show=lambda line: click.echo(line, err=True),
             timeout=timeout,
+            service_account=service_account,
         )
+    company = flow.identify(settings, fresh)
+    data = fresh.load() or data
+    if service_account:
+        # The approval created the consent; from now on the company's tenant id and the
+        # client credentials are the login. The code flow's refresh token is not needed.
+        with contextlib.suppress(LedgerlinkError):
+            flow.revoke(settings, data)
+        data = flow.login_client_credentials(
+            settings, fresh, tenant_id=company.database_number or None
+        )
+    data = {**data, "org_nr": company.org_nr, "company": company.name}
+    if company.database_number:
+        data.setdefault("tenant_id", company.database_number)
+    conn = Connection("fortnox", company.org_nr, company.name, alias)
+    runtime.connections.add(conn)  # refuses an alias another company has, before saving
+    store = runtime.token_store("fortnox", connection=conn.key)
+    with store.lock():
+        store.save(data)
     scopes = data.get("scope") or "(none reported)"
-    click.echo(f"Logged in to Fortnox ({data['grant']}); scopes: {scopes}")
+    click.echo(f"Logged in to Fortnox ({data['grant']}): {conn.label()}; scopes: {scopes}")
+
+
+def _adopt_legacy_login(runtime: Runtime, settings: FortnoxSettings) -> None:
+    """Turn the single login from before connections (``tokens/fortnox.json``) into a
+    connection keyed by the company it reaches; drop it when Fortnox refuses it."""
+    from ledgerlink_core import Connection
+
+    from ledgerlink_fortnox import login as flow
+
+    index = runtime.connections
+    legacy = runtime.legacy_token_store("fortnox")
+    if index.listed("fortnox") or not legacy.load():
+        return
+    try:
+        company = flow.identify(settings, legacy)
+    except AuthenticationError:
+        legacy.delete()
+        click.echo(
+            "note: the Fortnox login from before connections no longer works; removed it",
+            err=True,
+        )
+        return
+    except LedgerlinkError as exc:
+        click.echo(
+            f"note: could not tell which company the login from before connections reaches "
+            f"({exc}); it stays in {index.legacy_path('fortnox')} and is used while there is "
+            f"no other connection",
+            err=True,
+        )
+        return
+    data = legacy.load() or {}
+    conn = Connection("fortnox", company.org_nr, company.name)
+    store = runtime.token_store("fortnox", connection=conn.key)
+    store.save({**data, "org_nr": company.org_nr, "company": company.name})
+    index.add(conn)
+    legacy.delete()
+    click.echo(
+        f"note: the login from before connections is now the connection {conn.label()}", err=True
+    )
 
 
 @click.command()
@@ -95,7 +188,12 @@ def status(as_json: bool, check: bool, assignments: tuple[str, ...]) -> None:
     from ledgerlink_fortnox import login as flow
 
     runtime = _runtime()
+    conn = runtime.connection("fortnox")
     info = flow.status(runtime.token_store("fortnox"))
+    if conn is not None:
+        info["org_nr"] = conn.org_nr
+        info["alias"] = conn.alias
+        info.setdefault("company", conn.company)
     if check and info["logged_in"]:
         with runtime.open_backend("fortnox", parse_assignments(assignments)) as backend:
             found = backend.check_connection()
@@ -110,6 +208,8 @@ def status(as_json: bool, check: bool, assignments: tuple[str, ...]) -> None:
     if as_json:
         return
     click.echo(f"Logged in to Fortnox ({info['grant']})")
+    if info.get("org_nr"):
+        click.echo(f"  org nr:         {info['org_nr']}")
     if info.get("company"):
         click.echo(f"  company:        {info['company']} ({info.get('detail', '')})")
     click.echo(f"  scopes:         {' '.join(info['scopes']) or '(none reported)'}")
@@ -122,34 +222,51 @@ def status(as_json: bool, check: bool, assignments: tuple[str, ...]) -> None:
 
 
 @click.command()
+@click.option(
+    "--company",
+    "company",
+    default=None,
+    metavar="ORGNR|ALIAS",
+    help="The connection to remove (needed when there are several).",
+)
 @set_option
-def logout(assignments: tuple[str, ...]) -> None:
-    """Forget the stored Fortnox tokens (and revoke them where Fortnox allows it).
+def logout(company: str | None, assignments: tuple[str, ...]) -> None:
+    """Remove one connection: forget its tokens (revoking them where Fortnox allows it).
+
+    The other companies' connections stay.
 
     \b
     Example:
-      ledgerlink fortnox logout
+      ledgerlink fortnox logout --company 556677-8899
     """
     from ledgerlink_fortnox import login as flow
 
     runtime = _runtime()
-    store = runtime.token_store("fortnox")
+    conn = runtime.connection("fortnox", company)
+    store = (
+        runtime.token_store("fortnox", connection=conn.key)
+        if conn
+        else runtime.legacy_token_store("fortnox")
+    )
     with store.lock():
         data = store.load()
         store.delete()
-    if data is None:
+    if conn is not None:
+        runtime.connections.remove("fortnox", conn.org_nr)
+    if data is None and conn is None:
         click.echo("Not logged in to Fortnox; nothing to do.")
         return
+    what = f" of {conn.label()}" if conn else ""
     try:
-        revoked = flow.revoke(_settings(runtime, assignments), data)
+        revoked = flow.revoke(_settings(runtime, assignments), data) if data else False
     except ConfigError:
         revoked = False  # no client credentials configured: deleting is all we can do
     if revoked:
-        click.echo("Logged out: the Fortnox tokens are revoked and deleted.")
+        click.echo(f"Logged out: the Fortnox tokens{what} are revoked and deleted.")
     else:
         click.echo(
-            "Logged out: the Fortnox tokens are deleted. To revoke the integration itself, "
-            "remove it under Integrations in Fortnox."
+            f"Logged out: the Fortnox tokens{what} are deleted. To revoke the integration "
+            f"itself, remove it under Integrations in Fortnox."
         )
 
 

@@ -11,6 +11,7 @@ happens. Service accounts use the client-credentials grant instead.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import socket
 import threading
@@ -25,10 +26,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 from ledgerlink_core import (
     AuthenticationError,
+    BackendError,
     BackendUnavailable,
     ConfigError,
     Seconds,
     TokenStore,
+    org_key,
 )
 
 from ledgerlink_fortnox.auth import OAuthClient, tokens_from_response
@@ -86,19 +89,24 @@ def _handler(callback: _Callback) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def authorize_url(settings: FortnoxSettings, redirect_uri: str, state: str) -> str:
-    """The Fortnox authorize URL for this integration."""
-    query = urlencode(
-        {
-            "client_id": settings.client_id,
-            "redirect_uri": redirect_uri,
-            "scope": settings.scopes,
-            "state": state,
-            "access_type": "offline",
-            "response_type": "code",
-        }
-    )
-    return f"{settings.authorize_url}?{query}"
+def authorize_url(
+    settings: FortnoxSettings, redirect_uri: str, state: str, *, service_account: bool = False
+) -> str:
+    """The Fortnox authorize URL for this integration; ``service_account`` adds
+    ``account_type=service``, which makes the approval (by a system administrator of the
+    company) create the service-account consent that client credentials need (review H3:
+    "You have to use account_type=service for the consent to be created")."""
+    params = {
+        "client_id": settings.client_id,
+        "redirect_uri": redirect_uri,
+        "scope": settings.scopes,
+        "state": state,
+        "access_type": "offline",
+        "response_type": "code",
+    }
+    if service_account:
+        params["account_type"] = "service"
+    return f"{settings.authorize_url}?{urlencode(params)}"
 
 
 def _listener(redirect_uri: str) -> tuple[str, int, str]:
@@ -145,8 +153,10 @@ def login(
     show: Callable[[str], None] = print,
     timeout: Seconds = 300.0,
     transport: httpx.BaseTransport | None = None,
+    service_account: bool = False,
 ) -> dict[str, Any]:
-    """Run the authorization-code flow and save the tokens; return what was saved."""
+    """Run the authorization-code flow and save the tokens; return what was saved.
+    ``service_account``: ask with ``account_type=service`` (see :func:`authorize_url`)."""
     host, port, path = _listener(settings.redirect_uri)
     state = secrets.token_urlsafe(24)
     callback = _Callback(expected_state=state, path=path)
@@ -158,7 +168,7 @@ def login(
             f"free the port or change `redirect_uri`"
         ) from exc
     redirect_uri = settings.redirect_uri
-    url = authorize_url(settings, redirect_uri, state)
+    url = authorize_url(settings, redirect_uri, state, service_account=service_account)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
     thread.daemon = True
     thread.start()
@@ -200,14 +210,19 @@ def login_client_credentials(
     store: TokenStore,
     *,
     transport: httpx.BaseTransport | None = None,
+    tenant_id: str | None = None,
 ) -> dict[str, Any]:
-    """Get a service-account token (client credentials + ``TenantId``) and save it."""
-    if not settings.tenant_id:
+    """Get a service-account token (client credentials + ``TenantId``: ``tenant_id`` or the
+    setting) and save it. Works only once the company has a service-account consent
+    (``ledgerlink fortnox login --service-account``)."""
+    tenant_id = tenant_id or settings.tenant_id
+    if not tenant_id:
         raise ConfigError(
             "a service account needs `tenant_id` (the company's DatabaseNumber): "
-            "--set tenant_id=... or LEDGERLINK_FORTNOX__TENANT_ID"
+            "--set tenant_id=... or LEDGERLINK_FORTNOX__TENANT_ID, or create the consent "
+            "with `ledgerlink fortnox login --service-account`"
         )
-    client = _oauth_client(settings)
+    client = dataclasses.replace(_oauth_client(settings), tenant_id=tenant_id)
     request = client.token_request("client_credentials")
     data = tokens_from_response(
         _send(request, settings, transport), grant="client_credentials", client=client
@@ -215,6 +230,41 @@ def login_client_credentials(
     data["base_url"] = settings.base_url
     store.save(data)
     return data
+
+
+@dataclass(frozen=True)
+class Company:
+    """Which company a login reaches (``/3/companyinformation``)."""
+
+    org_nr: str
+    name: str
+    database_number: str
+
+
+def identify(
+    settings: FortnoxSettings, store: TokenStore, *, transport: httpx.BaseTransport | None = None
+) -> Company:
+    """Ask Fortnox which company the tokens in ``store`` reach."""
+    from ledgerlink_fortnox.client import FortnoxClient
+    from ledgerlink_fortnox.convert import field as get
+
+    client = FortnoxClient(settings, store, transport=transport)
+    try:
+        body = client.get_json("companyinformation", action="reading company information")
+    finally:
+        client.close()
+    info = get(body, "CompanyInformation", {}) or {}
+    org = str(get(info, "OrganizationNumber") or "")
+    if not org_key(org):
+        raise BackendError(
+            "Fortnox did not say which company the login reaches (no OrganizationNumber in "
+            "/3/companyinformation)"
+        )
+    return Company(
+        org_nr=org,
+        name=str(get(info, "CompanyName") or ""),
+        database_number=str(get(info, "DatabaseNumber") or ""),
+    )
 
 
 def _oauth_client(settings: FortnoxSettings) -> OAuthClient:

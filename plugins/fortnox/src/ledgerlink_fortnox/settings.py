@@ -39,6 +39,10 @@ class FortnoxSettings(BackendSettings):
     connect_timeout: Seconds = Field(default=5.0, gt=0)
     rate_limit_requests: int = Field(default=25, ge=1)
     rate_limit_window: Seconds = Field(default=5.0, gt=0)
+    shared_rate_limit: bool = True
+    """Share each company's rate budget with other ledgerlink processes on this machine (a
+    SQLite file per integration and company in the data directory); False: this process
+    alone paces its requests."""
     max_workers: int = Field(default=4, ge=1, le=16)
     """Concurrent requests (pages, look-ups); the rate limiter is the real throttle."""
     refresh_margin: Seconds = Field(default=60.0, ge=0)

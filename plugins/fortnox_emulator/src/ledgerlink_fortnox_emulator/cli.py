@@ -45,6 +45,19 @@ import click
     "http://127.0.0.1:47865/callback, ledgerlink's default.",
 )
 @click.option(
+    "--tenants",
+    type=int,
+    default=1,
+    show_default=True,
+    help="How many companies to serve (each its own data, tokens and rate window).",
+)
+@click.option(
+    "--login-tenant",
+    default=None,
+    help="The company the test user approves at login (tenant id or org nr; default the first; "
+    'POST /_emulator/config {"login_tenant": ...} changes it while running).',
+)
+@click.option(
     "--locked-until",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
@@ -69,6 +82,8 @@ def emulator_command(
     synthetic_vouchers: int,
     redirect_uris: tuple[str, ...],
     locked_until: dt.datetime | None,
+    tenants: int,
+    login_tenant: str | None,
 ) -> None:
     """Run a local Fortnox emulator (OAuth2 and API v3) until Ctrl-C. No credentials needed.
 
@@ -96,6 +111,8 @@ def emulator_command(
         supplier_invoices=supplier_invoices,
         synthetic_vouchers=synthetic_vouchers,
         locked_until=locked_until.date() if locked_until else None,
+        tenants=tenants,
+        login_tenant=login_tenant,
     )
     if redirect_uris:
         config.redirect_uris = tuple(redirect_uris)
@@ -107,7 +124,13 @@ def emulator_command(
     click.echo(f"  State:   {emu.base_url}/_emulator/state")
     click.echo(f"  Test client id:     {config.client_id}")
     click.echo(f"  Test client secret: {config.client_secret}   (emulator only)")
-    click.echo(f"  Tenant id (for client credentials): {config.tenant_id}")
+    if tenants > 1:
+        approves = config.login_tenant or "the first"
+        click.echo(f"  Companies ({tenants}; the login approves {approves}):")
+        for row in emu.app.tenants_summary():
+            click.echo(f"    {row['org_nr']}  tenant {row['tenant_id']}  {row['company']}")
+    else:
+        click.echo(f"  Tenant id (for client credentials): {config.tenant_id}")
     click.echo(f"  Redirect URI(s), matched exactly: {', '.join(config.redirect_uris)}")
     click.echo("Point ledgerlink at it:")
     click.echo(f"  export LEDGERLINK_FORTNOX__BASE_URL={emu.base_url}")

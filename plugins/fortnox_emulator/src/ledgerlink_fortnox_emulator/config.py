@@ -98,7 +98,22 @@ class EmulatorConfig:
     user_email: str = "test.user@example.com"
     user_name: str = "Test User"
     tenant_id: int = 1234567
-    """The company's ``DatabaseNumber``, also the JWT ``tenantId`` claim."""
+    """The company's ``DatabaseNumber``, also the JWT ``tenantId`` claim. With ``tenants``
+    above 1 it is the first company's; the others are ``tenant_id + 1``, ``+ 2``..."""
+    tenants: int = 1
+    """How many companies (Fortnox tenants) the emulator serves, each with its own data,
+    tokens and rate window. The first is the seed company as it is; every other one is a
+    copy of it under its own name and organisation number (:func:`tenant_company`)."""
+    login_tenant: int | str | None = None
+    """Which company the test user picks when approving an authorization (a tenant id or an
+    organisation number; None: the first). Fortnox lets the user choose the company in the
+    browser; this knob is that choice."""
+    service_consents: frozenset[int] = frozenset()
+    """Tenants that already have a service-account consent. Others get one only when an
+    administrator approves an authorization with ``account_type=service``; before that
+    ``client_credentials`` is refused (400 ``invalid_grant``), as Fortnox does."""
+    tenant_outages: frozenset[int] = frozenset()
+    """Tenants whose API answers every request with 503 (a 5xx storm on one company)."""
     granted_scopes: frozenset[str] = ALL_SCOPES
     """Scopes the app may ask for; asking for others fails with ``invalid_scope``."""
     licences: frozenset[str] | None = None
@@ -233,3 +248,23 @@ class EmulatorConfig:
     voucher_errors: dict[str, tuple[int, str]] = field(
         default_factory=lambda: dict(DEFAULT_VOUCHER_ERRORS)
     )
+
+
+def luhn_digit(digits: str) -> int:
+    """The Luhn check digit of ``digits`` (Swedish organisation numbers end in one)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return (10 - total % 10) % 10
+
+
+def tenant_company(index: int, name: str, org_nr: str) -> tuple[str, str]:
+    """The name and organisation number of the emulator's ``index``-th company (0: the seed
+    company's own ``name`` and ``org_nr``; others a valid number ``55xxxxxxx-c`` and
+    ``"<name> (klient N)"``)."""
+    if index == 0:
+        return name, org_nr
+    body = f"55{index:07d}"
+    digits = body + str(luhn_digit(body))
+    return f"{name} (klient {index + 1})", f"{digits[:6]}-{digits[6:]}"

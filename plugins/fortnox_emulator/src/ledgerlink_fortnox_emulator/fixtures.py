@@ -50,8 +50,9 @@ def emulator_factory() -> Iterator[EmulatorFactory]:
 
     def start(book: Bookkeeping | None = None, **config: Any) -> RunningEmulator:
         cfg = EmulatorConfig(**config)
-        state = build_state(cfg, book if book is not None else seed_book(cfg.seed_sie))
-        emu = start_emulator(cfg, "127.0.0.1", 0, state=state)
+        seed = book if book is not None else seed_book(cfg.seed_sie)
+        state = build_state(cfg, seed)
+        emu = start_emulator(cfg, "127.0.0.1", 0, state=state, book=seed)
         running.append(emu)
         return emu
 

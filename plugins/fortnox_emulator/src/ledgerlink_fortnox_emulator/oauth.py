@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -39,6 +40,7 @@ class Grant:
 @dataclass(slots=True)
 class _Code:
     client_id: str
+    tenant_id: int
     redirect_uri: str | None
     scopes: frozenset[str]
     offline: bool
@@ -50,6 +52,7 @@ class _Code:
 @dataclass(slots=True)
 class _Refresh:
     client_id: str
+    tenant_id: int
     scopes: frozenset[str]
     offline: bool
     service_account: bool
@@ -79,6 +82,26 @@ class AuthServer:
         self.lost_refresh_answers = 0
         """How many of those had their answer dropped (``drop_refresh_answer_rate``)."""
         self._faults = random.Random(config.seed + 2)
+        self._consents: set[tuple[str, int]] = {
+            (config.client_id, int(t)) for t in config.service_consents
+        }
+        self.tenant_for_login: Callable[[], int] = lambda: self.config.tenant_id
+        """The tenant the test user picks at the next approval (set by the app, which knows
+        the companies; ``login_tenant``)."""
+
+    def has_consent(self, tenant_id: int) -> bool:
+        """Whether the app has a service-account consent in ``tenant_id``."""
+        with self._lock:
+            return (self.config.client_id, tenant_id) in self._consents
+
+    def revoke_tenant(self, tenant_id: int) -> None:
+        """The company removed the integration: every token and consent of ``tenant_id`` is
+        gone at once (what a user does under Integrations in Fortnox)."""
+        with self._lock:
+            self._consents = {c for c in self._consents if c[1] != tenant_id}
+            self._refresh = {k: v for k, v in self._refresh.items() if v.tenant_id != tenant_id}
+            self._access = {k: v for k, v in self._access.items() if v.tenant_id != tenant_id}
+            self._codes = {k: v for k, v in self._codes.items() if v.tenant_id != tenant_id}
 
     # --- /oauth-v1/auth -------------------------------------------------------------------------
 
@@ -129,9 +152,11 @@ class AuthServer:
                 error_description="Client does not allow service account",
             )
         code = secrets.token_urlsafe(24)
+        tenant = self.tenant_for_login()
         with self._lock:
             self._codes[code] = _Code(
                 client_id,
+                tenant,
                 params.get("redirect_uri"),
                 scopes,
                 params.get("access_type") == "offline",
@@ -182,7 +207,13 @@ class AuthServer:
                 raise OAuthError(400, "invalid_grant", "Authorization code has expired")
             if found.redirect_uri is not None and form.get("redirect_uri") != found.redirect_uri:
                 raise OAuthError(400, "invalid_grant", "redirect_uri does not match")
-            return self._mint(client_id, found.scopes, found.offline, found.service_account)
+            if found.service_account:
+                # An administrator approved with account_type=service: the consent that
+                # client credentials need from now on.
+                self._consents.add((client_id, found.tenant_id))
+            return self._mint(
+                client_id, found.tenant_id, found.scopes, found.offline, found.service_account
+            )
 
     def _from_refresh(self, client_id: str, token: str) -> dict[str, object]:
         with self._lock:
@@ -190,7 +221,9 @@ class AuthServer:
             if found is None or found.client_id != client_id or time.time() > found.expires_at:
                 raise OAuthError(400, "invalid_grant", "Invalid refresh token")
             self.refreshes += 1
-            answer = self._mint(client_id, found.scopes, found.offline, found.service_account)
+            answer = self._mint(
+                client_id, found.tenant_id, found.scopes, found.offline, found.service_account
+            )
             # One draw per successful refresh, so a seed gives the same sequence of losses.
             if self._faults.random() < self.config.drop_refresh_answer_rate:
                 self.lost_refresh_answers += 1
@@ -202,20 +235,26 @@ class AuthServer:
             raise OAuthError(400, "invalid_request", "The TenantId header is required")
         if not self.config.allow_service_account:
             raise OAuthError(400, "unauthorized_client", "Client does not allow service account")
-        if tenant.strip() != str(self.config.tenant_id):
-            raise OAuthError(400, "invalid_grant", "No service account consent for this tenant")
+        try:
+            tenant_id = int(tenant.strip())
+        except ValueError:
+            raise OAuthError(400, "invalid_request", "The TenantId header is invalid") from None
         with self._lock:
-            answer = self._mint(client_id, self.config.granted_scopes, False, True)
+            # Only after an administrator's approval with account_type=service (H3): "You
+            # have to use account_type=service for the consent to be created".
+            if (client_id, tenant_id) not in self._consents:
+                raise OAuthError(400, "invalid_grant", "No service account consent for this tenant")
+            answer = self._mint(client_id, tenant_id, self.config.granted_scopes, False, True)
         answer.pop("refresh_token", None)
         return answer
 
     def _mint(
-        self, client_id: str, scopes: frozenset[str], offline: bool, service: bool
+        self, client_id: str, tenant_id: int, scopes: frozenset[str], offline: bool, service: bool
     ) -> dict[str, object]:
-        """New access and refresh tokens (caller holds the lock)."""
+        """New access and refresh tokens for ``tenant_id`` (caller holds the lock)."""
         now = time.time()
         lifetime = self.config.access_token_lifetime
-        grant = Grant(client_id, self.config.tenant_id, scopes, now + lifetime, service)
+        grant = Grant(client_id, tenant_id, scopes, now + lifetime, service)
         access = self._jwt(grant, now)
         self._access[access] = grant
         refresh = str(uuid.uuid4())
@@ -223,7 +262,9 @@ class AuthServer:
         # reported cause of refresh tokens "expiring within hours"
         # (softwerkab/fortnox-csharp-api-sdk issue 234).
         refresh_life = self.config.refresh_token_lifetime if offline else lifetime
-        self._refresh[refresh] = _Refresh(client_id, scopes, offline, service, now + refresh_life)
+        self._refresh[refresh] = _Refresh(
+            client_id, tenant_id, scopes, offline, service, now + refresh_life
+        )
         return {
             "access_token": access,
             "refresh_token": refresh,
@@ -285,12 +326,18 @@ class AuthServer:
         return grant
 
     def issue(
-        self, scopes: frozenset[str] | None = None, *, offline: bool = True
+        self,
+        scopes: frozenset[str] | None = None,
+        *,
+        offline: bool = True,
+        tenant_id: int | None = None,
     ) -> dict[str, object]:
-        """Mint tokens directly, as if the test user had approved (tests)."""
+        """Mint tokens directly, as if the test user had approved for ``tenant_id`` (None:
+        the first company) (tests)."""
         with self._lock:
             return self._mint(
                 self.config.client_id,
+                self.config.tenant_id if tenant_id is None else tenant_id,
                 scopes if scopes is not None else self.config.granted_scopes,
                 offline,
                 False,

@@ -11,13 +11,14 @@ import random
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ledgerlink_core import Seconds
+from ledgerlink_core import Bookkeeping, Seconds
 
 from ledgerlink_fortnox_emulator import api_bookkeeping, api_dimensions, api_files, api_ledgers
 from ledgerlink_fortnox_emulator.config import EmulatorConfig
@@ -58,17 +59,97 @@ class _Dropped(Exception):
 
 
 class EmulatorApp:
-    """Everything one emulated Fortnox holds: config, data, auth, limiter, faults, routes."""
+    """Everything one emulated Fortnox holds: config, the companies' data, auth, limiter,
+    faults, routes.
 
-    def __init__(self, config: EmulatorConfig, state: EmulatorState) -> None:
+    Each company (tenant) has its own state, built on first use from the seed bookkeeping
+    (``config.tenants`` of them; ``state`` is the first); a bearer token names its tenant,
+    and the rate window is counted per app and tenant, as Fortnox counts it."""
+
+    def __init__(
+        self, config: EmulatorConfig, state: EmulatorState, book: Bookkeeping | None = None
+    ) -> None:
         self.config = config
         self.state = state
         self.auth = AuthServer(config)
+        self.auth.tenant_for_login = self.login_tenant
         self.window = SlidingWindow(config)
         self.faults = FaultPlan(config)
         self.router = _router()
         self.ctx = Context(state, config)
+        self._book = book
+        self._tenant_lock = threading.Lock()
+        self._contexts: dict[int, Context] = {state.tenant_id: self.ctx}
         self._jitter = random.Random(config.seed + 1)
+
+    # --- companies ------------------------------------------------------------------------------
+
+    def tenant_ids(self) -> list[int]:
+        """Every company's tenant id (``DatabaseNumber``), the first company first."""
+        return [self.state.tenant_id + i for i in range(max(1, self.config.tenants))]
+
+    def context(self, tenant_id: int) -> Context:
+        """The handlers' context of company ``tenant_id`` (its state built on first use)."""
+        found = self._contexts.get(tenant_id)
+        if found is not None:
+            return found
+        index = tenant_id - self.state.tenant_id
+        if not 0 < index < self.config.tenants:
+            raise KeyError(f"the emulator has no tenant {tenant_id}")
+        with self._tenant_lock:
+            found = self._contexts.get(tenant_id)
+            if found is None:
+                if self._book is None:
+                    from ledgerlink_fortnox_emulator.seed import load_bookkeeping
+
+                    self._book = load_bookkeeping(self.config.seed_sie)
+                state = build_state(self.config, self._book, tenant=index)
+                found = self._contexts[tenant_id] = Context(state, self.config)
+        return found
+
+    def tenant_state(self, tenant: int | str) -> EmulatorState:
+        """The state of a company by tenant id or organisation number."""
+        return self.context(self.resolve_tenant(tenant)).state
+
+    def resolve_tenant(self, tenant: int | str) -> int:
+        """A tenant id from a tenant id or an organisation number (``556677-8899``)."""
+        if isinstance(tenant, int):
+            return tenant
+        wanted = tenant.replace("-", "").strip()
+        if wanted.isdigit() and len(wanted) != 10:
+            return int(wanted)
+        for tenant_id in self.tenant_ids():
+            if self.context(tenant_id).state.company.org_nr.replace("-", "") == wanted:
+                return tenant_id
+        raise KeyError(f"the emulator has no company {tenant!r}")
+
+    def tenants_summary(self) -> list[dict[str, Any]]:
+        """Every company: tenant id, name, organisation number, service-account consent."""
+        rows = []
+        for tenant_id in self.tenant_ids():
+            company = self.context(tenant_id).state.company
+            rows.append(
+                {
+                    "tenant_id": tenant_id,
+                    "company": company.name,
+                    "org_nr": company.org_nr,
+                    "service_consent": self.auth.has_consent(tenant_id),
+                }
+            )
+        return rows
+
+    def login_tenant(self) -> int:
+        """The company the test user picks when approving (``login_tenant``)."""
+        chosen = self.config.login_tenant
+        return self.state.tenant_id if chosen is None else self.resolve_tenant(chosen)
+
+    def log_request(self, req: Request, record: RequestRecord) -> None:
+        """Log a request in its company's state (the first company's without a token)."""
+        state = self.state
+        if req.grant is not None:
+            with contextlib.suppress(KeyError):
+                state = self.context(req.grant.tenant_id).state
+        state.log_request(record)
 
     def latency(self) -> Seconds:
         """How long to hold this request (configured latency plus jitter)."""
@@ -89,6 +170,9 @@ class EmulatorApp:
         if grant is None:
             raise unauthorized(missing=not token)
         req.grant = grant
+        if grant.tenant_id in self.config.tenant_outages:
+            page = b"<html><body><h1>503 Service Unavailable</h1></body></html>"
+            return Response(503, page, content_type="text/html"), Decision(Fault.SERVER_ERROR, 503)
         wait = self.window.admit(f"{grant.client_id}:{grant.tenant_id}")
         if wait is not None:
             headers = (
@@ -122,7 +206,7 @@ class EmulatorApp:
             licences = self.config.licences
             if licences is not None and route.scope not in licences:
                 raise missing_licence(route.scope)
-        response = route.handler(self.ctx, req)  # the write is committed here
+        response = route.handler(self.context(grant.tenant_id), req)  # the write is committed here
         if decision.fault is Fault.DROP_AFTER:
             raise _Dropped(decision.fault.value)
         if decision.fault is Fault.TIMEOUT:
@@ -205,7 +289,7 @@ class _Handler(BaseHTTPRequestHandler):
             record.fault = decision.fault.value if decision.fault else None
         except _Dropped as dropped:
             record.fault = str(dropped)
-            app.state.log_request(record)
+            app.log_request(req, record)
             if hold > 0:
                 time.sleep(hold / 2)
             self._drop()
@@ -216,7 +300,7 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("emulator failed on %s %s", req.method, req.path)
             response = Response(500, server_error().body())
         record.status = response.status
-        app.state.log_request(record)
+        app.log_request(req, record)
         if hold > 0:
             time.sleep(hold / 2)
         self._send(response)
@@ -255,7 +339,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _inspect(self, app: EmulatorApp, req: Request) -> None:
         if req.path == "/_emulator/state" and req.method == "GET":
-            self._send(Response(200, app.state.snapshot()))
+            tenant = req.query.get("tenant")
+            try:
+                state = app.tenant_state(tenant) if tenant else app.state
+            except KeyError as err:
+                self._send(Response(404, {"message": str(err)}))
+                return
+            self._send(Response(200, state.snapshot()))
+        elif req.path == "/_emulator/tenants" and req.method == "GET":
+            self._send(Response(200, {"tenants": app.tenants_summary()}))
         elif req.path == "/_emulator/config" and req.method == "POST":
             try:
                 changes = json.loads(req.body or b"{}")
@@ -310,6 +402,8 @@ RUNTIME_KNOBS = frozenset(
         "licences",
         "granted_scopes",
         "redirect_uris",
+        "login_tenant",
+        "tenant_outages",
     }
 )
 
@@ -320,6 +414,8 @@ def configure(config: EmulatorConfig, changes: dict[str, Any]) -> None:
     for name, value in changes.items():
         if name not in known or name not in RUNTIME_KNOBS:
             raise ValueError(f"not a runtime setting of the emulator: {name}")
+        if name == "tenant_outages":
+            value = frozenset(int(v) for v in value)
         if name in ("licences", "granted_scopes", "cut_downloads") and value is not None:
             value = frozenset(value)
         if name == "redirect_uris":
@@ -330,7 +426,7 @@ def configure(config: EmulatorConfig, changes: dict[str, Any]) -> None:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
-    request_queue_size = 128
+    request_queue_size = 1024  # many companies connect at once (a batch)
 
     def __init__(self, address: tuple[str, int], app: EmulatorApp) -> None:
         self.app = app
@@ -361,20 +457,47 @@ class RunningEmulator:
         """The tenant's data and the request log."""
         return self.app.state
 
+    def tenant_state(self, tenant: int | str) -> EmulatorState:
+        """One company's data by tenant id or organisation number."""
+        return self.app.tenant_state(tenant)
+
+    @property
+    def tenant_ids(self) -> list[int]:
+        """Every company's tenant id, the first company first."""
+        return self.app.tenant_ids()
+
+    def revoke_tenant(self, tenant: int | str) -> None:
+        """The company removes the integration: its tokens and consents stop working."""
+        self.app.auth.revoke_tenant(self.app.resolve_tenant(tenant))
+
+    def request_counts(self) -> Counter[str]:
+        """Answers by status over every company that has been used."""
+        total: Counter[str] = Counter()
+        for ctx in list(self.app._contexts.values()):
+            total.update(ctx.state.request_counts())
+        return total
+
     @property
     def auth(self) -> AuthServer:
         """The OAuth server (codes, tokens, ``refreshes`` count)."""
         return self.app.auth
 
     def issue_tokens(
-        self, scopes: str | list[str] | frozenset[str] | None = None, *, offline: bool = True
+        self,
+        scopes: str | list[str] | frozenset[str] | None = None,
+        *,
+        offline: bool = True,
+        tenant: int | str | None = None,
     ) -> dict[str, Any]:
-        """Mint an authorization directly (as if the test user approved): the token
-        endpoint's answer, with ``access_token`` and ``refresh_token``."""
+        """Mint an authorization directly (as if the test user approved, for ``tenant``, a
+        tenant id or organisation number; None: the first company): the token endpoint's
+        answer, with ``access_token`` and ``refresh_token``."""
         if isinstance(scopes, str):
             scopes = scopes.split()
         return self.app.auth.issue(
-            frozenset(scopes) if scopes is not None else None, offline=offline
+            frozenset(scopes) if scopes is not None else None,
+            offline=offline,
+            tenant_id=None if tenant is None else self.app.resolve_tenant(tenant),
         )
 
     def configure(self, **changes: Any) -> None:
@@ -402,11 +525,18 @@ def start_emulator(
     port: int = 0,
     *,
     state: EmulatorState | None = None,
+    book: Bookkeeping | None = None,
 ) -> RunningEmulator:
-    """Seed and start an emulator in a background thread; call ``.stop()`` when done."""
+    """Seed and start an emulator in a background thread; call ``.stop()`` when done.
+    ``book`` seeds the companies (``state``, when given, is the first one's)."""
     config = config or EmulatorConfig()
-    state = state or build_state(config)
-    server = _Server((host, port), EmulatorApp(config, state))
+    if state is None:
+        if book is None:
+            from ledgerlink_fortnox_emulator.seed import load_bookkeeping
+
+            book = load_bookkeeping(config.seed_sie)
+        state = build_state(config, book)
+    server = _Server((host, port), EmulatorApp(config, state, book))
     thread = threading.Thread(
         target=server.serve_forever, args=(0.05,), name="fortnox-emulator", daemon=True
     )
@@ -421,9 +551,10 @@ def run_emulator(
     port: int = 0,
     *,
     state: EmulatorState | None = None,
+    book: Bookkeeping | None = None,
 ) -> Iterator[RunningEmulator]:
     """Run an emulator for the duration of a ``with`` block (port 0: an ephemeral port)."""
-    running = start_emulator(config, host, port, state=state)
+    running = start_emulator(config, host, port, state=state, book=book)
     try:
         yield running
     finally:

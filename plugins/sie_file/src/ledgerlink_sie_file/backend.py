@@ -72,6 +72,19 @@ class SieFileBackend(AccountingBackend[SieFileSettings]):
         """This file: exports to two files are two exports."""
         return str(self.settings.path.resolve())
 
+    def target_company(self) -> str | None:
+        """The target file's ``#ORGNR`` (None when the file does not exist yet or has none)."""
+        path = self.settings.path
+        if not path.is_file():
+            return None
+        for item in iter_sie(path, strict=False):
+            if isinstance(item, SieRecord) and item.label == "#ORGNR" and item.fields:
+                first = item.fields[0]
+                return first if isinstance(first, str) and first else None
+            if not isinstance(item, SieRecord):
+                break  # the header is over: no #ORGNR
+        return None
+
     def check_connection(self) -> ConnectionInfo:
         """Say whether the file exists and whose it is."""
         path = self.settings.path
