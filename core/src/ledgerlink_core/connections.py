@@ -37,6 +37,7 @@ from typing import Any
 
 from ledgerlink_core._files import file_lock, make_private
 from ledgerlink_core.errors import ConfigError
+from ledgerlink_core.model import Seconds
 
 __all__ = [
     "Connection",
@@ -89,11 +90,11 @@ class LoginStatus:
 
     status: str
     """``valid``, ``expired``, ``refused`` or ``missing`` (no tokens)."""
-    until: float | None
+    until: Seconds | None
     """When the login lasts to (epoch seconds); None: indefinitely or unknown."""
 
 
-def login_status(data: dict[str, Any] | None, now: float | None = None) -> LoginStatus:
+def login_status(data: dict[str, Any] | None, now: Seconds | None = None) -> LoginStatus:
     """Classify stored tokens by their conventional keys (see the module docstring)."""
     if not data:
         return LoginStatus("missing", None)
@@ -104,9 +105,9 @@ def login_status(data: dict[str, Any] | None, now: float | None = None) -> Login
         return LoginStatus("valid", None)
     refresh_until = data.get("refresh_expires_at")
     if data.get("refresh_token"):
-        until = float(refresh_until) if refresh_until is not None else None
+        until = Seconds(refresh_until) if refresh_until is not None else None
         return LoginStatus("valid" if until is None or until > clock else "expired", until)
-    expires = float(data.get("expires_at", 0))
+    expires = Seconds(data.get("expires_at", 0))
     return LoginStatus("valid" if expires > clock else "expired", expires)
 
 

@@ -8,6 +8,7 @@ import time
 from pydantic import BaseModel, ConfigDict
 
 from ledgerlink_core.connections import login_status
+from ledgerlink_core.model import Seconds
 from ledgerlink_core.runtime import Runtime
 
 __all__ = ["ConnectionRow", "ConnectionsRequest", "connections"]
@@ -38,7 +39,7 @@ class ConnectionRow(BaseModel):
     """When the login lasts to (ISO 8601, UTC); None: until revoked, or unknown."""
 
 
-def _iso(epoch: float | None) -> str | None:
+def _iso(epoch: Seconds | None) -> str | None:
     if epoch is None:
         return None
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
