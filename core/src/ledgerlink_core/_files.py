@@ -100,3 +100,23 @@ class _Lock:
 def file_lock(path: str | os.PathLike[str]) -> _Lock:
     """An exclusive cross-process lock on the file ``path`` (created when needed)."""
     return _Lock(Path(path))
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically: a private temp file beside it, fsynced, then
+    moved into place (a reader sees the old file or the new, never half of one)."""
+    import contextlib
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        make_private(tmp)  # mkstemp makes it 0600 already; this says so on every platform
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

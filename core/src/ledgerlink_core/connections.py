@@ -26,16 +26,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ledgerlink_core._files import file_lock, make_private
+from ledgerlink_core._files import file_lock, write_private
 from ledgerlink_core.errors import ConfigError
 from ledgerlink_core.model import Seconds
 
@@ -231,18 +229,7 @@ class Connections:
     def _save(self, rows: list[Connection]) -> None:
         self.config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         body = {"connections": [asdict(c) for c in sorted(rows, key=lambda c: (c.backend, c.key))]}
-        fd, tmp = tempfile.mkstemp(prefix=f".{INDEX}.", dir=self.config_dir)
-        try:
-            make_private(tmp)  # mkstemp makes it 0600 on POSIX already; say so on every OS
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(body, fh, indent=2, ensure_ascii=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_private(self.path, json.dumps(body, indent=2, ensure_ascii=False))
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

@@ -13,13 +13,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from ledgerlink_core._files import LockBusy, file_lock, make_private
+from ledgerlink_core._files import LockBusy, file_lock, write_private
 from ledgerlink_core.errors import ConfigError
 
 #: How long :meth:`FileTokenStore.lock` waits for another process's refresh, in seconds.
@@ -95,18 +94,7 @@ class FileTokenStore:
     def save(self, data: dict[str, Any]) -> None:
         """Write the tokens to a private temp file, fsync it and move it into place."""
         self._ensure_dir()
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        try:
-            make_private(tmp)  # mkstemp makes it 0600 already; this says so on every platform
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=2, sort_keys=True)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_private(self.path, json.dumps(data, indent=2, sort_keys=True))
         self._fsync_dir()
 
     def delete(self) -> None:
