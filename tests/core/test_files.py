@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from ledgerlink_core import _files
 from ledgerlink_core._files import WINDOWS_PROTECTION, LockBusy, file_lock, make_private
-from ledgerlink_core.errors import ConfigError, JournalError
+from ledgerlink_core.errors import ConfigError, ExportBusy
 from ledgerlink_core.examples import example_company_path
 from ledgerlink_core.export.journal import ExportJournal
 from ledgerlink_core.tokens import FileTokenStore
@@ -105,20 +105,20 @@ def test_journal_and_tokens_work_where_there_is_no_fcntl(tmp_path: Path) -> None
         import sys
         sys.modules["fcntl"] = None
         from pathlib import Path
-        from ledgerlink_core.errors import JournalError
+        from ledgerlink_core.errors import ExportBusy
         from ledgerlink_core.export.journal import ExportJournal
         from ledgerlink_core.tokens import FileTokenStore
 
         first, second = ExportJournal.open(Path({str(tmp_path)!r})), ExportJournal.open(
             Path({str(tmp_path)!r})
         )
-        first.acquire()
+        first.acquire("t")
         try:
-            second.acquire()
-        except JournalError as exc:
+            second.acquire("t")
+        except ExportBusy as exc:
             print("busy:", exc)
         first.close()
-        second.acquire()
+        second.acquire("t")
         second.close()
         store = FileTokenStore(Path({str(tmp_path)!r}) / "tokens" / "x.json")
         with store.lock(), store.lock():
@@ -131,7 +131,7 @@ def test_journal_and_tokens_work_where_there_is_no_fcntl(tmp_path: Path) -> None
         [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
-    assert "busy: another push is running" in proc.stdout
+    assert "busy: another push to t is running" in proc.stdout
     assert proc.stdout.rstrip().endswith("ok")
 
 
@@ -153,38 +153,51 @@ def test_a_second_push_process_fails_at_once_naming_the_lock(tmp_path: Path) -> 
         from pathlib import Path
         from ledgerlink_core.export.journal import ExportJournal
         journal = ExportJournal.open(Path({str(tmp_path)!r}))
-        journal.acquire()
+        journal.acquire("t")
     """
     with held_elsewhere(holder):
         started = time.monotonic()
-        with pytest.raises(JournalError) as caught:
-            ExportJournal.open(tmp_path).acquire()
+        with pytest.raises(ExportBusy) as caught:
+            ExportJournal.open(tmp_path).acquire("t")
         assert time.monotonic() - started < 2, "a busy journal must fail at once, not wait"
     message = str(caught.value)
-    assert "another push is running" in message and "export-journal.lock" in message
+    assert "another push to t is running" in message and "export-journal." in message
     assert "\n" not in message
     # The holder has ended: the lock is free again.
     journal = ExportJournal.open(tmp_path)
-    journal.acquire()
+    journal.acquire("t")
     journal.close()
 
 
-def test_push_while_another_push_runs_is_a_one_line_exit_8(run_cli, tmp_path: Path) -> None:
+def test_u5_push_while_another_push_to_its_target_runs_is_busy_exit_9(
+    run_cli, tmp_path: Path
+) -> None:
+    """Reliability review U5: a second push got exit 8, "some vouchers failed", although
+    nothing had been attempted."""
     data_dir = os.environ["LEDGERLINK_DATA_DIR"]
+    out = tmp_path / "out.si"
+    key = f"sie_file:{out.resolve()}"
     holder = f"""
         from pathlib import Path
         from ledgerlink_core.export.journal import ExportJournal
         journal = ExportJournal.open(Path({data_dir!r}))
-        journal.acquire()
+        journal.acquire({key!r})
     """
-    out = tmp_path / "out.si"
     with held_elsewhere(holder):
         result = run_cli(
             "push", "--to", "sie_file", "--set", f"path={out}", str(example_company_path())
         )
-    assert result.exit_code == 8, result.stderr
-    assert "another push is running" in result.stderr and result.stderr.count("\n") == 1
+    assert result.exit_code == 9, result.stderr
+    assert "another push to" in result.stderr and str(out) in result.stderr
+    assert "nothing was sent" in result.stderr and result.stderr.count("\n") == 1
     assert not out.exists()
+    # The same push to another file is not held up by it.
+    other = tmp_path / "other.si"
+    with held_elsewhere(holder):
+        result = run_cli(
+            "push", "--to", "sie_file", "--set", f"path={other}", str(example_company_path())
+        )
+    assert result.exit_code == 0, result.stderr
 
 
 def test_the_token_lock_waits_for_another_process_then_fails_clearly(tmp_path: Path) -> None:

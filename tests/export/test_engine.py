@@ -84,7 +84,7 @@ def export(
     series: str | None = None,
 ) -> list[VoucherOutcome]:
     with ExportJournal.open(tmp) as journal:
-        journal.acquire()
+        journal.acquire(KEY)
         return list(run_export(sink, items, journal=journal, key=KEY, series=series))
 
 

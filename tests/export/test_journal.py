@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from ledgerlink_core.errors import ExportError
+from ledgerlink_core.errors import ExportBusy, ExportError
 from ledgerlink_core.export.journal import AttachmentState, ExportJournal, VoucherState
 from ledgerlink_core.model import AttachmentRef, Voucher, VoucherExport, VoucherRef, VoucherRow
 
@@ -77,26 +77,41 @@ def test_wal_and_full_sync(tmp_path: Path) -> None:
 
 def test_one_push_at_a_time_and_lock_released_on_kill(tmp_path: Path) -> None:
     first = ExportJournal.open(tmp_path)
-    first.acquire()
+    first.acquire("t")
     second = ExportJournal.open(tmp_path)
-    with pytest.raises(ExportError, match="another push is running"):
-        second.acquire()
+    with pytest.raises(ExportBusy, match="another push to t is running"):
+        second.acquire("t")
     first.close()
-    second.acquire()  # free again
+    second.acquire("t")  # free again
     second.close()
 
     # A process killed with SIGKILL while holding the lock does not leave it behind.
     code = (
         "import os, signal, sys; from pathlib import Path; "
         "from ledgerlink_core.export.journal import ExportJournal; "
-        f"j = ExportJournal.open(Path({str(tmp_path)!r})); j.acquire(); "
+        f"j = ExportJournal.open(Path({str(tmp_path)!r})); j.acquire('t'); "
         "os.kill(os.getpid(), signal.SIGKILL)"
     )
     proc = subprocess.run([sys.executable, "-c", code], check=False)
     assert proc.returncode == -9
     third = ExportJournal.open(tmp_path)
-    third.acquire()
+    third.acquire("t")
     third.close()
+
+
+def test_u5_pushes_to_two_targets_run_side_by_side(tmp_path: Path) -> None:
+    """Reliability review U5: the lock was one per data directory, so a push to one target
+    was refused while another went to a different target."""
+    first, second = ExportJournal.open(tmp_path), ExportJournal.open(tmp_path)
+    first.acquire("fortnox:556677-8899/1@https://api.fortnox.se")
+    second.acquire("sie_file:/books/out.si")  # another target: not busy
+    second.register("sie_file:/books/out.si", item("r2"))
+    first.register("fortnox:556677-8899/1@https://api.fortnox.se", item("r1"))
+    with pytest.raises(ExportBusy) as caught:
+        ExportJournal.open(tmp_path).acquire("sie_file:/books/out.si")
+    assert caught.value.exit_code == 9 and isinstance(caught.value, ExportError)
+    first.close()
+    second.close()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes; Windows: the profile folder")
@@ -110,7 +125,7 @@ def test_s4_the_journal_and_its_folder_are_the_users_alone(tmp_path: Path) -> No
     try:
         data = tmp_path / "data"
         with ExportJournal.open(data) as journal:
-            journal.acquire()
+            journal.acquire("t")
             journal.register("t", item("r1"))
             journal.release()
     finally:

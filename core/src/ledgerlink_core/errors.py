@@ -17,7 +17,8 @@ plugin may raise, with the exit code the ``ledgerlink`` command gives it::
     │                                  diff: the files differ)
     │   └── ValidationFailed        1  read fine, breaks the rules; carries every problem
     └── ExportError                 8  an export could not be completed
-        ├── JournalError            8  the export journal is unusable, busy or inconsistent
+        ├── JournalError            8  the export journal is unusable or inconsistent
+        │   └── ExportBusy          9  another push to the same target is running: nothing sent
         ├── ExportRefused           -  a sink's "no": the target certainly wrote nothing
         └── ExportAmbiguous         -  a sink's "don't know": the write may have happened
 
@@ -44,6 +45,7 @@ __all__ = [
     "BatchIncomplete",
     "ConfigError",
     "ExportAmbiguous",
+    "ExportBusy",
     "ExportError",
     "ExportRefused",
     "InputError",
@@ -205,8 +207,17 @@ class ExportError(LedgerlinkError):
 
 
 class JournalError(ExportError):
-    """The export journal cannot be used: another push holds it, it is unreadable, or it lacks
-    an entry it should hold. Nothing more is sent until it is resolved."""
+    """The export journal cannot be used: it is unreadable, or it lacks an entry it should
+    hold. Nothing more is sent until it is resolved."""
+
+
+class ExportBusy(JournalError):
+    """Another push to the same target holds its lock (the journal's lock for that target, or
+    a lock a sink holds on the target itself): nothing was attempted, so running the same
+    push again once the other has finished is safe. Its own exit code tells a script "wait
+    and retry" apart from "some vouchers failed"."""
+
+    exit_code = 9
 
 
 class ExportRefused(ExportError):
@@ -232,5 +243,6 @@ EXIT_CODES: dict[int, str] = {
     6: "capability not supported by the selected backend",
     7: "backend not found or failed to load",
     8: "export incomplete; for `batch`: one or more companies failed (a re-run redoes them)",
+    9: "busy: another push to the same target is running; nothing was sent (run it again later)",
     70: "internal error (a bug: run with --traceback and report it)",
 }

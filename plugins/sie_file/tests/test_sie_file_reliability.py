@@ -108,7 +108,7 @@ def test_d5_the_lock_is_on_the_target_file(
     second = _input(tmp_path, "b.si", 3, "b")
     with FileLock(tmp_path / ".shared.si.lock"):
         busy = _push(run_cli, out, second)
-    assert busy.exit_code == 8
+    assert busy.exit_code == 9  # busy: nothing was sent
     assert "another push is writing" in busy.stderr and str(out) in busy.stderr
     assert len(busy.stderr.strip().splitlines()) == 1
     assert out.read_bytes() == before

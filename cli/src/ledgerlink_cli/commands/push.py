@@ -59,8 +59,9 @@ Exit codes: 0 all vouchers there; 1 validation failed (nothing was sent);
 folder missing); 4 not logged in; 5 the backend could not be reached;
 6 the backend cannot take vouchers or attachments; 8 some vouchers failed
 (run the same push again: it looks up what is unsure and finishes the rest),
-another push holds the journal or the target file, or the journal is damaged
-(restore it or move it aside: a new one looks everything up in the target).
+or the journal is damaged (restore it or move it aside: a new one looks
+everything up in the target); 9 another push to the same target is running
+(nothing was sent: run it again when that one has finished).
 """
 
 

@@ -18,14 +18,18 @@ never see the journal. Attachments have their own steps:
     pending -> uploading -> uploaded (file id) -> connecting -> connected
 
 with the same rule for ``uploading`` and ``connecting``. A push holds an exclusive lock on
-``export-journal.lock`` (through ``filelock``: ``flock`` on POSIX, ``msvcrt.locking`` on
-Windows), released by the operating system even after ``kill -9``.
+its target, ``export-journal.<digest of the journal key>.lock`` (through ``filelock``:
+``flock`` on POSIX, ``msvcrt.locking`` on Windows), released by the operating system even
+after ``kill -9``: two pushes to one target exclude each other (the second gets
+:class:`~ledgerlink_core.errors.ExportBusy`), pushes to two targets run side by side (each
+step is its own short SQLite transaction, and SQLite serialises those).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import sqlite3
 import threading
@@ -36,8 +40,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from ledgerlink_core._files import LockBusy, file_lock, make_private
-from ledgerlink_core.errors import JournalError
+from ledgerlink_core._files import LockBusy, _Lock, file_lock, make_private
+from ledgerlink_core.errors import ExportBusy, JournalError
 from ledgerlink_core.model import VoucherExport, VoucherRef
 
 __all__ = [
@@ -53,7 +57,7 @@ __all__ = [
 _log = logging.getLogger("ledgerlink.export")
 
 FILENAME = "export-journal.sqlite3"
-LOCKNAME = "export-journal.lock"
+LOCKSTEM = "export-journal"  # one lock per target: export-journal.<digest of its key>.lock
 
 
 def journal_key(backend: str, target_id: str) -> str:
@@ -180,7 +184,7 @@ class ExportJournal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._pushlock = file_lock(path.parent / LOCKNAME)
+        self._pushlocks: dict[str, _Lock] = {}
         with contextlib.suppress(OSError):
             if path.is_file() and path.stat().st_size == 0:
                 _log.warning(
@@ -246,20 +250,27 @@ class ExportJournal:
 
     # -- the one-push-at-a-time lock --------------------------------------------------------
 
-    def acquire(self) -> None:
-        """Take the exclusive push lock, or raise JournalError when another push holds it."""
-        if self._pushlock.held:
+    def acquire(self, key: str) -> None:
+        """Take the exclusive push lock of target ``key``, or raise :class:`ExportBusy` when
+        another push to that target holds it (nothing has been attempted then)."""
+        lock = self._pushlocks.get(key)
+        if lock is None:
+            digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+            lock = self._pushlocks[key] = file_lock(self.path.parent / f"{LOCKSTEM}.{digest}.lock")
+        if lock.held:
             return
         try:
-            self._pushlock.acquire(timeout=0)
+            lock.acquire(timeout=0)
         except LockBusy:
-            raise JournalError(
-                f"another push is running (it holds {self._pushlock.path}); wait for it to finish"
+            raise ExportBusy(
+                f"another push to {key} is running (it holds {lock.path}); nothing was sent: "
+                "push again when it has finished"
             ) from None
 
     def release(self) -> None:
-        """Give the push lock back."""
-        self._pushlock.release()
+        """Give every push lock this journal holds back."""
+        for lock in self._pushlocks.values():
+            lock.release()
 
     # -- plumbing ---------------------------------------------------------------------------
 

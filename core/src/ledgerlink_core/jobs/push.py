@@ -147,7 +147,7 @@ def _send(
         raise NotSupported(request.backend, [Capability.EXPORT_ATTACHMENTS])
     outcomes: list[VoucherOutcome] = []
     with ExportJournal.open(runtime.data_dir) as journal:
-        journal.acquire()
+        journal.acquire(key)
         with runtime.progress.task(f"pushing to {request.backend}", total=len(items)) as task:
             for outcome in run_export(sink, items, journal=journal, key=key, series=request.series):
                 outcomes.append(outcome)

@@ -31,10 +31,10 @@ from ledgerlink_core import (
     BatchSink,
     Bookkeeping,
     CompanyInfo,
+    ExportBusy,
     ExportRefused,
     HeldVoucher,
     InputError,
-    JournalError,
     PeriodBalance,
     SieKind,
     SourceInfo,
@@ -163,7 +163,7 @@ class SieFileSink(BatchSink):
         try:
             lock.acquire()
         except Timeout:
-            raise JournalError(
+            raise ExportBusy(
                 f"another push is writing {path} (it holds {lock_path(path)}); wait for it to "
                 "finish and push again"
             ) from None
