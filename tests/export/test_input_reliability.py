@@ -132,3 +132,55 @@ def test_s1_cli_refuses_with_one_line_and_exit_2(tmp_path: Path, run_cli: Any) -
     result = _push(run_cli, src, tmp_path / "o.si", "--dry-run")
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "../secret.pdf" in result.stderr
+
+
+def test_c10_an_attachment_over_the_limit_is_refused_by_its_size_unread(tmp_path: Path) -> None:
+    """Reliability review C10: a 1.5 GB attachment was read whole (RSS 1.58 GB) only to be
+    refused as over the limit. Here a sparse 2 GiB file is refused with next to no memory."""
+    import tracemalloc
+
+    from ledgerlink_core.export.inputs import read_push_input
+
+    src = tmp_path / "v.json"
+    src.write_text(json.dumps([_voucher(number="1")]))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    huge = docs / "A-1_huge.pdf"
+    with huge.open("wb") as f:
+        f.write(PDF)
+        f.truncate(2 * 1024**3)  # sparse: no disk used
+    tracemalloc.start()
+    try:
+        pushed = read_push_input(src, docs, max_attachment_bytes=10 * 1024**2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024**2, peak
+    assert pushed.items[0].attachments == ()
+    assert pushed.problems == [
+        f"voucher A 1: attachment {huge} is {2 * 1024**3} bytes, over the target's limit of "
+        f"{10 * 1024**2} bytes"
+    ]
+
+
+def test_c10_an_attachment_is_hashed_in_a_stream(tmp_path: Path) -> None:
+    """Under the limit (or with none), the digest is taken in a stream: memory stays flat."""
+    import hashlib
+    import tracemalloc
+
+    from ledgerlink_core.export.inputs import attachment_ref
+
+    doc = tmp_path / "big.pdf"
+    with doc.open("wb") as f:
+        f.write(PDF)
+        f.truncate(64 * 1024**2)
+    tracemalloc.start()
+    try:
+        ref = attachment_ref(doc)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024**2, peak
+    assert ref.size == 64 * 1024**2 and ref.media_type == "application/pdf"
+    with doc.open("rb") as f:
+        assert ref.sha256 == hashlib.file_digest(f, "sha256").hexdigest()

@@ -81,22 +81,27 @@ def sniff_media_type(head: bytes) -> str | None:
     return None
 
 
-def attachment_ref(path: Path) -> AttachmentRef:
+def attachment_ref(path: Path, *, limit: int | None = None) -> AttachmentRef:
     """Describe one attachment file (size, sha256, sniffed type). Raises ``InputError`` when
-    it is not a PDF, JPEG or PNG or cannot be read."""
+    it is not a PDF, JPEG or PNG, cannot be read, or is larger than ``limit`` bytes: the size
+    is checked first, so a file over the limit is refused without being read, and the digest
+    is taken in a stream, so memory stays flat whatever the size."""
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if limit is not None and size > limit:
+            raise InputError(
+                f"attachment {path} is {size} bytes, over the target's limit of {limit} bytes"
+            )
+        with path.open("rb") as stream:
+            media = sniff_media_type(stream.read(16))
+            if media is None:
+                raise InputError("the attachment is not a PDF, JPEG or PNG file", path=path)
+            stream.seek(0)
+            digest = hashlib.file_digest(stream, "sha256").hexdigest()
     except OSError as exc:
         raise InputError(f"cannot read the attachment: {exc.strerror}", path=path) from exc
-    media = sniff_media_type(data[:16])
-    if media is None:
-        raise InputError("the attachment is not a PDF, JPEG or PNG file", path=path)
     return AttachmentRef(
-        path=str(path),
-        filename=path.name,
-        media_type=media,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        path=str(path), filename=path.name, media_type=media, size=size, sha256=digest
     )
 
 
@@ -208,7 +213,12 @@ def _inside(path: Path, roots: Sequence[Path]) -> bool:
 
 
 def _named_attachments(
-    base: Path, voucher: Voucher, names: list[str], out: PushInput, roots: Sequence[Path]
+    base: Path,
+    voucher: Voucher,
+    names: list[str],
+    out: PushInput,
+    roots: Sequence[Path],
+    limit: int | None,
 ) -> list[AttachmentRef]:
     refs: list[AttachmentRef] = []
     where = " or ".join(str(r) for r in roots)
@@ -223,14 +233,14 @@ def _named_attachments(
             out.problems.append(f"voucher {voucher.label}: attachment {path} is missing")
             continue
         try:
-            refs.append(attachment_ref(path))
+            refs.append(attachment_ref(path, limit=limit))
         except InputError as exc:
             out.problems.append(f"voucher {voucher.label}: {exc}")
     return refs
 
 
 def _directory_attachments(
-    directory: Path, vouchers: list[Voucher], out: PushInput
+    directory: Path, vouchers: list[Voucher], out: PushInput, limit: int | None
 ) -> list[list[AttachmentRef]]:
     if not directory.is_dir():
         raise InputError("--attach must name a directory", path=directory)
@@ -267,7 +277,7 @@ def _directory_attachments(
             )
             continue
         try:
-            found[index].append(attachment_ref(path))
+            found[index].append(attachment_ref(path, limit=limit))
         except InputError as exc:
             out.problems.append(f"voucher {vouchers[index].label}: {exc}")
     return found
@@ -288,11 +298,15 @@ def _duplicate_numbers(vouchers: list[Voucher]) -> list[str]:
     ]
 
 
-def read_push_input(path: Path, attach_dir: Path | None = None) -> PushInput:
+def read_push_input(
+    path: Path, attach_dir: Path | None = None, *, max_attachment_bytes: int | None = None
+) -> PushInput:
     """Read vouchers (SIE or JSON) and their attachments; compute each external reference.
 
     Malformed input raises :class:`InputError` (file and line); problems that concern single
-    vouchers are returned in ``problems`` for validation to report with the rest.
+    vouchers are returned in ``problems`` for validation to report with the rest. An
+    attachment over ``max_attachment_bytes`` (the target's limit) is such a problem, found by
+    its size alone.
     """
     if not path.is_file():
         raise InputError("no such file", path=path)
@@ -301,12 +315,14 @@ def read_push_input(path: Path, attach_dir: Path | None = None) -> PushInput:
     vouchers = [v for v, _ in parsed]
     out.problems.extend(_duplicate_numbers(vouchers))
     if attach_dir is not None:
-        per_voucher = _directory_attachments(attach_dir, vouchers, out)
+        per_voucher = _directory_attachments(attach_dir, vouchers, out, max_attachment_bytes)
     else:
         per_voucher = [[] for _ in vouchers]
     roots = [path.parent] if attach_dir is None else [path.parent, attach_dir]
     for (voucher, names), extra in zip(parsed, per_voucher, strict=True):
-        extra.extend(_named_attachments(path.parent, voucher, names, out, roots))
+        extra.extend(
+            _named_attachments(path.parent, voucher, names, out, roots, max_attachment_bytes)
+        )
     out.items = export_items(vouchers, origin=str(path), attachments=per_voucher)
     return out
 

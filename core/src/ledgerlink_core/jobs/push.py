@@ -75,7 +75,9 @@ def push(runtime: Runtime, request: PushRequest, *, transport: Any = None) -> Ex
     caps.require(request.backend, *needs)
 
     if request.source is not None:
-        pushed = read_push_input(request.source, request.attach_dir)
+        pushed = read_push_input(
+            request.source, request.attach_dir, max_attachment_bytes=caps.max_attachment_bytes
+        )
     else:
         pushed = PushInput(items=list(request.items))
     if any(item.attachments for item in pushed.items):
