@@ -287,15 +287,35 @@ def test_concurrent_workers_keep_the_input_order(tmp_path: Path) -> None:
 def test_dry_run_reads_the_journal_and_touches_nothing(tmp_path: Path) -> None:
     items = vouchers(2)
     journal = tmp_path / FILENAME
+    sink = ScriptedSink()
     assert (
-        statuses(dry_run(items, journal_path=journal, key=KEY)) == [ExportStatus.WOULD_CREATE] * 2
+        statuses(dry_run(sink, items, journal_path=journal, key=KEY))
+        == [ExportStatus.WOULD_CREATE] * 2
     )
-    assert not journal.exists()
-    export(ScriptedSink(), items[:1], tmp_path)
-    assert statuses(dry_run(items, journal_path=journal, key=KEY)) == [
+    assert not journal.exists() and sink.posted == []
+    export(sink, items[:1], tmp_path)
+    assert statuses(dry_run(sink, items, journal_path=journal, key=KEY)) == [
         ExportStatus.ALREADY_THERE,
         ExportStatus.WOULD_CREATE,
     ]
+    assert len(sink.posted) == 1
+
+
+def test_dry_run_with_a_lost_journal_asks_the_target(tmp_path: Path) -> None:
+    """A dry run used to say "would create" for every voucher its journal did not know,
+    although the run itself finds them in the target (the target is the truth, D1)."""
+    items = vouchers(3)
+    sink = ScriptedSink()
+    export(sink, items[:2], tmp_path / "first-machine")
+    outcomes = dry_run(sink, items, journal_path=tmp_path / "fresh" / FILENAME, key=KEY)
+    assert statuses(outcomes) == [
+        ExportStatus.ALREADY_THERE,
+        ExportStatus.ALREADY_THERE,
+        ExportStatus.WOULD_CREATE,
+    ]
+    assert [o.placement for o in outcomes[:2]] == [p for _, p in sink.posted]
+    assert len(sink.posted) == 2  # the dry run posted nothing
+    assert not (tmp_path / "fresh").exists()
 
 
 # --- batch sinks ------------------------------------------------------------------------------
@@ -336,6 +356,25 @@ def test_batch_written_once_in_one_step(tmp_path: Path) -> None:
     assert statuses(export(sink, items, tmp_path)) == [ExportStatus.CREATED] * 3
     assert sink.writes == 1 and len(sink.vouchers) == 3
     assert statuses(export(sink, items, tmp_path)) == [ExportStatus.ALREADY_THERE] * 3
+    assert sink.writes == 1
+
+
+def test_batch_dry_run_matches_the_target_not_the_journal(tmp_path: Path) -> None:
+    """A batch target's dry run reads what it holds, as the run does: a target that lost
+    the vouchers the journal confirmed gets them again (D4), writing nothing now."""
+    sink = MemoryBatch()
+    items = vouchers(2)
+    export(sink, items, tmp_path)
+    journal = tmp_path / FILENAME
+    assert (
+        statuses(dry_run(sink, items, journal_path=journal, key=KEY))
+        == [ExportStatus.ALREADY_THERE] * 2
+    )
+    sink.vouchers = sink.vouchers[:1]  # the target lost one (an older copy of the file)
+    assert statuses(dry_run(sink, items, journal_path=journal, key=KEY)) == [
+        ExportStatus.ALREADY_THERE,
+        ExportStatus.WOULD_CREATE,
+    ]
     assert sink.writes == 1
 
 

@@ -70,6 +70,27 @@ def test_d1_fresh_journal_finds_vouchers_in_fortnox(
     assert len(lists) == 1
 
 
+def test_d1_a_dry_run_with_a_fresh_journal_asks_fortnox(
+    emulator: Any, tmp_path: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    """The dry run said "would create" for vouchers Fortnox already held when its journal
+    did not know them; it now makes the run's one read-only look-up and says what a run
+    would do."""
+    emu = emulator
+    src = make_vouchers(emu, tmp_path, 3, attachments=0)
+    first = workspace(emu, tmp_path / "first")
+    apply_env(first, monkeypatch)
+    assert _statuses(run_cli("push", "--to", "fortnox", str(src), "--json")) == ["created"] * 3
+    more = make_vouchers(emu, tmp_path / "more", 4, attachments=0)  # the same 3, and one more
+    other = workspace(emu, tmp_path / "other-machine")
+    apply_env(other, monkeypatch)
+    posts = len(_posts(emu))
+    dry = run_cli("push", "--to", "fortnox", str(more), "--dry-run", "--json")
+    assert _statuses(dry) == ["already-there"] * 3 + ["would-create"]
+    assert len(_posts(emu)) == posts
+    assert not other.journal.exists()
+
+
 def test_d1_emptied_journal_finds_vouchers_in_fortnox(
     emulator: Any, tmp_path: Path, run_cli: Any, monkeypatch: Any
 ) -> None:

@@ -81,7 +81,11 @@ everything up in the target); 9 another push to the same target is running
     help="Directory of documents (bilagor), named by the rule below.",
 )
 @click.option("--series", metavar="S", help="Put every voucher in voucher series S.")
-@click.option("--dry-run", is_flag=True, help="Validate and show what would be sent; send nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Validate and show what would be sent (asking the target what it holds); send nothing.",
+)
 @click.option(
     "--normalise-text",
     is_flag=True,

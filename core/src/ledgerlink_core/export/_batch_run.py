@@ -51,18 +51,53 @@ def export_batch(
         yield outcomes[item.external_ref]
 
 
+def preview_batch(
+    sink: BatchSink, pairs: Sequence[tuple[VoucherExport, VoucherExport]]
+) -> list[VoucherOutcome]:
+    """What :func:`export_batch` would do, by the same matching against what the target holds
+    (read, never written; no journal): one outcome per pair, in input order."""
+    held, numbers = _holdings(sink)
+    outcomes: list[VoucherOutcome] = []
+    for item, placed in pairs:
+        found = held.get(_fingerprint(placed.voucher))
+        if found:
+            outcomes.append(VoucherOutcome.of(item, ExportStatus.ALREADY_THERE, found.popleft()))
+            continue
+        v = placed.voucher
+        clash = bool(v.number) and (v.series, v.number) in numbers
+        status = ExportStatus.FAILED if clash else ExportStatus.WOULD_CREATE
+        error = _number_taken(v) if clash else None
+        outcomes.append(VoucherOutcome.of(item, status, None, error=error))
+    return outcomes
+
+
+def _holdings(
+    sink: BatchSink,
+) -> tuple[defaultdict[tuple[object, ...], deque[VoucherRef]], set[tuple[str, str]]]:
+    """The target's vouchers by fingerprint, and the series and numbers it uses."""
+    held: defaultdict[tuple[object, ...], deque[VoucherRef]] = defaultdict(deque)
+    numbers: set[tuple[str, str]] = set()
+    for placement, voucher in sink.held():
+        held[_fingerprint(voucher)].append(placement)
+        if voucher.number:
+            numbers.add((voucher.series, voucher.number))
+    return held, numbers
+
+
+def _number_taken(v: Voucher) -> str:
+    return (
+        f"the target already holds another voucher {v.series} {v.number}; "
+        "renumber this one (or leave its number out) and push again"
+    )
+
+
 def _export(
     sink: BatchSink,
     pairs: Sequence[tuple[VoucherExport, VoucherExport]],
     journal: ExportJournal,
     key: str,
 ) -> dict[str, VoucherOutcome]:
-    held: defaultdict[tuple[object, ...], deque[VoucherRef]] = defaultdict(deque)
-    numbers: set[tuple[str, str]] = set()
-    for placement, voucher in sink.held():  # before anything is journaled
-        held[_fingerprint(voucher)].append(placement)
-        if voucher.number:
-            numbers.add((voucher.series, voucher.number))
+    held, numbers = _holdings(sink)  # before anything is journaled
     entries = {item.external_ref: journal.register(key, item) for item, _ in pairs}
 
     outcomes: dict[str, VoucherOutcome] = {}
@@ -78,10 +113,7 @@ def _export(
             continue
         v = placed.voucher
         if v.number and (v.series, v.number) in numbers:
-            error = (
-                f"the target already holds another voucher {v.series} {v.number}; "
-                "renumber this one (or leave its number out) and push again"
-            )
+            error = _number_taken(v)
             journal.mark_failed(key, ref, error)
             outcomes[ref] = VoucherOutcome.of(item, ExportStatus.FAILED, None, error=error)
             continue

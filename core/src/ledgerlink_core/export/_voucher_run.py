@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -310,6 +310,45 @@ class _Run:
 
         _attempt(connect, lambda: self.sink.is_connected(placement, uploaded), label)
         mark(AttachmentState.CONNECTED)
+
+
+def preview_each(
+    sink: VoucherSink,
+    pairs: Sequence[tuple[VoucherExport, VoucherExport]],
+    entries: Mapping[str, JournalEntry],
+) -> list[VoucherOutcome]:
+    """What :func:`export_each` would do, read-only: vouchers the journal confirmed are there;
+    every other one is looked up in the target in one call (where it was sent, for one a
+    run left ``sending``), as a run does before its first post."""
+    unknown = []
+    for item, placed in pairs:
+        entry = entries.get(item.external_ref)
+        if entry is not None and entry.placement is not None:
+            continue
+        if entry is not None and entry.sent_series and entry.sent_series != placed.voucher.series:
+            placed = _in_series(placed, entry.sent_series)
+        unknown.append(placed)
+    found: dict[str, VoucherRef | ExportAmbiguous] = {}
+    if unknown:
+        try:
+            found = dict(sink.find_vouchers(unknown))
+        except ExportAmbiguous as exc:
+            found = {placed.external_ref: exc for placed in unknown}
+    outcomes = []
+    for item, _ in pairs:
+        entry = entries.get(item.external_ref)
+        placement = entry.placement if entry is not None else None
+        answer = found.get(item.external_ref)
+        note = None
+        if isinstance(answer, VoucherRef):
+            placement = answer
+        elif isinstance(answer, ExportAmbiguous):
+            note = f"the target could not be asked whether it holds it ({answer})"
+        status = ExportStatus.ALREADY_THERE if placement is not None else ExportStatus.WOULD_CREATE
+        outcomes.append(
+            VoucherOutcome.of(item, status, placement, attachments=len(item.attachments), note=note)
+        )
+    return outcomes
 
 
 def _in_series(item: VoucherExport, series: str) -> VoucherExport:

@@ -104,7 +104,13 @@ def push(runtime: Runtime, request: PushRequest, *, transport: Any = None) -> Ex
         )
         key = journal_key(request.backend, backend.target_id())
         if request.dry_run:
-            outcomes = dry_run(items, journal_path=runtime.data_dir / FILENAME, key=key)
+            outcomes = dry_run(
+                backend.export_sink(),
+                items,
+                journal_path=runtime.data_dir / FILENAME,
+                key=key,
+                series=request.series,
+            )
         else:
             outcomes = _send(runtime, backend.export_sink(), items, key, request)
     report = ExportReport(
