@@ -53,7 +53,7 @@ def test_written_python_parses_and_names_agree(run_cli, tmp_path: Path) -> None:
         ("fortnox_emulator", "the installed distribution ledgerlink-fortnox-emulator"),
     ],
 )
-def test_a_name_an_installed_backend_or_distribution_has_is_refused(
+def test_k2_a_name_an_installed_backend_or_distribution_has_is_refused(
     run_cli, tmp_path: Path, name: str, taken: str
 ) -> None:
     result = run_cli("plugins", "new", name, "--directory", str(tmp_path))

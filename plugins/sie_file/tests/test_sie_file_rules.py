@@ -43,7 +43,7 @@ def _write(tmp_path: Path, name: str, lines: list[str]) -> Path:
 
 
 @pytest.mark.parametrize("name", sorted(FILES))
-def test_check_and_pull_agree(name: str, tmp_path: Path, run_cli: Any) -> None:
+def test_u1_u2_check_and_pull_agree(name: str, tmp_path: Path, run_cli: Any) -> None:
     lines, code, line = FILES[name]
     path = _write(tmp_path, name, lines)
     check = run_cli("check", str(path))
