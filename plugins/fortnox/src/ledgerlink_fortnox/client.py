@@ -28,6 +28,7 @@ from ledgerlink_fortnox.auth import FortnoxAuth, OAuthClient
 from ledgerlink_fortnox.convert import dumps
 from ledgerlink_fortnox.errors import NotFound, to_ledgerlink_error
 from ledgerlink_fortnox.settings import FortnoxSettings
+from ledgerlink_fortnox.tokens import checked
 from ledgerlink_fortnox.transport import (
     RetryingTransport,
     SlidingWindowLimiter,
@@ -74,6 +75,7 @@ class FortnoxClient:
         processes through it (``budget.py``; setting ``shared_rate_limit``)."""
         self.settings = settings
         self.stats = TransportStats()
+        store = checked(store)  # a field of the wrong type: the one "corrupt" message (C6)
         self._store = store
         if limiter is None and budget_dir is not None and settings.shared_rate_limit:
             from ledgerlink_fortnox.budget import SharedWindowLimiter

@@ -36,6 +36,7 @@ from ledgerlink_core import (
 
 from ledgerlink_fortnox.auth import OAuthClient, tokens_from_response
 from ledgerlink_fortnox.settings import DEFAULT_REDIRECT_URI, FortnoxSettings
+from ledgerlink_fortnox.tokens import checked
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 CONNECTION_TIMEOUT = 15.0
@@ -362,7 +363,7 @@ def revoke(
 
 def status(store: TokenStore, *, now: float | None = None) -> dict[str, Any]:
     """What is known about the stored login, never the tokens themselves."""
-    data = store.load()
+    data = checked(store).load()
     if not data:
         return {"logged_in": False}
     clock = time.time() if now is None else now
