@@ -30,6 +30,8 @@ from ledgerlink_fortnox.errors import NotFound, to_ledgerlink_error
 from ledgerlink_fortnox.settings import FortnoxSettings
 from ledgerlink_fortnox.tokens import checked
 from ledgerlink_fortnox.transport import (
+    DeadlineExceeded,
+    DeadlineTransport,
     RetryingTransport,
     SlidingWindowLimiter,
     TransportStats,
@@ -90,8 +92,11 @@ class FortnoxClient:
             settings.rate_limit_requests, settings.rate_limit_window
         )
         api_prefix = settings.api_base + "/"
+        # The deadline is per attempt, beneath the retries: a retried read gets a new one.
         self.transport = RetryingTransport(
-            transport or httpx.HTTPTransport(verify=ssl_context()),
+            DeadlineTransport(
+                transport or httpx.HTTPTransport(verify=ssl_context()), settings.request_deadline
+            ),
             self.limiter,
             limited=lambda request: str(request.url).startswith(api_prefix),
             stats=self.stats,
@@ -189,6 +194,12 @@ class FortnoxClient:
         With ``stream`` the body of a 2xx answer is left to the caller to read and close."""
         try:
             response = self.http.send(request, stream=stream)
+        except DeadlineExceeded as exc:
+            raise BackendUnavailable(
+                f"{what}: Fortnox did not answer in time (no whole answer within the "
+                f"{self.settings.request_deadline:g} s `request_deadline`); try again later or "
+                f"raise the `request_deadline` setting"
+            ) from exc
         except httpx.TimeoutException as exc:
             raise BackendUnavailable(
                 f"{what}: Fortnox did not answer in time ({type(exc).__name__}); try again "

@@ -37,6 +37,7 @@ from ledgerlink_core import (
 from ledgerlink_fortnox.auth import OAuthClient, tokens_from_response
 from ledgerlink_fortnox.settings import DEFAULT_REDIRECT_URI, FortnoxSettings
 from ledgerlink_fortnox.tokens import checked
+from ledgerlink_fortnox.transport import DeadlineTransport
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 CONNECTION_TIMEOUT = 15.0
@@ -312,8 +313,9 @@ def _send(
     request: httpx.Request, settings: FortnoxSettings, transport: httpx.BaseTransport | None
 ) -> httpx.Response:
     timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
+    bounded = DeadlineTransport(transport or httpx.HTTPTransport(), settings.request_deadline)
     try:
-        with httpx.Client(transport=transport, timeout=timeout) as http:
+        with httpx.Client(transport=bounded, timeout=timeout) as http:
             response = http.send(request)
             response.read()
             return response
