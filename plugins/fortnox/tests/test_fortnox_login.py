@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -281,3 +283,90 @@ def test_an_access_token_is_never_sent_for_revocation() -> None:
     service = {"grant": "client_credentials", "access_token": "cc1"}
     assert flow.revoke(fake_settings(), service, transport=transport) is False
     assert not seen
+
+
+# -- review C1: an idle connection to the listener, and --timeout as a hard deadline ---------
+
+
+def _token_endpoint(request: httpx.Request) -> httpx.Response:
+    body = {"access_token": "a1", "refresh_token": "r1", "expires_in": 3600, "scope": "x"}
+    return httpx.Response(200, json=body)
+
+
+def test_c1_an_idle_connection_does_not_block_the_redirect() -> None:
+    uri = redirect_uri()
+    port = int(httpx.URL(uri).port or 0)
+    idle: list[socket.socket] = []
+    answers: list[int | str] = []
+
+    def browser(url: str) -> None:
+        # What a browser does: a speculative connection it never uses, then the redirect.
+        idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        time.sleep(0.2)  # the idle connection is accepted first
+        back = f"{uri}?code=c1&state={dict(httpx.URL(url).params)['state']}"
+        try:
+            answers.append(httpx.get(back, timeout=10).status_code)
+        except httpx.HTTPError as exc:
+            answers.append(type(exc).__name__)
+        finally:
+            idle[0].close()  # lets the old single-threaded listener go on
+
+    def show(line: str) -> None:
+        if line.startswith("http"):
+            threading.Thread(target=browser, args=(line,), daemon=True).start()
+
+    store = MemoryTokenStore()
+    flow.login(
+        fake_settings(redirect_uri=uri),
+        store,
+        open_browser=False,
+        show=show,
+        timeout=30,
+        transport=httpx.MockTransport(_token_endpoint),
+    )
+    assert answers == [200]  # the browser got its answer while the idle socket was open
+    saved = store.load()
+    assert saved is not None and saved["refresh_token"] == "r1"
+
+
+def test_c1_login_ends_within_its_timeout_while_an_idle_connection_is_open() -> None:
+    # The review's reproduction, as a process: `fortnox login --no-browser --timeout 1.5`
+    # with an idle connection held open to the listener, and no redirect ever.
+    uri = redirect_uri()
+    port = int(httpx.URL(uri).port or 0)
+    env = {
+        **os.environ,
+        "LEDGERLINK_FORTNOX__CLIENT_ID": "cid",
+        "LEDGERLINK_FORTNOX__CLIENT_SECRET": "secret",
+    }
+    args = ["fortnox", "login", "--no-browser", "--timeout", "1.5"]
+    proc = subprocess.Popen(
+        [*CLI, *args, "--set", f"redirect_uri={uri}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    idle = None
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith("http"):
+                break
+        idle = socket.create_connection(("127.0.0.1", port), timeout=5)
+        started = time.monotonic()
+        try:
+            _, err = proc.communicate(timeout=15)  # generous: a loaded 2-core machine
+        except subprocess.TimeoutExpired:
+            pytest.fail("`fortnox login --timeout 1.5` still ran 15 s after it had started")
+        assert time.monotonic() - started < 15
+    finally:
+        if idle is not None:
+            idle.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 4, err
+    lines = err.strip().splitlines()
+    assert "no answer from the Fortnox login within 1.5 s" in lines[-1]
+    assert "Traceback" not in err

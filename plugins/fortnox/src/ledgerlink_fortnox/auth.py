@@ -35,6 +35,7 @@ from ledgerlink_fortnox.errors import (
     parse_error,
     to_ledgerlink_error,
 )
+from ledgerlink_fortnox.tokens import checked
 
 REFRESH_TOKEN_LIFETIME = 45 * 24 * 3600  # seconds; Fortnox does not say it in the response
 REFRESH_SENT = "refresh_sent_at"
@@ -151,7 +152,7 @@ class FortnoxAuth(httpx.Auth):
         margin: Seconds = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.store = store
+        self.store = checked(store)
         self.client = client
         self.margin = margin
         self._clock = clock

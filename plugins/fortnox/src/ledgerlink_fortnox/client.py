@@ -28,7 +28,10 @@ from ledgerlink_fortnox.auth import FortnoxAuth, OAuthClient
 from ledgerlink_fortnox.convert import dumps
 from ledgerlink_fortnox.errors import NotFound, to_ledgerlink_error
 from ledgerlink_fortnox.settings import FortnoxSettings
+from ledgerlink_fortnox.tokens import checked
 from ledgerlink_fortnox.transport import (
+    DeadlineExceeded,
+    DeadlineTransport,
     RetryingTransport,
     SlidingWindowLimiter,
     TransportStats,
@@ -74,6 +77,7 @@ class FortnoxClient:
         processes through it (``budget.py``; setting ``shared_rate_limit``)."""
         self.settings = settings
         self.stats = TransportStats()
+        store = checked(store)  # a field of the wrong type: the one "corrupt" message (C6)
         self._store = store
         if limiter is None and budget_dir is not None and settings.shared_rate_limit:
             from ledgerlink_fortnox.budget import SharedWindowLimiter
@@ -88,8 +92,11 @@ class FortnoxClient:
             settings.rate_limit_requests, settings.rate_limit_window
         )
         api_prefix = settings.api_base + "/"
+        # The deadline is per attempt, beneath the retries: a retried read gets a new one.
         self.transport = RetryingTransport(
-            transport or httpx.HTTPTransport(verify=ssl_context()),
+            DeadlineTransport(
+                transport or httpx.HTTPTransport(verify=ssl_context()), settings.request_deadline
+            ),
             self.limiter,
             limited=lambda request: str(request.url).startswith(api_prefix),
             stats=self.stats,
@@ -187,6 +194,12 @@ class FortnoxClient:
         With ``stream`` the body of a 2xx answer is left to the caller to read and close."""
         try:
             response = self.http.send(request, stream=stream)
+        except DeadlineExceeded as exc:
+            raise BackendUnavailable(
+                f"{what}: Fortnox did not answer in time (no whole answer within the "
+                f"{self.settings.request_deadline:g} s `request_deadline`); try again later or "
+                f"raise the `request_deadline` setting"
+            ) from exc
         except httpx.TimeoutException as exc:
             raise BackendUnavailable(
                 f"{what}: Fortnox did not answer in time ({type(exc).__name__}); try again "

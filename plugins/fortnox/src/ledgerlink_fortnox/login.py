@@ -19,7 +19,7 @@ import time
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -36,8 +36,13 @@ from ledgerlink_core import (
 
 from ledgerlink_fortnox.auth import OAuthClient, tokens_from_response
 from ledgerlink_fortnox.settings import DEFAULT_REDIRECT_URI, FortnoxSettings
+from ledgerlink_fortnox.tokens import checked
+from ledgerlink_fortnox.transport import DeadlineTransport
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+CONNECTION_TIMEOUT = 15.0
+"""Seconds a connection to the login listener may stay silent before it is dropped: browsers
+open speculative connections they may never use (review C1)."""
 
 
 @dataclass
@@ -49,10 +54,15 @@ class _Callback:
     code: str | None = None
     error: str | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    """Connections are served on threads of their own: the first redirect to finish wins."""
 
 
 def _handler(callback: _Callback) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Per-connection socket timeout: an idle connection ends on its own (its thread too).
+        timeout = CONNECTION_TIMEOUT
+
         def do_GET(self) -> None:
             url = urlsplit(self.path)
             if url.path != callback.path:
@@ -64,16 +74,26 @@ def _handler(callback: _Callback) -> type[BaseHTTPRequestHandler]:
                 self._answer(400, "The login state does not match; start the login again.")
                 callback.error = "the redirect's state did not match (possible CSRF)"
                 return
-            if "error" in query:
-                callback.error = query.get("error_description") or query["error"]
-                self._answer(400, f"Fortnox refused the authorization: {callback.error}")
-            elif query.get("code"):
-                callback.code = query["code"]
-                self._answer(200, "ledgerlink is connected to Fortnox. You can close this tab.")
-            else:
-                callback.error = "the redirect carried no authorization code"
-                self._answer(400, callback.error)
-            callback.done.set()
+            with callback.lock:
+                if callback.done.is_set():
+                    self._answer(409, "This login has already finished; see the terminal.")
+                    return
+                if "error" in query:
+                    callback.error = query.get("error_description") or query["error"]
+                    status, text = 400, f"Fortnox refused the authorization: {callback.error}"
+                elif query.get("code"):
+                    callback.code = query["code"]
+                    status, text = (
+                        200,
+                        "ledgerlink is connected to Fortnox. You can close this tab.",
+                    )
+                else:
+                    callback.error = "the redirect carried no authorization code"
+                    status, text = 400, callback.error
+                try:
+                    self._answer(status, text)  # before the login goes on and may exit
+                finally:
+                    callback.done.set()  # even when the browser hung up before the answer
 
         def _answer(self, status: int, text: str) -> None:
             body = f"<!doctype html><title>ledgerlink</title><p>{text}</p>".encode()
@@ -133,16 +153,28 @@ def _listener(redirect_uri: str) -> tuple[str, int, str]:
     return host, parts.port or 80, parts.path or "/"
 
 
-def _server(host: str, port: int, callback: _Callback) -> HTTPServer:
+class _Server(ThreadingHTTPServer):
+    """The login listener: one daemon thread per connection, so a connection that never
+    sends a request (a browser's pre-connect) cannot hold up the redirect (review C1), and
+    closing the server never waits for such a connection."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a browser that hung up early is not the user's problem: no traceback
+
+
+class _V6Server(_Server):
+    address_family = socket.AF_INET6
+
+
+def _server(host: str, port: int, callback: _Callback) -> ThreadingHTTPServer:
     if host == "[::1]":
-
-        class V6Server(HTTPServer):
-            address_family = socket.AF_INET6
-
-        return V6Server(("::1", port), _handler(callback))
+        return _V6Server(("::1", port), _handler(callback))
     # "localhost" is bound as 127.0.0.1: a browser may resolve it either way, but Fortnox
     # redirects to exactly the URI we send, so keep that spelling in the URL.
-    return HTTPServer(("127.0.0.1", port), _handler(callback))
+    return _Server(("127.0.0.1", port), _handler(callback))
 
 
 def login(
@@ -169,6 +201,8 @@ def login(
         ) from exc
     redirect_uri = settings.redirect_uri
     url = authorize_url(settings, redirect_uri, state, service_account=service_account)
+    # The whole wait, the browser included, counts against ``timeout``.
+    deadline = time.monotonic() + timeout
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
     thread.daemon = True
     thread.start()
@@ -180,11 +214,10 @@ def login(
         show(url)
         if open_browser:
             webbrowser.open(url)
-        deadline = time.monotonic() + timeout
         while not callback.done.wait(0.2):
-            if time.monotonic() > deadline:
+            if time.monotonic() >= deadline:
                 raise AuthenticationError(
-                    f"no answer from the Fortnox login within {int(timeout)} s; run "
+                    f"no answer from the Fortnox login within {timeout:g} s; run "
                     f"`ledgerlink fortnox login` again"
                 )
     finally:
@@ -280,8 +313,9 @@ def _send(
     request: httpx.Request, settings: FortnoxSettings, transport: httpx.BaseTransport | None
 ) -> httpx.Response:
     timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
+    bounded = DeadlineTransport(transport or httpx.HTTPTransport(), settings.request_deadline)
     try:
-        with httpx.Client(transport=transport, timeout=timeout) as http:
+        with httpx.Client(transport=bounded, timeout=timeout) as http:
             response = http.send(request)
             response.read()
             return response
@@ -331,7 +365,7 @@ def revoke(
 
 def status(store: TokenStore, *, now: float | None = None) -> dict[str, Any]:
     """What is known about the stored login, never the tokens themselves."""
-    data = store.load()
+    data = checked(store).load()
     if not data:
         return {"logged_in": False}
     clock = time.time() if now is None else now

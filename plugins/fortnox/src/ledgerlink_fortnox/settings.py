@@ -37,6 +37,10 @@ class FortnoxSettings(BackendSettings):
     """Set for a service account: tokens come from the client-credentials grant."""
     timeout: Seconds = Field(default=30.0, gt=0)
     connect_timeout: Seconds = Field(default=5.0, gt=0)
+    request_deadline: Seconds = Field(default=120.0, gt=0)
+    """The longest one request may take, its whole answer included (``timeout`` bounds each
+    read only, so a server sending a byte at a time would never time out). Generous: a large
+    year's SIE file takes Fortnox a while to make and to send."""
     rate_limit_requests: int = Field(default=25, ge=1)
     rate_limit_window: Seconds = Field(default=5.0, gt=0)
     shared_rate_limit: bool = True

@@ -9,6 +9,15 @@
   so core's export engine looks it up before it is sent again.
 
 Being a transport, it also paces and retries the token refresh the auth flow yields.
+
+Beneath it, :class:`DeadlineTransport` gives each attempt an overall deadline (review C2):
+httpx's ``timeout`` bounds each read, so a server that trickles a byte at a time would never
+time out. Past the deadline the answer fails as a read timeout does (:class:`DeadlineExceeded`
+is one), so every layer above treats it as it treats a timeout: before the answer's headers a
+read is retried, a write is ambiguous (core looks it up); in the body, it ends the request.
+The deadline is checked when the headers are in and at each chunk of the body; httpx offers
+no hook into reading the headers themselves, so headers sent a byte at a time are bounded
+only by h11's limit on their size.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -324,6 +333,82 @@ class RetryingTransport(httpx.BaseTransport):
                 request.extensions.pop("trace", None)
             else:
                 request.extensions["trace"] = outer
+
+    def close(self) -> None:
+        """Close the wrapped transport."""
+        self.inner.close()
+
+
+class DeadlineExceeded(httpx.ReadTimeout):
+    """The whole answer did not arrive within the request's deadline. A read timeout, so it
+    takes the same paths as one (retried before the headers only for reads, ambiguous for a
+    write, "did not answer in time" for the user)."""
+
+
+class _DeadlineStream(httpx.SyncByteStream):
+    """An answer's body that fails with :class:`DeadlineExceeded` once the deadline passes."""
+
+    def __init__(
+        self,
+        inner: httpx.SyncByteStream,
+        request: httpx.Request,
+        expires: float,
+        deadline: Seconds,
+        clock: Callable[[], float],
+    ) -> None:
+        self._inner = inner
+        self._request = request
+        self._expires = expires
+        self._deadline = deadline
+        self._clock = clock
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            # Checked per chunk: each read is bounded by ``timeout``, so this ends the
+            # request at most one read timeout past the deadline.
+            if self._clock() > self._expires:
+                raise _exceeded(self._request, self._deadline)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _exceeded(request: httpx.Request, deadline: Seconds) -> DeadlineExceeded:
+    return DeadlineExceeded(
+        f"no whole answer within the {deadline:g} s request deadline", request=request
+    )
+
+
+class DeadlineTransport(httpx.BaseTransport):
+    """Wrap a transport so that each request must be answered whole within ``deadline``
+    seconds of being handed to it (headers and body; see the module docstring)."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        deadline: Seconds,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if deadline <= 0:
+            raise ValueError("the request deadline must be a positive number of seconds")
+        self.inner = inner
+        self.deadline = deadline
+        self._clock = clock
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``; its body fails with :class:`DeadlineExceeded` past the deadline."""
+        expires = self._clock() + self.deadline
+        response = self.inner.handle_request(request)
+        if self._clock() > expires:  # the headers alone took too long
+            response.close()
+            raise _exceeded(request, self.deadline)
+        if isinstance(response.stream, httpx.SyncByteStream):
+            response.stream = _DeadlineStream(
+                response.stream, request, expires, self.deadline, self._clock
+            )
+        return response
 
     def close(self) -> None:
         """Close the wrapped transport."""
