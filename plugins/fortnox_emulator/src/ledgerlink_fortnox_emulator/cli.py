@@ -7,6 +7,7 @@ too), so the server is imported only when the command runs.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import threading
 from pathlib import Path
 
@@ -92,8 +93,9 @@ def emulator_command(
       ledgerlink fortnox emulator
       ledgerlink fortnox emulator --port 0 --latency 0.05
     """
+    from ledgerlink_fortnox_emulator import server
     from ledgerlink_fortnox_emulator.config import EmulatorConfig
-    from ledgerlink_fortnox_emulator.server import start_emulator
+    from ledgerlink_fortnox_emulator.seed import load_bookkeeping
 
     config = EmulatorConfig(
         seed_sie=seed_sie,
@@ -116,7 +118,11 @@ def emulator_command(
     )
     if redirect_uris:
         config.redirect_uris = tuple(redirect_uris)
-    emu = start_emulator(config, host, port)
+    book = load_bookkeeping(seed_sie)  # an unusable seed: core's InputError, naming the file
+    try:
+        emu = server.start_emulator(config, host, port, book=book)
+    except OSError as err:
+        raise _listen_error(err, host, port) from None
     years = ", ".join(f"{y.id}: {y.start}..{y.end}" for y in emu.state.years)
     click.echo(f"Fortnox emulator for {emu.state.company.name!r} (fiscal years {years})")
     click.echo(f"  API:     {emu.api_base}")
@@ -144,3 +150,22 @@ def emulator_command(
         click.echo("stopping")
     finally:
         emu.stop()
+
+
+def _listen_error(err: OSError, host: str, port: int) -> click.BadParameter:
+    """A one-line usage error for a socket the emulator cannot listen on, naming the option
+    at fault: the port when it is taken or privileged, else the host."""
+    reason = err.strerror or str(err)
+    if err.errno == errno.EADDRINUSE:
+        return click.BadParameter(
+            f"port {port} on {host} is already in use; choose another, or --port 0 for any "
+            "free port",
+            param_hint="'--port'",
+        )
+    if err.errno == errno.EACCES:
+        return click.BadParameter(
+            f"cannot listen on port {port} of {host}: {reason} (a port below 1024 needs "
+            "privileges; --port 0 picks a free one)",
+            param_hint="'--port'",
+        )
+    return click.BadParameter(f"cannot listen on {host}:{port}: {reason}", param_hint="'--host'")

@@ -1,0 +1,106 @@
+"""A user's mistake in starting the emulator is a one-line error, never a crash.
+
+C9: a busy port or an unusable seed file ends ``ledgerlink fortnox emulator`` with exit 2 and
+a message naming the port or the file.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from ledgerlink_fortnox_emulator import EmulatorConfig, server
+from ledgerlink_fortnox_emulator.cli import emulator_command
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port of 127.0.0.1 that another socket listens on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield int(sock.getsockname()[1])
+
+
+def _one_clean_line(stderr: str) -> str:
+    """The one error line of ``stderr`` (beside click's usage hint, for a usage error)."""
+    hint = ("Usage: ", "Try '")
+    lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith(hint)]
+    assert "Traceback" not in stderr and "internal error" not in stderr, stderr
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+# --- C9: a busy port, an unusable seed file ---------------------------------------------------
+
+
+def test_c9_a_busy_port_is_a_usage_error_naming_the_port(run_cli: Any, busy_port: int) -> None:
+    result = run_cli("fortnox", "emulator", "--host", "127.0.0.1", "--port", str(busy_port))
+    assert result.exit_code == 2, result.stderr
+    line = _one_clean_line(result.stderr)
+    assert "--port" in line and str(busy_port) in line and "in use" in line
+
+
+def test_c9_a_busy_port_is_a_usage_error_without_the_ledgerlink_cli(busy_port: int) -> None:
+    result = CliRunner().invoke(emulator_command, ["--port", str(busy_port)])
+    assert result.exit_code == 2, result.output
+    assert str(busy_port) in _one_clean_line(result.stderr)
+
+
+def test_c9_a_seed_without_a_fiscal_year_is_an_input_error_naming_the_file(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    seed = tmp_path / "small.se"
+    seed.write_text("#FLAGGA 0\n#SIETYP 4\n#KONTO 1910 Kassa\n", encoding="cp437")
+    result = run_cli("fortnox", "emulator", "--port", "0", "--seed", str(seed))
+    assert result.exit_code == 2, result.stderr
+    line = _one_clean_line(result.stderr)
+    assert "small.se" in line and "#RAR" in line
+
+
+def test_c9_the_python_api_refuses_such_a_seed_as_an_input_error(tmp_path: Path) -> None:
+    from ledgerlink_core import InputError
+
+    seed = tmp_path / "small.se"
+    seed.write_text("#FLAGGA 0\n#SIETYP 4\n#KONTO 1910 Kassa\n", encoding="cp437")
+    with pytest.raises(InputError, match=r"small\.se: .*#RAR"):
+        server.start_emulator(EmulatorConfig(seed_sie=seed))
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("missing.se", None),
+        ("adir", "dir"),
+        ("text.se", "hello, not SIE\n"),
+        ("empty.se", ""),
+        ("binary.se", "\x00\x01\x02#RAR"),
+    ],
+)
+def test_c9_a_missing_directory_or_non_sie_seed_is_a_clean_error(
+    run_cli: Any, tmp_path: Path, name: str, content: str | None
+) -> None:
+    seed = tmp_path / name
+    if content == "dir":
+        seed.mkdir()
+    elif content is not None:
+        seed.write_text(content, encoding="latin-1")
+    result = run_cli("fortnox", "emulator", "--port", "0", "--seed", str(seed))
+    assert result.exit_code == 2, result.stderr
+    assert name in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
+def test_c9_an_unreadable_seed_is_a_clean_error(run_cli: Any, tmp_path: Path) -> None:
+    seed = tmp_path / "noperm.se"
+    seed.write_text("#FLAGGA 0\n#RAR 0 20250101 20251231\n", encoding="cp437")
+    seed.chmod(0)
+    result = run_cli("fortnox", "emulator", "--port", "0", "--seed", str(seed))
+    assert result.exit_code == 2, result.stderr
+    assert "noperm.se" in _one_clean_line(result.stderr)
