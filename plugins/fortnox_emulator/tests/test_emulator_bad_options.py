@@ -1,7 +1,8 @@
-"""A user's mistake in starting the emulator is a one-line error, never a crash.
+"""A user's mistake in starting or tuning the emulator is a one-line error, never a crash.
 
 C9: a busy port or an unusable seed file ends ``ledgerlink fortnox emulator`` with exit 2 and
-a message naming the port or the file.
+a message naming the port or the file. K3: every numeric option, setting and runtime knob has
+its range checked (rates in [0, 1], durations and counts not negative, a port 0..65535).
 """
 
 from __future__ import annotations
@@ -14,8 +15,22 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from ledgerlink_fortnox_emulator import EmulatorConfig, server
+from ledgerlink_fortnox_emulator import EmulatorConfig, RunningEmulator, server
 from ledgerlink_fortnox_emulator.cli import emulator_command
+
+
+class _Started(Exception):
+    """Raised instead of starting a server: the command accepted its options."""
+
+
+@pytest.fixture
+def no_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command never serves (and so never waits for Ctrl-C): starting raises _Started."""
+
+    def refuse(*args: Any, **kwargs: Any) -> RunningEmulator:
+        raise _Started
+
+    monkeypatch.setattr(server, "start_emulator", refuse)
 
 
 @pytest.fixture
@@ -104,3 +119,63 @@ def test_c9_an_unreadable_seed_is_a_clean_error(run_cli: Any, tmp_path: Path) ->
     result = run_cli("fortnox", "emulator", "--port", "0", "--seed", str(seed))
     assert result.exit_code == 2, result.stderr
     assert "noperm.se" in _one_clean_line(result.stderr)
+
+
+# --- K3: ranges of the options, the settings and the runtime knobs ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--error-5xx-rate", "7"),
+        ("--error-429-rate", "-0.1"),
+        ("--timeout-rate", "1.5"),
+        ("--drop-before-commit-rate", "2"),
+        ("--drop-after-commit-rate", "-1"),
+        ("--latency", "-5"),
+        ("--rate-window", "-1"),
+        ("--token-lifetime", "-3600"),
+        ("--rate-limit", "0"),
+        ("--customer-invoices", "-1"),
+        ("--supplier-invoices", "-2"),
+        ("--synthetic-vouchers", "-1"),
+        ("--tenants", "0"),
+        ("--port", "65536"),
+        ("--port", "-1"),
+    ],
+)
+def test_k3_an_out_of_range_option_is_a_usage_error(
+    no_server: None, option: str, value: str
+) -> None:
+    result = CliRunner().invoke(emulator_command, [option, value])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert option in result.stderr and value in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_k3_the_bounds_themselves_are_accepted(no_server: None) -> None:
+    args = ["--port", "65535", "--error-5xx-rate", "1", "--error-429-rate", "0", "--latency", "0"]
+    args += ["--rate-limit", "1", "--tenants", "1", "--synthetic-vouchers", "0"]
+    result = CliRunner().invoke(emulator_command, args)
+    assert isinstance(result.exception, _Started), result.output
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"error_5xx_rate": 7.0},
+        {"write_off_share": 1.01},
+        {"latency": -5.0},
+        {"timeout_hold": -1.0},
+        {"retry_after_unit": 0.0},
+        {"rate_limit_requests": 0},
+        {"tenants": 0},
+        {"max_upload_bytes": -1},
+        {"customer_invoices": -1},
+        {"attached_files": -1},
+    ],
+)
+def test_k3_the_config_refuses_an_out_of_range_setting(setting: dict[str, Any]) -> None:
+    (name,) = setting
+    with pytest.raises(ValueError, match=name):
+        EmulatorConfig(**setting)
