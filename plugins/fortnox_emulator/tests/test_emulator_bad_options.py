@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from ledgerlink_fortnox_emulator import EmulatorConfig, RunningEmulator, server
@@ -179,3 +180,53 @@ def test_k3_the_config_refuses_an_out_of_range_setting(setting: dict[str, Any]) 
     (name,) = setting
     with pytest.raises(ValueError, match=name):
         EmulatorConfig(**setting)
+
+
+@pytest.mark.parametrize(
+    "knob",
+    [
+        {"error_5xx_rate": 7},
+        {"timeout_rate": -0.5},
+        {"latency": -5},
+        {"latency_jitter": -1},
+        {"rate_limit_requests": 0},
+        {"rate_limit_window": -1},
+        {"retry_after_unit": 0},
+        {"burst_429_length": 0},
+        {"access_token_lifetime": -1},
+        {"max_upload_bytes": -1},
+        {"latency": "fast"},
+        {"latency": True},
+        {"rate_limit_requests": 2.5},
+        {"faults_on_reads": "no"},
+    ],
+)
+def test_k3_an_out_of_range_runtime_knob_is_a_400_with_a_reason(
+    emulator: RunningEmulator, knob: dict[str, Any]
+) -> None:
+    (name,) = knob
+    before = getattr(emulator.config, name)
+    answer = httpx.post(emulator.base_url + "/_emulator/config", json=knob)
+    assert answer.status_code == 400, answer.text
+    assert name in answer.json()["message"]
+    assert getattr(emulator.config, name) == before
+    with pytest.raises(ValueError, match=name):
+        emulator.configure(**knob)
+    assert getattr(emulator.config, name) == before
+
+
+def test_k3_a_refused_knob_changes_none_of_the_others(emulator: RunningEmulator) -> None:
+    answer = httpx.post(
+        emulator.base_url + "/_emulator/config", json={"latency": 0.01, "error_5xx_rate": 7}
+    )
+    assert answer.status_code == 400
+    assert emulator.config.latency == 0.0 and emulator.config.error_5xx_rate == 0.0
+
+
+def test_k3_knobs_in_range_are_still_accepted(emulator: RunningEmulator) -> None:
+    knobs = {"error_5xx_rate": 1, "latency": 0, "rate_limit_requests": 1, "max_upload_bytes": None}
+    answer = httpx.post(emulator.base_url + "/_emulator/config", json=knobs)
+    assert answer.status_code == 200, answer.text
+    assert emulator.config.error_5xx_rate == 1 and emulator.config.max_upload_bytes is None
+    emulator.configure(error_5xx_rate=0.0, rate_limit_requests=25, timeout_hold=2)
+    assert emulator.config.timeout_hold == 2
