@@ -7,36 +7,56 @@ too), so the server is imported only when the command runs.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import threading
 from pathlib import Path
 
 import click
 
+#: The ranges of the numeric options (the settings' own, ``config.SETTING_BOUNDS``, checked
+#: again when the configuration is built; kept here so listing commands imports no emulator).
+_RATE = click.FloatRange(0.0, 1.0)
+_SECONDS = click.FloatRange(min=0.0)
+_COUNT = click.IntRange(min=0)
+_POSITIVE = click.IntRange(min=1)
+
 
 @click.command("emulator")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=int, default=8686, show_default=True, help="Port (0: any free).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8686,
+    show_default=True,
+    help="Port (0: any free).",
+)
 @click.option(
     "--seed",
     "seed_sie",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="SIE file to seed the company from (default: the bundled example company).",
 )
-@click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds per request.")
-@click.option("--rate-limit", type=int, default=25, show_default=True, help="Requests per window.")
-@click.option("--rate-window", type=float, default=5.0, show_default=True, help="Window, seconds.")
 @click.option(
-    "--token-lifetime", type=float, default=3600.0, show_default=True, help="Access token, s."
+    "--latency", type=_SECONDS, default=0.0, show_default=True, help="Seconds per request."
 )
-@click.option("--error-5xx-rate", type=float, default=0.0, show_default=True)
-@click.option("--error-429-rate", type=float, default=0.0, show_default=True)
-@click.option("--timeout-rate", type=float, default=0.0, show_default=True)
-@click.option("--drop-before-commit-rate", type=float, default=0.0, show_default=True)
-@click.option("--drop-after-commit-rate", type=float, default=0.0, show_default=True)
+@click.option(
+    "--rate-limit", type=_POSITIVE, default=25, show_default=True, help="Requests per window."
+)
+@click.option(
+    "--rate-window", type=_SECONDS, default=5.0, show_default=True, help="Window, seconds."
+)
+@click.option(
+    "--token-lifetime", type=_SECONDS, default=3600.0, show_default=True, help="Access token, s."
+)
+@click.option("--error-5xx-rate", type=_RATE, default=0.0, show_default=True)
+@click.option("--error-429-rate", type=_RATE, default=0.0, show_default=True)
+@click.option("--timeout-rate", type=_RATE, default=0.0, show_default=True)
+@click.option("--drop-before-commit-rate", type=_RATE, default=0.0, show_default=True)
+@click.option("--drop-after-commit-rate", type=_RATE, default=0.0, show_default=True)
 @click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed of all draws.")
-@click.option("--customer-invoices", type=int, default=None, help="Pad to this many.")
-@click.option("--supplier-invoices", type=int, default=None, help="Pad to this many.")
-@click.option("--synthetic-vouchers", type=int, default=0, show_default=True)
+@click.option("--customer-invoices", type=_COUNT, default=None, help="Pad to this many.")
+@click.option("--supplier-invoices", type=_COUNT, default=None, help="Pad to this many.")
+@click.option("--synthetic-vouchers", type=_COUNT, default=0, show_default=True)
 @click.option(
     "--redirect-uri",
     "redirect_uris",
@@ -46,7 +66,7 @@ import click
 )
 @click.option(
     "--tenants",
-    type=int,
+    type=_POSITIVE,
     default=1,
     show_default=True,
     help="How many companies to serve (each its own data, tokens and rate window).",
@@ -92,31 +112,39 @@ def emulator_command(
       ledgerlink fortnox emulator
       ledgerlink fortnox emulator --port 0 --latency 0.05
     """
+    from ledgerlink_fortnox_emulator import server
     from ledgerlink_fortnox_emulator.config import EmulatorConfig
-    from ledgerlink_fortnox_emulator.server import start_emulator
+    from ledgerlink_fortnox_emulator.seed import load_bookkeeping
 
-    config = EmulatorConfig(
-        seed_sie=seed_sie,
-        latency=latency,
-        rate_limit_requests=rate_limit,
-        rate_limit_window=rate_window,
-        access_token_lifetime=token_lifetime,
-        error_5xx_rate=error_5xx_rate,
-        error_429_rate=error_429_rate,
-        timeout_rate=timeout_rate,
-        drop_before_commit_rate=drop_before_commit_rate,
-        drop_after_commit_rate=drop_after_commit_rate,
-        seed=fault_seed,
-        customer_invoices=customer_invoices,
-        supplier_invoices=supplier_invoices,
-        synthetic_vouchers=synthetic_vouchers,
-        locked_until=locked_until.date() if locked_until else None,
-        tenants=tenants,
-        login_tenant=login_tenant,
-    )
+    try:
+        config = EmulatorConfig(
+            seed_sie=seed_sie,
+            latency=latency,
+            rate_limit_requests=rate_limit,
+            rate_limit_window=rate_window,
+            access_token_lifetime=token_lifetime,
+            error_5xx_rate=error_5xx_rate,
+            error_429_rate=error_429_rate,
+            timeout_rate=timeout_rate,
+            drop_before_commit_rate=drop_before_commit_rate,
+            drop_after_commit_rate=drop_after_commit_rate,
+            seed=fault_seed,
+            customer_invoices=customer_invoices,
+            supplier_invoices=supplier_invoices,
+            synthetic_vouchers=synthetic_vouchers,
+            locked_until=locked_until.date() if locked_until else None,
+            tenants=tenants,
+            login_tenant=login_tenant,
+        )
+    except ValueError as err:  # a range the options do not check themselves
+        raise click.UsageError(str(err)) from None
     if redirect_uris:
         config.redirect_uris = tuple(redirect_uris)
-    emu = start_emulator(config, host, port)
+    book = load_bookkeeping(seed_sie)  # an unusable seed: core's InputError, naming the file
+    try:
+        emu = server.start_emulator(config, host, port, book=book)
+    except OSError as err:
+        raise _listen_error(err, host, port) from None
     years = ", ".join(f"{y.id}: {y.start}..{y.end}" for y in emu.state.years)
     click.echo(f"Fortnox emulator for {emu.state.company.name!r} (fiscal years {years})")
     click.echo(f"  API:     {emu.api_base}")
@@ -144,3 +172,22 @@ def emulator_command(
         click.echo("stopping")
     finally:
         emu.stop()
+
+
+def _listen_error(err: OSError, host: str, port: int) -> click.BadParameter:
+    """A one-line usage error for a socket the emulator cannot listen on, naming the option
+    at fault: the port when it is taken or privileged, else the host."""
+    reason = err.strerror or str(err)
+    if err.errno == errno.EADDRINUSE:
+        return click.BadParameter(
+            f"port {port} on {host} is already in use; choose another, or --port 0 for any "
+            "free port",
+            param_hint="'--port'",
+        )
+    if err.errno == errno.EACCES:
+        return click.BadParameter(
+            f"cannot listen on port {port} of {host}: {reason} (a port below 1024 needs "
+            "privileges; --port 0 picks a free one)",
+            param_hint="'--port'",
+        )
+    return click.BadParameter(f"cannot listen on {host}:{port}: {reason}", param_hint="'--host'")

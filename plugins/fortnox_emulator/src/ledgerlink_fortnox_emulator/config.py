@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from ledgerlink_core import Seconds
 
@@ -76,6 +78,105 @@ DEFAULT_VOUCHER_ERRORS: dict[str, tuple[int, str]] = {
     "project_not_allowed": (2000607, "Projekt får inte anges på kontot"),
     "project_mandatory": (2000608, "Projekt är obligatoriskt på kontot"),
 }
+
+
+class Bound(NamedTuple):
+    """The range of a numeric setting: ``low`` (excluded when ``above``) up to ``high``."""
+
+    low: float
+    high: float | None = None
+    whole: bool = False
+    """Only whole numbers (a count)."""
+    above: bool = False
+    """``low`` itself is out of range."""
+    optional: bool = False
+    """None is a value too (no limit, nothing to pad)."""
+
+    def describe(self) -> str:
+        """The range in words: ``between 0 and 1``, ``a whole number of at least 1``."""
+        low = f"{self.low:g}"
+        if self.high is not None:
+            span = f"between {low} and {self.high:g}"
+        else:
+            span = f"above {low}" if self.above else f"at least {low}"
+        return f"a whole number {span}" if self.whole else f"a number {span}"
+
+
+_RATE = Bound(0.0, 1.0)
+_SECONDS = Bound(0.0)
+_COUNT = Bound(0, whole=True)
+
+#: The range of every numeric setting of :class:`EmulatorConfig` (what ``__post_init__``,
+#: the runtime knobs and the command's options check).
+SETTING_BOUNDS: dict[str, Bound] = {
+    "tenant_id": Bound(1, whole=True),
+    "tenants": Bound(1, whole=True),
+    "access_token_lifetime": _SECONDS,
+    "refresh_token_lifetime": _SECONDS,
+    "auth_code_lifetime": _SECONDS,
+    "rate_limit_requests": Bound(1, whole=True),
+    "rate_limit_window": _SECONDS,
+    "retry_after_unit": Bound(0.0, above=True),
+    "default_page_size": Bound(1, whole=True),
+    "max_page_size": Bound(1, whole=True),
+    "max_upload_bytes": Bound(0, whole=True, optional=True),
+    "latency": _SECONDS,
+    "latency_jitter": _SECONDS,
+    "error_5xx_rate": _RATE,
+    "error_429_rate": _RATE,
+    "burst_429_length": Bound(1, whole=True),
+    "timeout_rate": _RATE,
+    "timeout_hold": _SECONDS,
+    "drop_before_commit_rate": _RATE,
+    "drop_after_commit_rate": _RATE,
+    "drop_refresh_answer_rate": _RATE,
+    "customer_invoices": Bound(0, whole=True, optional=True),
+    "supplier_invoices": Bound(0, whole=True, optional=True),
+    "payments_after_close": _COUNT,
+    "invoices_after_close": _COUNT,
+    "credits_after_close": _COUNT,
+    "write_off_share": _RATE,
+    "foreign_currency_share": _RATE,
+    "synthetic_vouchers": _COUNT,
+    "attached_files": _COUNT,
+    "attached_file_max_bytes": Bound(0, whole=True, optional=True),
+}
+
+#: The on/off settings (a runtime knob posted as JSON must be ``true`` or ``false``).
+FLAG_SETTINGS: frozenset[str] = frozenset(
+    {
+        "allow_service_account",
+        "send_retry_after",
+        "invoice_list_rate_as_text",
+        "voucher_list_comments",
+        "honour_date_filter",
+        "honour_connection_year",
+        "truncate_long_texts",
+        "faults_on_reads",
+        "cash_method",
+    }
+)
+
+
+def check_setting(name: str, value: Any) -> None:
+    """Raise ValueError, naming the setting and its range, when ``value`` does not fit it:
+    a number out of :data:`SETTING_BOUNDS` (or not finite), a non-number, a fraction for a
+    count, or a non-boolean for a flag. Other settings are not checked here."""
+    if name in FLAG_SETTINGS:
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be true or false, not {value!r}")
+        return
+    bound = SETTING_BOUNDS.get(name)
+    if bound is None or (value is None and bound.optional):
+        return
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    fits = number and math.isfinite(value) and (isinstance(value, int) or not bound.whole)
+    if fits:
+        low_ok = value > bound.low if bound.above else value >= bound.low
+        fits = low_ok and (bound.high is None or value <= bound.high)
+    if not fits:
+        none = " or null" if bound.optional else ""
+        raise ValueError(f"{name} must be {bound.describe()}{none}, not {value!r}")
 
 
 @dataclass
@@ -248,6 +349,10 @@ class EmulatorConfig:
     voucher_errors: dict[str, tuple[int, str]] = field(
         default_factory=lambda: dict(DEFAULT_VOUCHER_ERRORS)
     )
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            check_setting(f.name, getattr(self, f.name))
 
 
 def luhn_digit(digits: str) -> int:

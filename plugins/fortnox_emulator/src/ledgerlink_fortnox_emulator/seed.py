@@ -45,14 +45,23 @@ SERIES_NAMES: dict[str, str] = {
 
 
 def load_bookkeeping(path: Path | None) -> Bookkeeping:
-    """Read the seed SIE file with core's codec (the bundled example company by default)."""
-    from ledgerlink_core import read_sie
+    """Read the seed SIE file with core's codec (the bundled example company by default).
+
+    A file that is missing, unreadable or not SIE is core's ``SieError``, one with no fiscal
+    year (``#RAR``) an ``InputError``: both name the file (exit 2 from the CLI)."""
+    from ledgerlink_core import InputError, read_sie
 
     if path is None:
         from ledgerlink_core import example_company_path
 
         path = example_company_path()
-    return read_sie(Path(path), strict=False).bookkeeping
+    book = read_sie(Path(path), strict=False).bookkeeping
+    if not book.fiscal_years:
+        raise InputError(
+            "has no fiscal year (#RAR): the emulator needs at least one to seed a company",
+            path=path,
+        )
+    return book
 
 
 def build_state(

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 from ledgerlink_core import Bookkeeping, Seconds
 
 from ledgerlink_fortnox_emulator import api_bookkeeping, api_dimensions, api_files, api_ledgers
-from ledgerlink_fortnox_emulator.config import EmulatorConfig
+from ledgerlink_fortnox_emulator.config import EmulatorConfig, check_setting
 from ledgerlink_fortnox_emulator.errors import (
     ApiError,
     OAuthError,
@@ -409,17 +409,24 @@ RUNTIME_KNOBS = frozenset(
 
 
 def configure(config: EmulatorConfig, changes: dict[str, Any]) -> None:
-    """Change runtime knobs of a running emulator (unknown or seed-time names: ValueError)."""
+    """Change runtime knobs of a running emulator: all of them or, when one is refused (an
+    unknown or seed-time name, a value out of its range: ValueError naming it), none."""
+    if not isinstance(changes, dict):
+        raise ValueError("the runtime settings must be a JSON object of name: value")
     known = {f.name for f in fields(config)}
+    checked: dict[str, Any] = {}
     for name, value in changes.items():
         if name not in known or name not in RUNTIME_KNOBS:
             raise ValueError(f"not a runtime setting of the emulator: {name}")
+        check_setting(name, value)
         if name == "tenant_outages":
             value = frozenset(int(v) for v in value)
         if name in ("licences", "granted_scopes", "cut_downloads") and value is not None:
             value = frozenset(value)
         if name == "redirect_uris":
             value = tuple(value)
+        checked[name] = value
+    for name, value in checked.items():
         setattr(config, name, value)
 
 
