@@ -87,7 +87,8 @@ class LoginStatus:
     """What the stored tokens say of a login, never the tokens."""
 
     status: str
-    """``valid``, ``expired``, ``refused`` or ``missing`` (no tokens)."""
+    """``valid``, ``expired``, ``refused``, ``missing`` (no tokens) or ``corrupt`` (a file
+    that cannot be read, or a key of the wrong type: log in again)."""
     until: Seconds | None
     """When the login lasts to (epoch seconds); None: indefinitely or unknown."""
 
@@ -103,10 +104,24 @@ def login_status(data: dict[str, Any] | None, now: Seconds | None = None) -> Log
         return LoginStatus("valid", None)
     refresh_until = data.get("refresh_expires_at")
     if data.get("refresh_token"):
-        until = Seconds(refresh_until) if refresh_until is not None else None
-        return LoginStatus("valid" if until is None or until > clock else "expired", until)
-    expires = Seconds(data.get("expires_at", 0))
+        if refresh_until is None:
+            return LoginStatus("valid", None)
+        until = _epoch(refresh_until)
+        if until is None:
+            return LoginStatus("corrupt", None)
+        return LoginStatus("valid" if until > clock else "expired", until)
+    expires = _epoch(data.get("expires_at", 0))
+    if expires is None:
+        return LoginStatus("corrupt", None)
     return LoginStatus("valid" if expires > clock else "expired", expires)
+
+
+def _epoch(value: object) -> Seconds | None:
+    """A stored time (epoch seconds), or None when it is not one (text, true, null, 1e300):
+    a listing says "corrupt" of such a file instead of failing on it."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return Seconds(value) if 0 <= value < 253402300800 else None  # up to the year 9999
 
 
 class Connections:

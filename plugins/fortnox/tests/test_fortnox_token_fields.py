@@ -103,3 +103,25 @@ def test_logout_removes_a_login_with_wrong_field_types(run_cli: Any) -> None:
     result = run_cli("fortnox", "logout")
     assert result.exit_code == 0, result.stderr
     assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        json.dumps({**_login(), "refresh_expires_at": "x"}),
+        json.dumps({**_login(), "refresh_token": None, "expires_at": "soon"}),
+        "{not json",
+    ],
+)
+def test_c6_connections_lists_a_damaged_login_as_corrupt(
+    content: str, run_cli: Any, isolated_dirs: Path
+) -> None:
+    """`ledgerlink connections` reads the tokens' times itself: a wrong type there is the
+    row's status, "corrupt", not a crash of the whole listing."""
+    path = default_store(Path(os.environ["LEDGERLINK_CONFIG_DIR"])).path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    result = run_cli("connections", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["connections"]
+    assert [(r["backend"], r["status"]) for r in rows] == [("fortnox", "corrupt")]

@@ -7,9 +7,11 @@ import time
 
 from pydantic import BaseModel, ConfigDict
 
-from ledgerlink_core.connections import login_status
+from ledgerlink_core.connections import LoginStatus, login_status
+from ledgerlink_core.errors import ConfigError
 from ledgerlink_core.model import Seconds
 from ledgerlink_core.runtime import Runtime
+from ledgerlink_core.tokens import TokenStore
 
 __all__ = ["ConnectionRow", "ConnectionsRequest", "connections"]
 
@@ -45,6 +47,15 @@ def _iso(epoch: Seconds | None) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
+def _status(store: TokenStore) -> LoginStatus:
+    """What a connection's stored tokens say; ``corrupt`` for a file that cannot be read, so
+    one damaged login does not stop the listing of the others."""
+    try:
+        return login_status(store.load())
+    except ConfigError:
+        return LoginStatus("corrupt", None)
+
+
 def connections(runtime: Runtime, request: ConnectionsRequest) -> list[ConnectionRow]:
     """The connections in the runtime's config directory, by backend and organisation number,
     with a row for each backend's pre-connections login that is still the only one."""
@@ -53,7 +64,7 @@ def connections(runtime: Runtime, request: ConnectionsRequest) -> list[Connectio
     known = index.listed(request.backend)
     for conn in known:
         store = runtime.token_store(conn.backend, connection=conn.key)
-        state = login_status(store.load())
+        state = _status(store)
         rows.append(
             ConnectionRow(
                 backend=conn.backend,
@@ -68,7 +79,7 @@ def connections(runtime: Runtime, request: ConnectionsRequest) -> list[Connectio
     for backend in index.legacy_backends():
         if request.backend not in (None, backend) or backend in with_connections:
             continue
-        state = login_status(runtime.legacy_token_store(backend).load())
+        state = _status(runtime.legacy_token_store(backend))
         if state.status == "missing":
             continue
         rows.append(
