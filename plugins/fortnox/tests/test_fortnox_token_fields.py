@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_fortnox import logged_in
 from fortnox_testkit import default_store
 from ledgerlink_core import ConfigError, MemoryTokenStore
 from ledgerlink_fortnox import login as flow
@@ -29,13 +29,10 @@ BAD_FIELDS = [
 
 
 def _login() -> dict[str, Any]:
-    now = time.time()
     return {
-        "grant": "authorization_code",
+        **logged_in(),
         "access_token": "secret-access",
         "refresh_token": "secret-refresh",
-        "expires_at": now + 3600,
-        "refresh_expires_at": now + 45 * 86400,
         "scope": "bookkeeping",
         "client_id": "cid",
     }
