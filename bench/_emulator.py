@@ -8,6 +8,7 @@ benchmark wants to know of the state at the start and at the end.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +28,13 @@ def _serve(
     """Child process: run the emulator until told to stop, then report ``finish(state)``."""
     from ledgerlink_fortnox_emulator import EmulatorConfig, run_emulator
 
+    # The benchmarks connect as a service account (client credentials), as a firm's batch
+    # would: every company has given the consent an administrator gives once.
     config = EmulatorConfig(**config_kwargs)
+    if "service_consents" not in config_kwargs:
+        first = config.tenant_id
+        consents = frozenset(range(first, first + config.tenants))
+        config = dataclasses.replace(config, service_consents=consents)
     with run_emulator(config) as emu:
         conn.send(
             {
