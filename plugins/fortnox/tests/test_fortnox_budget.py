@@ -15,7 +15,10 @@ import pytest
 from fortnox_testkit import connect_companies, env_for
 from ledgerlink_fortnox.budget import SharedWindowLimiter, budget_file
 
-WINDOW = 2.0  # scaled from Fortnox's 5 s; the emulator counts the same window
+# Fortnox's own 5 s, not scaled down: the client's safety margin is 5% of the window, and
+# on a loaded two-core machine a request can reach the server's counter more than the 0.1 s
+# of a 2 s window after one sent later (one 429 in a fresh-clone CI run at 2 s).
+WINDOW = 5.0  # the emulator counts the same window
 
 
 def test_two_limiters_on_one_key_share_the_window(tmp_path: Path) -> None:
