@@ -69,9 +69,15 @@ def env_for(emu: Any) -> dict[str, str]:
 
 def stored_login(emu: Any, store: TokenStore, scopes: str | None = None) -> dict[str, Any]:
     """Mint tokens at the emulator (as if the user approved) and store them as login does."""
-    answer = emu.issue_tokens(scopes)
+    data = _as_stored(emu, emu.issue_tokens(scopes))
+    store.save(data)
+    return data
+
+
+def _as_stored(emu: Any, answer: dict[str, Any]) -> dict[str, Any]:
+    """A token answer of ``emu`` as login stores it (times made absolute)."""
     now = time.time()
-    data = {
+    return {
         "grant": "authorization_code",
         "access_token": answer["access_token"],
         "refresh_token": answer["refresh_token"],
@@ -81,8 +87,6 @@ def stored_login(emu: Any, store: TokenStore, scopes: str | None = None) -> dict
         "client_id": emu.config.client_id,
         "base_url": emu.base_url,
     }
-    store.save(data)
-    return data
 
 
 def default_store(config_dir: Path) -> FileTokenStore:
@@ -107,20 +111,8 @@ def connect_companies(emu: Any, config_dir: Path, tenants: list[int] | None = No
     for tenant in tenants if tenants is not None else emu.tenant_ids:
         company = emu.tenant_state(tenant).company
         answer = emu.issue_tokens(tenant=tenant)
-        now = time.time()
         connection_store(config_dir, company.org_nr).save(
-            {
-                "grant": "authorization_code",
-                "access_token": answer["access_token"],
-                "refresh_token": answer["refresh_token"],
-                "expires_at": now + float(answer["expires_in"]),
-                "refresh_expires_at": now + 45 * 86400,
-                "scope": answer["scope"],
-                "client_id": emu.config.client_id,
-                "base_url": emu.base_url,
-                "org_nr": company.org_nr,
-                "company": company.name,
-            }
+            {**_as_stored(emu, answer), "org_nr": company.org_nr, "company": company.name}
         )
         index.add(Connection("fortnox", company.org_nr, company.name))
         orgs.append(company.org_nr)

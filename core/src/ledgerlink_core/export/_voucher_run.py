@@ -118,13 +118,7 @@ class _Run:
             entry = self.journal.register(self.key, item)
             if entry.state in (VoucherState.PENDING, VoucherState.FAILED):
                 unknown.append(placed)
-        if not unknown:
-            return
-        try:
-            found = dict(self.sink.find_vouchers(unknown))
-        except ExportAmbiguous as exc:
-            found = {placed.external_ref: exc for placed in unknown}
-        self.found = found
+        self.found = _ask_target(self.sink, unknown)
 
     def voucher(
         self, item: VoucherExport, placed: VoucherExport, turn: _Turn | None = None
@@ -312,6 +306,19 @@ class _Run:
         mark(AttachmentState.CONNECTED)
 
 
+def _ask_target(
+    sink: VoucherSink, items: Sequence[VoucherExport]
+) -> dict[str, VoucherRef | ExportAmbiguous]:
+    """The one look-up before the first post: which of ``items`` the target holds; when it
+    cannot be asked at all, every one of them is unknown (and nothing is sent for it)."""
+    if not items:
+        return {}
+    try:
+        return dict(sink.find_vouchers(items))
+    except ExportAmbiguous as exc:
+        return {placed.external_ref: exc for placed in items}
+
+
 def preview_each(
     sink: VoucherSink,
     pairs: Sequence[tuple[VoucherExport, VoucherExport]],
@@ -328,12 +335,7 @@ def preview_each(
         if entry is not None and entry.sent_series and entry.sent_series != placed.voucher.series:
             placed = _in_series(placed, entry.sent_series)
         unknown.append(placed)
-    found: dict[str, VoucherRef | ExportAmbiguous] = {}
-    if unknown:
-        try:
-            found = dict(sink.find_vouchers(unknown))
-        except ExportAmbiguous as exc:
-            found = {placed.external_ref: exc for placed in unknown}
+    found = _ask_target(sink, unknown)
     outcomes = []
     for item, _ in pairs:
         entry = entries.get(item.external_ref)

@@ -22,11 +22,8 @@ units on an existing queue (see ``docs/batch.md``).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ledgerlink_core._files import write_private
 from ledgerlink_core.backend import BookkeepingRequest
 from ledgerlink_core.connections import Connection
 from ledgerlink_core.errors import ConfigError, InputError, LedgerlinkError
@@ -260,7 +258,7 @@ def _one(
     try:
         with progress.task(f"{conn.org_nr} {request.operation}", total=None):
             detail = _operate(child, request, folder, output, transport)
-        _write_atomic(
+        write_private(  # the folder exists: the job's own file was written into it
             _state_path(folder, request.operation),
             json.dumps(
                 {
@@ -270,7 +268,7 @@ def _one(
                     "detail": detail,
                 },
                 indent=2,
-            ).encode("utf-8"),
+            ),
         )
     except LedgerlinkError as exc:
         return CompanyOutcome(
@@ -317,34 +315,22 @@ def _operate(
         write_sie(book, output, sie_type="4E")  # atomic: a temporary file renamed
         return f"{len(book.vouchers)} vouchers"
     assert request.as_of is not None
+    as_of = {
+        "backend": request.backend,
+        "overrides": request.overrides,
+        "as_of": request.as_of,
+        "kinds": request.kinds,
+    }
     if request.operation == "ledgers":
         from ledgerlink_core.jobs.subledgers import SubledgersRequest, subledgers
 
-        found = subledgers(
-            runtime,
-            SubledgersRequest(
-                backend=request.backend,
-                overrides=request.overrides,
-                as_of=request.as_of,
-                kinds=request.kinds,
-            ),
-            transport=transport,
-        )
+        found = subledgers(runtime, SubledgersRequest(**as_of), transport=transport)
         document = found.document()
         detail = ", ".join(f"{len(v)} {k}" for k, v in found.items.items()) + " open"
     else:
         from ledgerlink_core.jobs.reconcile import ReconcileRequest, reconcile
 
-        report = reconcile(
-            runtime,
-            ReconcileRequest(
-                backend=request.backend,
-                overrides=request.overrides,
-                as_of=request.as_of,
-                kinds=request.kinds,
-            ),
-            transport=transport,
-        )
+        report = reconcile(runtime, ReconcileRequest(**as_of), transport=transport)
         document = report.document()
         differ = [line.kind for line in report.lines if not line.agrees]
         detail = "agrees" if not differ else f"differs: {', '.join(differ)}"
@@ -352,21 +338,5 @@ def _operate(
     # The document ``--json`` prints, without its indentation: the indenting encoder is pure
     # Python and was a quarter of a batch's CPU.
     text = json.dumps(document, ensure_ascii=False, default=str) + "\n"
-    _write_atomic(output, text.encode("utf-8"))
+    write_private(output, text)
     return detail
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
